@@ -1,0 +1,1 @@
+"""joinedup: one shared record and workflow for integrated health and social care."""
