@@ -1,0 +1,265 @@
+"""The one `joinedup` command.
+
+Every failure a user can cause (bad arguments, a lake that breaks the contract, a lake
+loaded twice) ends in one clear line on stderr and exit code 2, never a traceback and
+never a half-written output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table as RichTable
+
+app = typer.Typer(
+    help="joinedup: one shared record and workflow for integrated health and social care.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+lake_app = typer.Typer(help="Check a lake (Parquet tables in the shape of DATA_MODEL.md).", no_args_is_help=True)
+app.add_typer(lake_app, name="lake")
+
+out = Console()
+err = Console(stderr=True)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DEMO_CITY = Path(os.environ.get("JOINEDUP_VAR_DIR", PROJECT_ROOT / "var")) / "demo-city"
+
+
+def fail(message: str) -> NoReturn:
+    """One line that says what is wrong and where; exit code 2."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress]:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
+        yield progress
+
+
+def parse_date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: expected a date YYYY-MM-DD, found {value!r}")
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "joinedup.settings")
+    import django
+
+    django.setup()
+
+
+def report_lake_problems(lake: Path, problems: list[object]) -> NoReturn:
+    for problem in problems:
+        err.print(f"[bold red]error:[/] {lake}: {problem}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the lake and truth/ into.")],
+    people: Annotated[int, typer.Option(help="People registered at the start.")] = 100_000,
+    neighbourhoods: Annotated[int, typer.Option(help="Neighbourhoods, one integrated team each.")] = 12,
+    start: Annotated[str, typer.Option(help="First day of the window (first of a month).")] = "2019-04-01",
+    end: Annotated[str, typer.Option(help="Last day of the window.")] = "2025-03-31",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same lake.")] = 1,
+    caseload_rate_ratio: Annotated[
+        float, typer.Option(help="Planted effect: emergency admission rate ratio on a live team's caseload.")
+    ] = 0.85,
+    golive_delay_change: Annotated[
+        float, typer.Option(help="Planted effect: relative change of discharge delays after go-live.")
+    ] = -0.20,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing lake at --out.")] = False,
+) -> None:
+    """Generate a synthetic city: a lake of linked health and social care histories, and truth/."""
+    from joinedup.synth.city import generate_city
+    from joinedup.synth.config import CityConfig
+
+    config = CityConfig(
+        people=people,
+        neighbourhoods=neighbourhoods,
+        start=parse_date(start, "--start"),
+        end=parse_date(end, "--end"),
+        seed=seed,
+        caseload_admission_rate_ratio=caseload_rate_ratio,
+        golive_delay_change=golive_delay_change,
+    )
+    try:
+        config.validate()
+    except ValueError as exc:
+        fail(str(exc))
+    if out_dir.exists() and not overwrite and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        fail(f"--out: {out_dir} already exists and is not empty (use --overwrite to replace it)")
+    with progress_bar() as progress:
+        summary = generate_city(config, out_dir, progress=progress)
+    out.print(f"Wrote a synthetic city of {people:,} people to {out_dir} in {summary.seconds:.1f} s")
+    _print_rows(summary.rows)
+
+
+def _print_rows(rows: dict[str, int]) -> None:
+    table = RichTable("table", "rows")
+    for name, count in rows.items():
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+
+
+@lake_app.command("check")
+def lake_check(lake: Annotated[Path, typer.Argument(help="The lake folder.")]) -> None:
+    """Check a lake against the contract: a summary, or one line per problem and exit code 2."""
+    from joinedup.lake import check_lake
+
+    report = check_lake(lake)
+    if not report.ok or report.manifest is None:
+        report_lake_problems(lake, list(report.problems))
+    manifest = report.manifest
+    out.print(
+        f"{lake}: schema version {manifest.schema_version}, purpose {manifest.purpose}, "
+        f"source {manifest.source}, pseudonymised {'yes' if manifest.pseudonymised else 'no'}"
+    )
+    out.print(f"observation window {manifest.observation_start} to {manifest.observation_end}")
+    _print_rows(report.rows)
+
+
+@app.command()
+def load(
+    lake: Annotated[Path, typer.Argument(help="The lake folder to load.")],
+    seed: Annotated[int, typer.Option(help="Seed for the synthetic identities given to each person.")] = 1,
+) -> None:
+    """Load a lake into the operational database, giving each person a synthetic identity (all or nothing)."""
+    setup_django()
+    from django.core.management import call_command
+
+    from joinedup.lake import LakeError
+    from joinedup.record.load import LoadError, load_lake
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        with progress_bar() as progress:
+            summary = load_lake(lake, seed=seed, progress=progress)
+    except LakeError as exc:
+        report_lake_problems(lake, list(exc.problems))
+    except LoadError as exc:
+        fail(str(exc))
+    total = sum(summary.rows.values())
+    out.print(
+        f"Loaded {lake} in {summary.seconds:.1f} s: {total:,} rows, {total / max(summary.seconds, 1e-9):,.0f} rows/s"
+    )
+    _print_rows(summary.rows)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+) -> None:
+    """Serve the platform with gunicorn (static files by whitenoise, nothing from a CDN)."""
+    setup_django()
+    from joinedup.server import run
+
+    run(host=host, port=port, workers=workers)
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(help="People in the demo city (when it is generated).")] = 100_000,
+    city: Annotated[Path, typer.Option(help="Where the demo city's lake lives.")] = DEFAULT_DEMO_CITY,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare everything but do not serve.")] = False,
+) -> None:
+    """Build the demo: generate a city unless one exists, load it, create demo logins, and serve."""
+    from joinedup.synth.city import generate_city
+    from joinedup.synth.config import CityConfig
+
+    if not (city / "manifest.json").is_file():
+        config = CityConfig(people=people)
+        try:
+            config.validate()
+        except ValueError as exc:
+            fail(str(exc))
+        with progress_bar() as progress:
+            generate_city(config, city, progress=progress, overwrite=city.exists())
+        out.print(f"Generated the demo city at {city}")
+    else:
+        out.print(f"Reusing the demo city at {city}")
+    setup_django()
+    from django.core.management import call_command
+
+    from joinedup.access.demo import create_demo_logins
+    from joinedup.lake import LakeError
+    from joinedup.record.load import LoadError, is_loaded, load_lake
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if is_loaded(city):
+        out.print("The demo city is already loaded")
+    else:
+        try:
+            with progress_bar() as progress:
+                summary = load_lake(city, progress=progress)
+        except LakeError as exc:
+            report_lake_problems(city, list(exc.problems))
+        except LoadError as exc:
+            fail(str(exc))
+        out.print(f"Loaded the demo city in {summary.seconds:.1f} s")
+    logins = create_demo_logins()
+    table = RichTable("username", "password", "profession", "organisation", "team", title="Demo logins (synthetic city only)")
+    for login in logins:
+        table.add_row(login.username, login.password, login.profession, login.organisation, login.team or "")
+    out.print(table)
+    if not no_serve:
+        from joinedup.server import run
+
+        out.print(f"Serving http://{host}:{port}/ (Ctrl+C to stop)")
+        run(host=host, port=port, workers=2)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command (migrate, collectstatic, createsuperuser, ...)."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["joinedup manage", *ctx.args])
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

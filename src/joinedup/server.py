@@ -1,0 +1,35 @@
+"""Serving the platform with gunicorn from inside the `joinedup` command (no separate process manager)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from joinedup.wsgi import application
+
+        return application
+
+
+def run(*, host: str, port: int, workers: int) -> None:
+    _Server(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": 4,
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "timeout": 60,
+        }
+    ).run()
