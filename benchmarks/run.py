@@ -1,10 +1,10 @@
-"""Benchmarks of the foundation: generating cities of growing size, and loading one into each database.
+"""Benchmarks of the foundation: generating cities of growing size, and loading one.
 
 Each measurement runs in a fresh process, so its peak memory is its own. Prints one JSON
 document (also written to benchmarks/out/) with the machine and date; the figures go into
 docs/benchmarks.md by hand. Timings are never test assertions.
 
-    make bench                          # 100k, 300k, 1M generation; 100k load on SQLite and PostgreSQL
+    make bench   # 100k, 300k, 1M generation; 100k load on SQLite and PostgreSQL
     .venv/bin/python benchmarks/run.py --sizes 100000 --no-load
 """
 
@@ -102,11 +102,15 @@ def postgres_env(url: str, name: str) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="100000,300000,1000000", help="people per generated city")
+    parser.add_argument(
+        "--sizes", default="100000,300000,1000000", help="people per generated city"
+    )
     parser.add_argument("--no-load", action="store_true", help="skip the load benchmarks")
     parser.add_argument(
         "--postgres",
-        default=os.environ.get("JOINEDUP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        default=os.environ.get(
+            "JOINEDUP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]

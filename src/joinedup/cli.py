@@ -17,6 +17,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -34,7 +35,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-lake_app = typer.Typer(help="Check a lake (Parquet tables in the shape of DATA_MODEL.md).", no_args_is_help=True)
+lake_app = typer.Typer(
+    help="Check a lake (Parquet tables in the shape of DATA_MODEL.md).", no_args_is_help=True
+)
 app.add_typer(lake_app, name="lake")
 
 out = Console()
@@ -46,7 +49,7 @@ DEFAULT_DEMO_CITY = Path(os.environ.get("JOINEDUP_VAR_DIR", PROJECT_ROOT / "var"
 
 def fail(message: str) -> NoReturn:
     """One line that says what is wrong and where; exit code 2."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -81,24 +84,43 @@ def setup_django() -> None:
 
 def report_lake_problems(lake: Path, problems: list[object]) -> NoReturn:
     for problem in problems:
-        err.print(f"[bold red]error:[/] {lake}: {problem}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(f'{lake}: {problem}')}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+def effect_help(name: str) -> str:
+    """The planted effect's help text, from CityConfig, so the flag and the config say the same."""
+    from joinedup.synth.config import CityConfig
+
+    for effect in CityConfig.effect_fields():
+        if effect.name == name:
+            return f"Planted effect: {effect.help}"
+    raise KeyError(name)
 
 
 @app.command()
 def generate(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the lake and truth/ into.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write the lake and truth/ into.")
+    ],
     people: Annotated[int, typer.Option(help="People registered at the start.")] = 100_000,
-    neighbourhoods: Annotated[int, typer.Option(help="Neighbourhoods, one integrated team each.")] = 12,
-    start: Annotated[str, typer.Option(help="First day of the window (first of a month).")] = "2019-04-01",
+    neighbourhoods: Annotated[
+        int, typer.Option(help="Neighbourhoods, one integrated team each.")
+    ] = 12,
+    start: Annotated[
+        str, typer.Option(help="First day of the window (first of a month).")
+    ] = "2019-04-01",
     end: Annotated[str, typer.Option(help="Last day of the window.")] = "2025-03-31",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same lake.")] = 1,
-    caseload_rate_ratio: Annotated[
-        float, typer.Option(help="Planted effect: emergency admission rate ratio on a live team's caseload.")
+    caseload_admission_rate_ratio: Annotated[
+        float, typer.Option(help=effect_help("caseload_admission_rate_ratio"))
     ] = 0.85,
     golive_delay_change: Annotated[
-        float, typer.Option(help="Planted effect: relative change of discharge delays after go-live.")
+        float, typer.Option(help=effect_help("golive_delay_change"))
     ] = -0.20,
+    golive_two_hour_change: Annotated[
+        float, typer.Option(help=effect_help("golive_two_hour_change"))
+    ] = 0.08,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing lake at --out.")] = False,
 ) -> None:
     """Generate a synthetic city: a lake of linked health and social care histories, and truth/."""
@@ -111,8 +133,9 @@ def generate(
         start=parse_date(start, "--start"),
         end=parse_date(end, "--end"),
         seed=seed,
-        caseload_admission_rate_ratio=caseload_rate_ratio,
+        caseload_admission_rate_ratio=caseload_admission_rate_ratio,
         golive_delay_change=golive_delay_change,
+        golive_two_hour_change=golive_two_hour_change,
     )
     try:
         config.validate()
@@ -121,8 +144,10 @@ def generate(
     if out_dir.exists() and not overwrite and (not out_dir.is_dir() or any(out_dir.iterdir())):
         fail(f"--out: {out_dir} already exists and is not empty (use --overwrite to replace it)")
     with progress_bar() as progress:
-        summary = generate_city(config, out_dir, progress=progress)
-    out.print(f"Wrote a synthetic city of {people:,} people to {out_dir} in {summary.seconds:.1f} s")
+        summary = generate_city(config, out_dir, progress=progress, overwrite=overwrite)
+    out.print(
+        f"Wrote a synthetic city of {people:,} people to {out_dir} in {summary.seconds:.1f} s"
+    )
     _print_rows(summary.rows)
 
 
@@ -153,9 +178,11 @@ def lake_check(lake: Annotated[Path, typer.Argument(help="The lake folder.")]) -
 @app.command()
 def load(
     lake: Annotated[Path, typer.Argument(help="The lake folder to load.")],
-    seed: Annotated[int, typer.Option(help="Seed for the synthetic identities given to each person.")] = 1,
+    seed: Annotated[
+        int, typer.Option(help="Seed for the synthetic identities given to each person.")
+    ] = 1,
 ) -> None:
-    """Load a lake into the operational database, giving each person a synthetic identity (all or nothing)."""
+    """Load a lake into the operational database with synthetic identities (all or nothing)."""
     setup_django()
     from django.core.management import call_command
 
@@ -172,7 +199,8 @@ def load(
         fail(str(exc))
     total = sum(summary.rows.values())
     out.print(
-        f"Loaded {lake} in {summary.seconds:.1f} s: {total:,} rows, {total / max(summary.seconds, 1e-9):,.0f} rows/s"
+        f"Loaded {lake} in {summary.seconds:.1f} s: {total:,} rows, "
+        f"{summary.rows_per_second:,.0f} rows/s"
     )
     _print_rows(summary.rows)
 
@@ -192,18 +220,26 @@ def serve(
 
 @app.command()
 def demo(
-    people: Annotated[int, typer.Option(help="People in the demo city (when it is generated).")] = 100_000,
-    city: Annotated[Path, typer.Option(help="Where the demo city's lake lives.")] = DEFAULT_DEMO_CITY,
+    people: Annotated[
+        int, typer.Option(help="People in the demo city (when it is generated).")
+    ] = 100_000,
+    neighbourhoods: Annotated[int, typer.Option(help="Neighbourhoods in the demo city.")] = 12,
+    seed: Annotated[int, typer.Option(help="Random seed of the demo city.")] = 1,
+    city: Annotated[
+        Path, typer.Option(help="Where the demo city's lake lives.")
+    ] = DEFAULT_DEMO_CITY,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare everything but do not serve.")] = False,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Prepare everything but do not serve.")
+    ] = False,
 ) -> None:
     """Build the demo: generate a city unless one exists, load it, create demo logins, and serve."""
     from joinedup.synth.city import generate_city
     from joinedup.synth.config import CityConfig
 
     if not (city / "manifest.json").is_file():
-        config = CityConfig(people=people)
+        config = CityConfig(people=people, neighbourhoods=neighbourhoods, seed=seed)
         try:
             config.validate()
         except ValueError as exc:
@@ -216,7 +252,7 @@ def demo(
     setup_django()
     from django.core.management import call_command
 
-    from joinedup.access.demo import create_demo_logins
+    from joinedup.access.demo import DemoLoginError, create_demo_logins
     from joinedup.lake import LakeError
     from joinedup.record.load import LoadError, is_loaded, load_lake
 
@@ -226,16 +262,28 @@ def demo(
     else:
         try:
             with progress_bar() as progress:
-                summary = load_lake(city, progress=progress)
+                summary = load_lake(city, seed=seed, progress=progress)
         except LakeError as exc:
             report_lake_problems(city, list(exc.problems))
         except LoadError as exc:
             fail(str(exc))
         out.print(f"Loaded the demo city in {summary.seconds:.1f} s")
-    logins = create_demo_logins()
-    table = RichTable("username", "password", "profession", "organisation", "team", title="Demo logins (synthetic city only)")
+    try:
+        logins = create_demo_logins()
+    except DemoLoginError as exc:
+        fail(str(exc))
+    table = RichTable(
+        "username",
+        "password",
+        "profession",
+        "organisation",
+        "team",
+        title="Demo logins (synthetic city only)",
+    )
     for login in logins:
-        table.add_row(login.username, login.password, login.profession, login.organisation, login.team or "")
+        table.add_row(
+            login.username, login.password, login.profession, login.organisation, login.team or ""
+        )
     out.print(table)
     if not no_serve:
         from joinedup.server import run

@@ -1,4 +1,4 @@
-"""Serving the platform with gunicorn from inside the `joinedup` command (no separate process manager)."""
+"""Serving the platform with gunicorn from inside the `joinedup` command."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class _Server(BaseApplication):  # type: ignore[misc]
+class _Server(BaseApplication):
     def __init__(self, options: dict[str, Any]):
         self.options = options
         super().__init__()

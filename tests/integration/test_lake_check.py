@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from joinedup.lake import TABLES, check_lake, open_lake, LakeError
+from joinedup.lake import TABLES, LakeError, check_lake, open_lake
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -66,7 +66,11 @@ def test_wrong_column_type_names_table_column_expected_and_found(lake: Path) -> 
 
 
 def test_missing_column_and_extra_column(lake: Path) -> None:
-    rewrite(lake, "person", lambda t: t.drop_columns(["sex"]).append_column("shoe_size", pa.array([9] * t.num_rows)))
+    rewrite(
+        lake,
+        "person",
+        lambda t: t.drop_columns(["sex"]).append_column("shoe_size", pa.array([9] * t.num_rows)),
+    )
     problems = [str(p) for p in check_lake(lake).problems]
     assert problems == ["person.sex: expected string, found no such column"]
 
@@ -95,7 +99,10 @@ def test_unknown_enum_value_and_range(lake: Path) -> None:
 
     rewrite(lake, "person", bad_sex)
     problems = [str(p) for p in check_lake(lake).problems]
-    assert any(p.startswith("hospital_spell.discharge_pathway: expected values 0..3, found") for p in problems)
+    assert any(
+        p.startswith("hospital_spell.discharge_pathway: expected values 0..3, found")
+        for p in problems
+    )
     assert "person.sex: expected one of {female, male, other, unknown}, found 'F'" in problems
 
 
@@ -116,7 +123,10 @@ def test_dangling_key_and_null_required(lake: Path) -> None:
 
     rewrite(lake, "person", null_birth)
     problems = [str(p) for p in check_lake(lake).problems]
-    assert "contact.person_id: expected ids present in person.person_id, found 1 dangling, e.g. 'nobody'" in problems
+    assert (
+        "contact.person_id: expected ids present in person.person_id, "
+        "found 1 dangling, e.g. 'nobody'" in problems
+    )
     assert "person.birth_date: expected no nulls, found 1 null value(s)" in problems
 
 

@@ -1,4 +1,4 @@
-"""docs/lake.md states the contract for readers without the code: it must not drift from schema.py."""
+"""docs/lake.md states the contract for readers without the code; it must match schema.py."""
 
 from __future__ import annotations
 

@@ -46,7 +46,9 @@ def test_uncastable_type_refused(tmp_path: Path) -> None:
     bad = empty_table("person").drop_columns(["person_id", "birth_date"])
     for name in bad.column_names:
         data = data.append_column(name, pa.nulls(1, bad.schema.field(name).type))
-    with pytest.raises(LakeWriteError, match=r"person.birth_date: expected date32\[day\], found string"):
+    with pytest.raises(
+        LakeWriteError, match=r"person.birth_date: expected date32\[day\], found string"
+    ):
         write_table(tmp_path, "person", data)
 
 
@@ -72,7 +74,10 @@ def test_staged_directory_refuses_non_empty_unless_overwrite(tmp_path: Path) -> 
     out = tmp_path / "lake"
     out.mkdir()
     (out / "keep.txt").write_text("x")
-    with pytest.raises(FileExistsError, match="already exists and is not empty"), staged_directory(out):
+    with (
+        pytest.raises(FileExistsError, match="already exists and is not empty"),
+        staged_directory(out),
+    ):
         pass
     assert (out / "keep.txt").read_text() == "x"
     with staged_directory(out, overwrite=True) as stage:

@@ -1,4 +1,4 @@
-"""The lake's manifest.json: what the lake covers, why it was made, and whether it is pseudonymised."""
+"""The lake's manifest.json: what it covers, why it was made, whether it is pseudonymised."""
 
 from __future__ import annotations
 
@@ -73,13 +73,24 @@ def read_manifest(lake: Path) -> Manifest:
         )
     pseudonymised = data.get("pseudonymised")
     if not isinstance(pseudonymised, bool):
-        raise ManifestError(f"manifest.json: pseudonymised expected true or false, found {pseudonymised!r}")
+        raise ManifestError(
+            f"manifest.json: pseudonymised expected true or false, found {pseudonymised!r}"
+        )
     purpose = data.get("purpose")
     if purpose not in PURPOSES:
-        raise ManifestError(f"manifest.json: purpose expected one of {', '.join(PURPOSES)}, found {purpose!r}")
+        raise ManifestError(
+            f"manifest.json: purpose expected one of {', '.join(PURPOSES)}, found {purpose!r}"
+        )
     source = data.get("source")
     if not isinstance(source, str) or not source:
         raise ManifestError(f"manifest.json: source expected a non-empty string, found {source!r}")
-    known = {"schema_version", "observation_start", "observation_end", "pseudonymised", "purpose", "source"}
+    known = {
+        "schema_version",
+        "observation_start",
+        "observation_end",
+        "pseudonymised",
+        "purpose",
+        "source",
+    }
     extra = {k: v for k, v in data.items() if k not in known}
     return Manifest(start, end, pseudonymised, purpose, source, version, extra)

@@ -94,20 +94,29 @@ def _column(dataset: ds.Dataset, name: str) -> pa.ChunkedArray:
 def _check_values(table: Table, col: Column, values: pa.ChunkedArray) -> list[Problem]:
     problems: list[Problem] = []
     if not col.nullable and values.null_count:
-        problems.append(Problem(table.name, col.name, "no nulls", f"{values.null_count} null value(s)"))
+        problems.append(
+            Problem(table.name, col.name, "no nulls", f"{values.null_count} null value(s)")
+        )
     if col.values is not None:
-        found = pc.unique(values.cast(pa.string()) if pa.types.is_dictionary(values.type) else values)
+        plain = values.cast(pa.string()) if pa.types.is_dictionary(values.type) else values
+        found = pc.drop_null(pc.unique(plain))
         allowed = pa.array(col.values, pa.string())
-        unknown = pc.filter(found, pc.invert(pc.fill_null(pc.is_in(found, value_set=allowed), True)))
+        unknown = pc.filter(found, pc.invert(pc.is_in(found, value_set=allowed)))
         if len(unknown):
             shown = ", ".join(repr(v) for v in unknown.to_pylist()[:5])
             more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-            problems.append(Problem(table.name, col.name, f"one of {{{', '.join(col.values)}}}", shown + more))
+            problems.append(
+                Problem(table.name, col.name, f"one of {{{', '.join(col.values)}}}", shown + more)
+            )
     if col.value_range is not None and len(values) > values.null_count:
         low, high = col.value_range
         lo, hi = pc.min_max(values).values()
         if lo.as_py() < low or hi.as_py() > high:
-            problems.append(Problem(table.name, col.name, f"values {low}..{high}", f"{lo.as_py()}..{hi.as_py()}"))
+            problems.append(
+                Problem(
+                    table.name, col.name, f"values {low}..{high}", f"{lo.as_py()}..{hi.as_py()}"
+                )
+            )
     return problems
 
 
@@ -122,11 +131,13 @@ def _dangling(table: str, column: str, refs: pa.ChunkedArray, keys: pa.Array) ->
         return None
     example = pc.filter(present, missing)[0].as_py()
     target, key = TABLES[table].column(column).references or ("", "")
-    return Problem(table, column, f"ids present in {target}.{key}", f"{count} dangling, e.g. {example!r}")
+    return Problem(
+        table, column, f"ids present in {target}.{key}", f"{count} dangling, e.g. {example!r}"
+    )
 
 
 def check_lake(lake: Path, tables: Iterable[str] = TABLE_ORDER) -> LakeReport:
-    """Check every contract table of `lake`; collect every problem rather than stopping at the first."""
+    """Check every contract table of `lake`, collecting every problem, not just the first."""
     lake = Path(lake)
     report = LakeReport(lake, None)
     if not lake.is_dir():
@@ -135,7 +146,9 @@ def check_lake(lake: Path, tables: Iterable[str] = TABLE_ORDER) -> LakeReport:
     try:
         report.manifest = read_manifest(lake)
     except ManifestError as exc:
-        report.problems.append(Problem("manifest", "", "a valid manifest.json", str(exc).split(": ", 1)[-1]))
+        report.problems.append(
+            Problem("manifest", "", "a valid manifest.json", str(exc).split(": ", 1)[-1])
+        )
     datasets: dict[str, ds.Dataset] = {}
     for name in tables:
         table = TABLES[name]
@@ -154,10 +167,14 @@ def check_lake(lake: Path, tables: Iterable[str] = TABLE_ORDER) -> LakeReport:
         for col in table.columns:
             idx = schema.get_field_index(col.name)
             if idx < 0:
-                report.problems.append(Problem(name, col.name, _describe(col.type), "no such column"))
+                report.problems.append(
+                    Problem(name, col.name, _describe(col.type), "no such column")
+                )
                 schema_ok = False
             elif not _type_matches(col.type, schema.field(idx).type):
-                report.problems.append(Problem(name, col.name, _describe(col.type), _describe(schema.field(idx).type)))
+                report.problems.append(
+                    Problem(name, col.name, _describe(col.type), _describe(schema.field(idx).type))
+                )
                 schema_ok = False
         if not schema_ok:
             continue
@@ -192,7 +209,7 @@ def check_lake(lake: Path, tables: Iterable[str] = TABLE_ORDER) -> LakeReport:
 
 
 def open_lake(lake: Path) -> tuple[Manifest, dict[str, Path]]:
-    """Check the lake and return its manifest and table paths, or raise LakeError naming every problem."""
+    """The lake's manifest and table paths, or LakeError naming every problem."""
     report = check_lake(lake)
     if not report.ok or report.manifest is None:
         raise LakeError(Path(lake), report.problems)
@@ -208,7 +225,9 @@ def read_table(lake: Path, name: str, columns: list[str] | None = None) -> pa.Ta
     wanted = columns or list(TABLES[name].column_names)
     data = _dataset(path).to_table(columns=wanted)
     arrays = [
-        data.column(c).cast(pa.string()) if pa.types.is_dictionary(data.column(c).type) else data.column(c)
+        data.column(c).cast(pa.string())
+        if pa.types.is_dictionary(data.column(c).type)
+        else data.column(c)
         for c in wanted
     ]
     return pa.Table.from_arrays(arrays, names=wanted)

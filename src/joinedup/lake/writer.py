@@ -1,4 +1,4 @@
-"""Writing a lake so that it is either complete or absent: staged in a sibling folder, renamed at the end."""
+"""Writing a lake that is either complete or absent: staged beside its place, renamed at the end."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class LakeWriteError(ValueError):
 
 
 def conform(table: Table, data: pa.Table) -> pa.Table:
-    """Order and cast columns to the contract's types; refuse missing columns or nulls in required ones."""
+    """Order and cast columns to the contract's types; refuse missing columns or required nulls."""
     missing = [c.name for c in table.columns if c.name not in data.column_names]
     if missing:
         raise LakeWriteError(f"{table.name}: missing column(s) {', '.join(missing)}")
@@ -35,7 +35,9 @@ def conform(table: Table, data: pa.Table) -> pa.Table:
                     f"{table.name}.{col.name}: expected {col.type}, found {array.type} ({exc})"
                 ) from None
         if not col.nullable and array.null_count:
-            raise LakeWriteError(f"{table.name}.{col.name}: {array.null_count} null value(s) in a required column")
+            raise LakeWriteError(
+                f"{table.name}.{col.name}: {array.null_count} null value(s) in a required column"
+            )
         arrays.append(array)
     return pa.Table.from_arrays(arrays, schema=table.arrow_schema)
 
@@ -55,14 +57,15 @@ def write_table(lake: Path, name: str, data: pa.Table) -> Path:
 
 @contextmanager
 def staged_directory(out: Path, *, overwrite: bool = False) -> Iterator[Path]:
-    """Yield a temporary folder beside `out`; on success it becomes `out`, on any error it is removed.
+    """Yield a temporary folder beside `out`: on success it becomes `out`, on error it is removed.
 
     A reader therefore never sees a half-written lake, and a failed run leaves nothing behind.
     """
     out = Path(out)
-    if out.exists() and not overwrite:
-        if not out.is_dir() or any(out.iterdir()):
-            raise FileExistsError(f"{out} already exists and is not empty (use --overwrite to replace it)")
+    if out.exists() and not overwrite and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(
+            f"{out} already exists and is not empty (use --overwrite to replace it)"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:

@@ -1,0 +1,1 @@
+"""Staff, their professions, organisations and teams; demo logins for the synthetic city."""

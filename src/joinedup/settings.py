@@ -1,0 +1,219 @@
+"""Django settings, all from the environment, with defaults that are safe on one machine.
+
+JOINEDUP_DATABASE_URL   PostgreSQL (postgresql://user@host:port/name); unset: the SQLite
+                        file <var>/joinedup.sqlite3 in WAL mode with synchronous=FULL
+JOINEDUP_VAR_DIR        where the database, the secret key and collected static files live
+                        (default: var/ at the project root)
+JOINEDUP_SECRET_KEY     unset: a random key generated once and kept in <var>/secret_key
+JOINEDUP_DEBUG          1/true to show debug pages (never in production)
+JOINEDUP_ALLOWED_HOSTS  extra host names, comma-separated (127.0.0.1 and localhost always)
+JOINEDUP_HTTPS          1/true when served over TLS: HSTS and redirects to https
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(os.environ.get("JOINEDUP_VAR_DIR") or PROJECT_ROOT / "var").resolve()
+NHSUK_FRONTEND_DIR = Path(
+    os.environ.get("JOINEDUP_NHSUK_FRONTEND_DIR")
+    or PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+)
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """The environment's key, else one generated on first start and kept (mode 600) under var/.
+
+    A constant in code would let anyone who reads the source forge sessions.
+    """
+    if key := os.environ.get("JOINEDUP_SECRET_KEY", "").strip():
+        return key
+    path = VAR_DIR / "secret_key"
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(50) + "\n")
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("JOINEDUP_DEBUG")
+HTTPS = _flag("JOINEDUP_HTTPS")
+ALLOWED_HOSTS = [
+    "127.0.0.1",
+    "localhost",
+    *(h.strip() for h in os.environ.get("JOINEDUP_ALLOWED_HOSTS", "").split(",") if h.strip()),
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "joinedup.record",
+    "joinedup.access",
+    "joinedup.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "joinedup.urls"
+WSGI_APPLICATION = "joinedup.wsgi.application"
+
+TEMPLATES = [
+    {
+        # Staff pages: Jinja2 with the NHS.UK design system's macros (nhsuk-frontend-jinja).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "joinedup.web.environment.environment"},
+    },
+    {
+        # Django's admin ships Django templates.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    url = os.environ.get("JOINEDUP_DATABASE_URL", "").strip()
+    if url:
+        return {
+            "default": dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        }
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "joinedup.sqlite3",
+            "OPTIONS": {
+                # Run on every new connection: WAL lets pages read while a load writes;
+                # synchronous=FULL makes a committed transaction survive a power cut.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                # Take the write lock at BEGIN so two writers queue instead of deadlocking.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+            # The test database is a file too (not :memory:), so tests run in WAL mode
+            # like production; one per process, so parallel runs do not collide.
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "overview"
+LOGOUT_REDIRECT_URL = "login"
+
+# Cookies: never readable by scripts, never sent cross-site, Secure always (browsers treat
+# http://localhost and 127.0.0.1 as secure contexts, so the demo still works); a session
+# lasts a working day and ends when the browser closes.
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# One cache shared by every server process (gunicorn workers): aggregates such as the
+# overview's are computed once, not once per worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# Static files: served by the app itself through whitenoise (no CDN), collected into
+# var/static by `joinedup manage collectstatic`; the NHS.UK front end comes from npm's
+# node_modules through joinedup.web.frontend_assets.
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "joinedup.web.frontend_assets.NhsukFrontendFinder",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if DEBUG:
+    # Edit-and-reload while developing: no collectstatic needed.
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

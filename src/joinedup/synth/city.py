@@ -1,0 +1,568 @@
+"""generate_city: a synthetic city's lake and truth/, simulated month by month over everyone.
+
+Each month every step works on arrays over everyone registered that month (no loop over
+people): the April risk truth, deaths and moves, case finding, hospital stays and their
+discharges, the care that follows, new conditions, community social care, referrals and
+contacts, then who arrives next month. Every step draws from its own random stream keyed
+by (seed, month, step), so the same seed gives the same files and changing one step's
+draws does not reshuffle another's. Everything is written inside a staging folder that
+becomes `out` only when complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+from rich.progress import Progress
+
+from joinedup.lake.manifest import Manifest
+from joinedup.lake.schema import TABLE_ORDER
+from joinedup.lake.writer import staged_directory, write_table
+from joinedup.synth import assumptions as assume
+from joinedup.synth import conditions, lake_tables, population
+from joinedup.synth.budget import BudgetLines
+from joinedup.synth.calibration import calibrate, rebase, steady_emergency_rate
+from joinedup.synth.community import Community
+from joinedup.synth.config import CityConfig
+from joinedup.synth.contact_stream import ContactStream
+from joinedup.synth.discharge import DischargeContext, Discharges
+from joinedup.synth.hospital import Hospital
+from joinedup.synth.identifiers import id_width, make_ids
+from joinedup.synth.people import People
+from joinedup.synth.places import build_places
+from joinedup.synth.referrals import Referrals
+from joinedup.synth.social_care import SocialCare
+from joinedup.synth.teams import Teams, golive_schedule
+from joinedup.synth.timeline import NEVER, Month, day_number, financial_years, window_months
+from joinedup.synth.truth import admission_risk
+from joinedup.synth.truth_files import TruthRecorder
+
+GENERATOR_VERSION = 1
+SETUP = 1_000_000  # the "month" number of the streams used before the first month
+
+
+@dataclass(frozen=True)
+class CitySummary:
+    """What generate_city wrote: rows per table and truth file, the time it took, the window."""
+
+    rows: dict[str, int]
+    seconds: float
+    start: dt.date
+    end: dt.date
+    people: int
+    truth_rows: dict[str, int] = field(default_factory=dict)
+
+
+def generate_city(
+    config: CityConfig, out: Path, progress: Progress | None = None, *, overwrite: bool = False
+) -> CitySummary:
+    """Simulate the city of `config` and write its lake and truth/ to `out`, all or nothing.
+
+    With overwrite=False an existing non-empty `out` is refused (FileExistsError).
+    """
+    config.validate()
+    started = time.perf_counter()
+    with staged_directory(Path(out), overwrite=overwrite) as stage:
+        city = City(config, stage, progress)
+        rows, truth_rows = city.run()
+    return CitySummary(
+        rows=rows,
+        seconds=time.perf_counter() - started,
+        start=config.start,
+        end=config.end,
+        people=config.people,
+        truth_rows=truth_rows,
+    )
+
+
+class City:
+    """Every part of the simulation, and the month step that moves them all on together."""
+
+    def __init__(self, config: CityConfig, stage: Path, progress: Progress | None):
+        self.config = config
+        self.stage = stage
+        self.progress = progress
+        self.calib = calibrate()
+        self.params = params = self.calib.params
+        self.months = window_months(config.start, config.end)
+        self.start = day_number(config.start)
+        self.end = day_number(config.end)
+        self.places = build_places(config, self.rng(SETUP, 1))
+        k = self.places.count
+        self.golive, self.planned = golive_schedule(self.months, k, self.rng(SETUP, 2))
+        self.budget = BudgetLines(financial_years(config.start, config.end), self.golive)
+        self.person_width = id_width(config.people) - 1
+        self.event_width = id_width(config.people)
+        nb_width = max(2, len(str(k)))
+        self.neighbourhood_ids = make_ids("N", k, nb_width)
+        self.team_ids = make_ids("T", k, nb_width)
+        practices = len(self.places.practice_neighbourhood)
+        self.practice_ids = make_ids("GP", practices, max(3, len(str(practices))))
+        self.people = People(int(config.people * 1.5), len(assume.LTCS))
+        self.condition_log = conditions.new_condition_log()
+        self.care = SocialCare(params, k)
+        self.hospital = Hospital(self.calib)
+        self.context = DischargeContext(
+            np.full(k, 0.9), np.full(k, 0.9), self.golive, config.golive_delay_change
+        )
+        self.discharges = Discharges(params, self.context)
+        self.referrals = Referrals(params, self.golive, config.golive_two_hour_change, self.end)
+        self.teams = Teams(self.golive, params.costs)
+        self.community = Community(params, self.golive)
+        self.truth = TruthRecorder(k)
+        self.rates = self.calib.rates
+        self.onset_tables = conditions.OnsetTables.build(params, self.calib.onset_norm)
+        self.births = np.empty(0, dtype=np.int16)
+        self.movers = np.empty(0, dtype=np.int16)
+        self.surplus = np.zeros(len(params.age_share))
+
+    def rng(self, month: int, step: int) -> np.random.Generator:
+        """The random stream of one step in one month."""
+        return np.random.default_rng([self.config.seed, month, step])
+
+    # -- the whole run -----------------------------------------------------------------
+
+    def run(self) -> tuple[dict[str, int], dict[str, int]]:
+        task = None
+        if self.progress is not None:
+            task = self.progress.add_task("Generating city", total=len(self.months) + 2)
+        contacts = ContactStream(
+            self.stage / "contact.parquet",
+            self.person_width,
+            self.event_width,
+            self.team_ids,
+            self.end,
+            self.budget.starts,
+        )
+        self.contacts = contacts
+        try:
+            self._populate()
+            for m, month in enumerate(self.months):
+                self._month(m, month, contacts)
+                if m + 1 < len(self.months):
+                    self.births, self.movers, self.surplus = population.plan_entrants(
+                        self.people,
+                        self.params,
+                        self.months[m + 1],
+                        self.config.people,
+                        self.rng(m, 15),
+                    )
+                if self.progress is not None and task is not None:
+                    self.progress.advance(task)
+            contact_rows = contacts.close()
+        except BaseException:
+            contacts.abort()
+            raise
+        rows = self._write_lake(contact_rows)
+        if self.progress is not None and task is not None:
+            self.progress.advance(task)
+        truth_rows = self.truth.write(self)
+        if self.progress is not None and task is not None:
+            self.progress.advance(task)
+        return rows, truth_rows
+
+    def _populate(self) -> None:
+        """The people registered on the window's first day, with the care they already receive."""
+        rng = self.rng(SETUP, 3)
+        people, params = self.people, self.params
+        ages = population.initial_ages(params, self.config.people, rng)
+        idx = population.enter(
+            people,
+            self.places,
+            ages,
+            self.start,
+            self.start,
+            "initial",
+            params,
+            rng,
+            self.condition_log,
+        )
+        self.care.initial_stock(people, idx, ages, self.start, rng)
+        self.care.placements.clear()
+        self.care.set_capacity(people, idx, rng)
+        conditions.log_hazards(people, idx, params)
+        self.rates = rebase(self.calib, people, idx, ages)
+        self.hospital.rates = self.rates
+        # stays just before the window (not in the lake): readmission risk starts steady
+        rate = steady_emergency_rate(
+            self.rates.emergency_base[ages], people.adm_mult[idx].astype(np.float64)
+        )
+        recent = np.minimum(rate * 30 / 365.25, 1.0)
+        year = np.minimum(rate * 335 / 365.25, 1.0) * (1 - recent)
+        u = rng.random(len(idx))
+        back = np.where(
+            u < recent, 1 + rng.random(len(idx)) * 29, 31 + rng.random(len(idx)) * 334
+        ).astype(np.int32)
+        had = u < recent + year
+        people.last_discharge[idx[had]] = self.start - back[had]
+        people.busy_until[idx[had]] = self.start - back[had]
+
+    # -- one month ---------------------------------------------------------------------
+
+    def _month(self, m: int, month: Month, contacts: ContactStream) -> None:
+        people, params, calib, hospital = self.people, self.params, self.calib, self.hospital
+        ratio = self.config.caseload_admission_rate_ratio
+        contacts.horizon = month.end  # visits planned for later months wait until their month
+
+        # arrivals planned at the end of last month
+        if len(self.births):
+            population.enter(
+                people,
+                self.places,
+                self.births,
+                month.start,
+                month.end,
+                "birth",
+                params,
+                self.rng(m, 0),
+                self.condition_log,
+            )
+        if len(self.movers):
+            population.enter(
+                people,
+                self.places,
+                self.movers,
+                month.start,
+                month.end,
+                "mover",
+                params,
+                self.rng(m, 0),
+                self.condition_log,
+            )
+            new = np.arange(people.n - len(self.movers), people.n)
+            conditions.log_hazards(people, new, params)
+        if len(self.births):
+            new = np.arange(
+                people.n - len(self.movers) - len(self.births), people.n - len(self.movers)
+            )
+            conditions.log_hazards(people, new, params)
+        self.teams.close_finished(people, month)
+
+        idx = people.present(month.start, month.end)
+        ages = population.ages_for(people, idx, month)
+        first = np.maximum(people.reg_from[idx], month.start).astype(np.int32)
+        last = np.minimum(people.reg_to[idx], month.end).astype(np.int32)
+
+        # each 1 April: base rates for the year ahead, then the true 12-month risk
+        if month.month == 4 and m > 0:
+            registered = idx[
+                (people.reg_from[idx] <= month.start) & (people.death[idx] > month.start)
+            ]
+            self.rates = rebase(
+                calib, people, registered, population.ages_for(people, registered, month)
+            )
+            hospital.rates = self.rates
+        if month.month == 4 and m + 11 < len(self.months) and self.months[m + 11].fraction == 1.0:
+            on = (people.reg_from[idx] <= month.start) & (people.death[idx] > month.start)
+            who = idx[on]
+            _, ready, _ = hospital.latest_stay(people, who)
+            risk = admission_risk(
+                calib,
+                self.onset_tables,
+                self.rates,
+                people,
+                who,
+                self.months[m : m + 12],
+                ratio,
+                ready,
+            )
+            self.truth.add_risk(who, month.start, risk)
+
+        # capacity in use shapes this month's delays
+        registered = idx[people.reg_from[idx] <= month.start]
+        home, beds, home_n, beds_n = self.care.occupancy(people, registered, month, self.start)
+        self.context.home_occupancy, self.context.care_occupancy = home, beds
+        self.truth.add_capacity(
+            month,
+            home_n,
+            self.care.home_care_capacity,
+            beds_n,
+            self.care.care_home_capacity,
+            home,
+            beds,
+        )
+
+        # deaths and moves this month
+        mu = population.mortality_rate(people, idx, ages, self.rates.mortality_base)
+        death = population.draw_deaths(mu, first, last, self.rng(m, 2))
+        move = population.draw_moves(
+            people, idx, ages, first, last, death, params, self.surplus, self.rng(m, 3)
+        )
+        stay_last = np.minimum(np.minimum(last, death), move).astype(
+            np.int32
+        )  # last registered, alive day
+        hospital_last = np.minimum(np.minimum(last, death), move.astype(np.int64) - 1).astype(
+            np.int32
+        )
+
+        # case finding before admissions: a caseload changes this month's hazard
+        base = self.rates.emergency_base[ages] * people.adm_mult[idx].astype(np.float64)
+        since = month.start - people.last_discharge[idx].astype(np.int64)
+        recent = np.where(
+            since <= 30,
+            assume.READMISSION_HR_30D,
+            np.where(since <= 365, assume.READMISSION_HR_365D, 1.0),
+        )
+        self.teams.case_finding(
+            people, idx, ages, stay_last, base * recent, month, contacts, self.rng(m, 1)
+        )
+
+        # hospital: deaths in open stays, discharges now due, admissions, A&E
+        dying = death != NEVER
+        hospital.die_in_hospital(people, idx[dying], death[dying])
+        due = hospital.pending[hospital.spells["ready"][hospital.pending] <= month.end]
+        self.discharges.settle(hospital, people, due, month, self.rng(m, 4))
+        hospital.die_in_hospital(people, idx[dying], death[dying])
+        emergency = hospital.admit(
+            people,
+            idx,
+            ages,
+            first,
+            hospital_last,
+            death,
+            ratio,
+            self.discharges.settle,
+            month,
+            self.rng(m, 5),
+        )
+        admitted = np.zeros(len(idx), dtype=bool)
+        if len(emergency):
+            admitted = np.isin(idx, hospital.spells["person"][emergency].astype(np.int64))
+        calm = ~dying & ~admitted
+        hospital.electives(
+            people,
+            idx[calm],
+            ages[calm],
+            first[calm],
+            hospital_last[calm],
+            self.discharges.settle,
+            month,
+            self.rng(m, 6),
+        )
+        move = np.where(people.busy_until[idx] >= move, NEVER, move).astype(
+            np.int32
+        )  # nobody moves from a hospital bed
+        moved = move != NEVER
+        stay_last = np.minimum(np.minimum(last, death), move).astype(np.int32)
+        hospital.attendances(people, idx, ages, first, stay_last, emergency, self.rng(m, 7))
+
+        # the month's deaths and moves are now facts
+        people.death[idx[dying]] = death[dying]
+        people.reg_to[idx[moved]] = move[moved]
+
+        # care after this month's discharges
+        who, day, pathway, spells = self.discharges.after_care(
+            hospital, people, self.care, month, self.rng(m, 8)
+        )
+        rng = self.rng(m, 9)
+        ages_then = population.ages_for(people, who, month)
+        reabled = (
+            np.isin(spells, self.care.log["after_spell"][self.care.live])
+            if len(spells)
+            else np.zeros(0, bool)
+        )
+        nursing = (pathway == 1) & ~reabled & (rng.random(len(who)) < 0.6)
+        self.referrals.post_discharge(people, who[nursing], day[nursing], contacts, rng)
+        live = self.golive[people.neighbourhood[who].astype(np.int64)] <= day
+        supported = (
+            ((pathway == 1) | (pathway == 2)) & (ages_then >= 65) & live & (people.death[who] > day)
+        )
+        take = supported & (rng.random(len(who)) < assume.POST_DISCHARGE_EPISODE_SHARE)
+        weeks = rng.exponential(assume.POST_DISCHARGE_EPISODE_WEEKS, len(who)) + 2
+        declined = rng.random(len(who)) < 0.1
+        self.teams.start(
+            people,
+            who[take],
+            day[take],
+            "post_discharge",
+            weeks[take],
+            declined[take],
+            contacts,
+            rng,
+        )
+        self.care.process_schedule(people, month, self.rng(m, 10))
+
+        # new conditions, community care, referrals, contacts (up to each person's last day)
+        changed = conditions.monthly_onsets(
+            people,
+            idx,
+            ages,
+            first,
+            stay_last,
+            self.onset_tables,
+            self.condition_log,
+            self.rng(m, 11),
+        )
+        conditions.log_hazards(people, changed, params)
+        staying = ~dying & ~moved
+        self.care.monthly(
+            people, idx[staying], ages[staying], first[staying], stay_last[staying], self.rng(m, 12)
+        )
+        self.referrals.monthly(
+            people, idx, ages, first, stay_last, month, contacts, self.rng(m, 13)
+        )
+        self._referral_episodes(month, contacts, self.rng(m, 14))
+        self.teams.caseload_contacts(people, idx, first, stay_last, contacts, self.rng(m, 16))
+        self.community.monthly(
+            people, idx, ages, first, stay_last, hospital, contacts, self.rng(m, 17)
+        )
+
+        # leavers: their care and caseload episodes end
+        leaving = dying | moved
+        leave_day = np.where(dying, death, move).astype(np.int32)
+        self.teams.end_early(people, idx[dying], death[dying], "died")
+        self.teams.end_early(people, idx[moved], move[moved], "moved_away")
+        for placed, on_day in self.care.placements:
+            self.teams.end_early(people, placed, on_day, "care_home")
+        self.care.placements.clear()
+        self.care.close_for_leavers(people, idx[leaving], leave_day[leaving], month)
+        missed, _ = contacts.release(people.column("death"), people.column("reg_to"))
+        self.referrals.visits_missed(people, missed)
+
+    def _referral_episodes(
+        self, month: Month, contacts: ContactStream, rng: np.random.Generator
+    ) -> None:
+        """Some accepted urgent or routine referrals of adults with complex needs join caseloads."""
+        people = self.people
+        for who, day, _ in self.referrals.episode_candidates:
+            live = self.golive[people.neighbourhood[who].astype(np.int64)] <= day
+            adult = population.ages_for(people, who, month) >= 18
+            complex_needs = (people.ltc_count[who] >= 2) | (people.frailty[who] >= 1)
+            alive = people.death[who] > day
+            take = (
+                live
+                & adult
+                & complex_needs
+                & alive
+                & (rng.random(len(who)) < assume.REFERRAL_EPISODE_SHARE)
+            )
+            weeks = rng.exponential(assume.REFERRAL_EPISODE_WEEKS, len(who)) + 2
+            declined = np.zeros(len(who), dtype=bool)
+            self.teams.start(
+                people, who[take], day[take], "referral", weeks[take], declined[take], contacts, rng
+            )
+        self.referrals.episode_candidates.clear()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _write_lake(self, contact_rows: int) -> dict[str, int]:
+        people, end = self.people, self.end
+        rows: dict[str, int] = {"contact": contact_rows}
+
+        def put(name: str, table: pa.Table) -> None:
+            write_table(self.stage, name, table)
+            rows[name] = table.num_rows
+
+        on_end = (
+            (people.column("reg_from") <= end)
+            & (people.column("reg_to") >= end)
+            & (people.column("death") > end)
+        )
+        population_end = np.bincount(
+            people.column("neighbourhood")[on_end].astype(np.int64), minlength=self.places.count
+        )
+        put(
+            "neighbourhood",
+            lake_tables.neighbourhood_table(
+                self.neighbourhood_ids, self.places.names, population_end
+            ),
+        )
+        put(
+            "team",
+            lake_tables.team_table(
+                self.team_ids, self.neighbourhood_ids, self.places.names, self.golive
+            ),
+        )
+        put(
+            "gp_practice",
+            lake_tables.practice_table(
+                self.practice_ids,
+                self.places.practice_neighbourhood,
+                self.neighbourhood_ids,
+                self.places.names,
+            ),
+        )
+        put(
+            "person",
+            lake_tables.person_table(
+                people, self.person_width, self.neighbourhood_ids, self.practice_ids, end
+            ),
+        )
+        put(
+            "condition",
+            lake_tables.condition_table(self.condition_log, people, self.person_width, end),
+        )
+        self.condition_log.release()
+        put(
+            "hospital_spell",
+            lake_tables.spell_table(
+                self.hospital.spells, self.event_width, self.person_width, end, self.params.costs
+            ),
+        )
+        put(
+            "ae_attendance",
+            lake_tables.ae_table(
+                self.hospital.ae,
+                self.event_width,
+                self.person_width,
+                self.params.costs["ae_attendance"],
+            ),
+        )
+        self.hospital.ae.release()
+        put(
+            "referral",
+            lake_tables.referral_table(
+                self.referrals.log, self.event_width, self.person_width, self.team_ids
+            ),
+        )
+        put(
+            "episode",
+            lake_tables.episode_table(
+                self.teams.log, self.event_width, self.person_width, self.team_ids, end
+            ),
+        )
+        line_ids = make_ids("B", len(self.budget.keys), self.event_width)
+        put(
+            "budget_line",
+            self.budget.table(
+                self.care.log,
+                self.contacts.rapid_response_cost,
+                self.contacts.team_cost,
+                self.start,
+                end,
+                self.params.costs["equipment_item"],
+                self.neighbourhood_ids,
+                self.event_width,
+                self.rng(SETUP, 4),
+            ),
+        )
+        put(
+            "care_package",
+            lake_tables.package_table(
+                self.care.log,
+                self.event_width,
+                self.person_width,
+                self.event_width,
+                self.budget.package_lines(self.care.log),
+                line_ids,
+                end,
+            ),
+        )
+        Manifest(
+            observation_start=self.config.start,
+            observation_end=self.config.end,
+            pseudonymised=False,
+            purpose="synthetic",
+            source="generator",
+            extra={
+                "generator_version": GENERATOR_VERSION,
+                "seed": self.config.seed,
+                "people": self.config.people,
+            },
+        ).write(self.stage)
+        return {name: rows[name] for name in TABLE_ORDER}

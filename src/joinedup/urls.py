@@ -1,0 +1,9 @@
+"""Every URL of the platform: each app's pages under its own prefix, the overview at /."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("joinedup.web.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""The staff-facing pages: NHS.UK layout, login and the partnership overview."""

@@ -1,0 +1,13 @@
+"""The first pages staff see."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from joinedup.access.decorators import staff_member_required
+from joinedup.web.overview import partnership_overview
+
+
+@staff_member_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Aggregates only: each neighbourhood's population and services, never a person."""
+    return render(request, "web/overview.jinja", {"overview": partnership_overview()})

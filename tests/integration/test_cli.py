@@ -1,0 +1,130 @@
+"""The `joinedup` command end to end, in subprocesses, as a user runs it.
+
+Each run gets its own var/ folder (its own SQLite database), so these tests never touch the
+test database pytest-django manages.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SMALL = ["--people", "2000", "--neighbourhoods", "2", "--seed", "5"]
+
+
+def run(*args: str, var: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "JOINEDUP_DATABASE_URL"}
+    env["JOINEDUP_VAR_DIR"] = str(var)
+    env["COLUMNS"] = "200"  # so rich does not abbreviate long option names in --help
+    return subprocess.run(
+        [sys.executable, "-m", "joinedup.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--people", "0"], "people"),
+        (["--neighbourhoods", "0"], "neighbourhoods"),
+        (["--start", "2019-13-01"], "--start: expected a date YYYY-MM-DD, found '2019-13-01'"),
+        (["--start", "2025-04-01", "--end", "2019-03-31"], "end"),
+        (["--caseload-admission-rate-ratio", "-1"], "caseload_admission_rate_ratio"),
+    ],
+)
+def test_generate_rejects_bad_arguments_and_writes_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "city"
+    line = one_error_line(run("generate", "--out", str(out), *args, var=tmp_path / "var"))
+    assert message in line
+    assert not out.exists()
+
+
+def test_generate_has_a_flag_for_every_planted_effect(tmp_path: Path) -> None:
+    from joinedup.synth.config import CityConfig
+
+    help_text = run("generate", "--help", var=tmp_path).stdout
+    for effect in CityConfig.effect_fields():
+        assert effect.flag in help_text
+
+
+def test_every_subcommand_has_help(tmp_path: Path) -> None:
+    for command in (["generate"], ["lake", "check"], ["load"], ["demo"], ["serve"], ["manage"]):
+        result = run(*command, "--help", var=tmp_path)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Usage:" in result.stdout
+
+
+def test_generate_check_load_then_refuse_second_load(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    city = tmp_path / "city"
+    generated = run("generate", "--out", str(city), *SMALL, var=var)
+    assert generated.returncode == 0, generated.stderr
+    assert (city / "manifest.json").is_file()
+    assert (city / "truth" / "effects.json").is_file()
+
+    again = run("generate", "--out", str(city), *SMALL, var=var)
+    assert "already exists and is not empty" in one_error_line(again)
+
+    checked = run("lake", "check", str(city), var=var)
+    assert checked.returncode == 0, checked.stderr
+    assert "observation window 2019-04-01 to 2025-03-31" in checked.stdout
+
+    loaded = run("load", str(city), var=var)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "rows/s" in loaded.stdout
+
+    twice = run("load", str(city), var=var)
+    assert "already loaded" in one_error_line(twice)
+
+
+def test_load_of_a_broken_lake_names_the_problem_and_loads_nothing(
+    tmp_path: Path, tiny_lake: Path
+) -> None:
+    import shutil
+
+    lake = tmp_path / "lake"
+    shutil.copytree(tiny_lake, lake)
+    (lake / "person.parquet").write_bytes(b"not parquet at all")
+    var = tmp_path / "var"
+    result = run("load", str(lake), var=var)
+    assert result.returncode == 2
+    assert "person: expected readable Parquet" in result.stderr
+    count = run(
+        "manage",
+        "shell",
+        "-c",
+        "from joinedup.record.models import Person; print(Person.objects.count())",
+        var=var,
+    )
+    assert count.stdout.strip().splitlines()[-1] == "0", count.stdout + count.stderr
+
+
+def test_demo_prepares_everything_and_reuses_it(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    city = tmp_path / "demo-city"
+    first = run("demo", "--no-serve", *SMALL, "--city", str(city), var=var)
+    assert first.returncode == 0, first.stderr
+    assert "Generated the demo city" in first.stdout
+    assert "demo-" in first.stdout  # the logins are printed
+    second = run("demo", "--no-serve", *SMALL, "--city", str(city), var=var)
+    assert second.returncode == 0, second.stderr
+    assert "Reusing the demo city" in second.stdout
+    assert "already loaded" in second.stdout
