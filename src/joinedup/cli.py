@@ -84,7 +84,8 @@ def setup_django() -> None:
 
 def report_lake_problems(lake: Path, problems: list[object]) -> NoReturn:
     for problem in problems:
-        err.print(f"[bold red]error:[/] {escape(f'{lake}: {problem}')}", highlight=False, soft_wrap=True)
+        message = escape(f"{lake}: {problem}")
+        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
