@@ -90,12 +90,19 @@ def run_python(code: str, *args: str, env: dict[str, str] | None = None) -> dict
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def postgres_env(url: str, name: str) -> dict[str, str]:
-    """A fresh database beside the one in `url`, so the benchmark never touches real data."""
+def drop_database(url: str, name: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def postgres_env(url: str, name: str) -> dict[str, str]:
+    """A fresh database beside the one in `url`, so the benchmark never touches real data."""
+    import psycopg
+
+    drop_database(url, name)
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return {"JOINEDUP_DATABASE_URL": url.rsplit("/", 1)[0] + "/" + name}
 
@@ -131,6 +138,7 @@ def main() -> None:
             print(f"loading {sizes[0]:,} people into PostgreSQL", file=sys.stderr)
             pg = run_python(LOAD, str(city), env=postgres_env(args.postgres, "joinedup_bench"))
             results["load"].append({"database": "postgresql", "people": sizes[0], **pg})
+            drop_database(args.postgres, "joinedup_bench")
     if len(results["generate"]) > 1:
         base = results["generate"][0]
         for row in results["generate"]:
