@@ -273,19 +273,15 @@ def demo(
         logins = create_demo_logins()
     except DemoLoginError as exc:
         fail(str(exc))
-    table = RichTable(
-        "username",
-        "password",
-        "profession",
-        "organisation",
-        "team",
-        title="Demo logins (synthetic city only)",
-    )
+    # One plain line per login, never truncated, so it can be copied from any terminal or log.
+    out.print("[bold]Demo logins (synthetic city only): username, password, role[/]")
     for login in logins:
-        table.add_row(
-            login.username, login.password, login.profession, login.organisation, login.team or ""
+        where = ", ".join(x for x in (login.organisation, login.team) if x)
+        out.print(
+            f"  {login.username}  {login.password}  {login.profession} ({where})",
+            soft_wrap=True,
+            highlight=False,
         )
-    out.print(table)
     if not no_serve:
         from joinedup.server import run
 

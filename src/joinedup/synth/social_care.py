@@ -614,23 +614,15 @@ class SocialCare:
             after_spell=spell,
             scheme=SCHEME_INDEX["reablement"],
         )
-        u = rng.random(n)
-        next_day = (end + 1).astype(np.int32)
-        care = u < assume.CARE_HOME_AFTER_REABLEMENT
-        home = (u >= assume.CARE_HOME_AFTER_REABLEMENT) & (
-            u < assume.CARE_HOME_AFTER_REABLEMENT + assume.HOME_CARE_AFTER_REABLEMENT
-        )
-        self.schedule.append(
-            person=who[care].astype(np.int32),
-            day=next_day[care],
-            action=PLACE_PERMANENT,
-            spell=spell[care],
-        )
-        self.schedule.append(
-            person=who[home].astype(np.int32),
-            day=next_day[home],
-            action=HOME_CARE,
-            spell=spell[home],
+        self._move_on(
+            who,
+            end,
+            spell,
+            rng.random(n),
+            (
+                (assume.CARE_HOME_AFTER_REABLEMENT, PLACE_PERMANENT),
+                (assume.HOME_CARE_AFTER_REABLEMENT, HOME_CARE),
+            ),
         )
         return rows
 
@@ -658,24 +650,37 @@ class SocialCare:
             after_spell=spell,
             scheme=SCHEME_INDEX["intermediate_care"],
         )
-        u = rng.random(n)
+        self._move_on(
+            who,
+            end,
+            spell,
+            rng.random(n),
+            (
+                (assume.CARE_HOME_AFTER_INTERMEDIATE_CARE, PLACE_PERMANENT),
+                (assume.REABLEMENT_AFTER_INTERMEDIATE_CARE, REABLEMENT),
+            ),
+        )
+
+    def _move_on(
+        self,
+        who: Index,
+        end: npt.NDArray[np.int32],
+        spell: npt.NDArray[np.int64],
+        u: npt.NDArray[np.float64],
+        outcomes: tuple[tuple[float, int], ...],
+    ) -> None:
+        """When a short-term service ends, each share of people (by u) starts its next service."""
         next_day = (end + 1).astype(np.int32)
-        care = u < assume.CARE_HOME_AFTER_INTERMEDIATE_CARE
-        reable = (u >= assume.CARE_HOME_AFTER_INTERMEDIATE_CARE) & (
-            u < assume.CARE_HOME_AFTER_INTERMEDIATE_CARE + assume.REABLEMENT_AFTER_INTERMEDIATE_CARE
-        )
-        self.schedule.append(
-            person=who[care].astype(np.int32),
-            day=next_day[care],
-            action=PLACE_PERMANENT,
-            spell=spell[care],
-        )
-        self.schedule.append(
-            person=who[reable].astype(np.int32),
-            day=next_day[reable],
-            action=REABLEMENT,
-            spell=spell[reable],
-        )
+        low = 0.0
+        for share, action in outcomes:
+            chosen = (u >= low) & (u < low + share)
+            self.schedule.append(
+                person=who[chosen].astype(np.int32),
+                day=next_day[chosen],
+                action=action,
+                spell=spell[chosen],
+            )
+            low += share
 
     def process_schedule(self, people: People, month: Month, rng: np.random.Generator) -> None:
         """Carry out this month's follow-on steps for people alive, registered, out of hospital."""
