@@ -227,7 +227,11 @@ def demo(
     neighbourhoods: Annotated[int, typer.Option(help="Neighbourhoods in the demo city.")] = 12,
     seed: Annotated[int, typer.Option(help="Random seed of the demo city.")] = 1,
     city: Annotated[
-        Path, typer.Option(help="Where the demo city's lake lives.")
+        Path,
+        typer.Option(
+            help="Where the demo city's lake lives.",
+            show_default="<JOINEDUP_VAR_DIR or var>/demo-city",
+        ),
     ] = DEFAULT_DEMO_CITY,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
