@@ -1,0 +1,44 @@
+"""Every page staff can reach passes axe's WCAG 2.2 AA rules (axe-core ships in the package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from joinedup.access.demo import create_demo_logins
+from joinedup.record.load import load_lake
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+}
+
+
+def violations(page: Page) -> list[str]:
+    result = Axe().run(page, options=WCAG)
+    assert result.response["passes"], "axe checked nothing: the page did not load?"
+    return [
+        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+        for v in result.response["violations"]
+    ]
+
+
+def test_login_and_overview_have_no_accessibility_violations(page: Page, tiny_lake: Path) -> None:
+    load_lake(tiny_lake)
+    logins = {login.username: login.password for login in create_demo_logins()}
+    page.goto("/login/")
+    assert violations(page) == []
+    page.get_by_label("Username").fill("demo-team-manager")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    assert violations(page) == []  # the error summary too
+    page.get_by_label("Username").fill("demo-team-manager")
+    page.get_by_label("Password").fill(logins["demo-team-manager"])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partnership overview")
+    assert violations(page) == []
