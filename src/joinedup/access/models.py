@@ -6,10 +6,13 @@ from these three facts, so an account without a StaffMember sees nothing.
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-from joinedup.record.models import Organisation, Team
+from joinedup.record.models import ID_LENGTH, Organisation, Team
 
 
 class Profession(models.TextChoices):
@@ -43,3 +46,111 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_profession_display()})"
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    SEARCH_HIT = "search_hit", "Appeared in search results"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DELETE = "delete", "Deleted"
+    BREAK_GLASS = "break_glass", "Broke the glass"
+    EXPORT = "export", "Exported"
+    LOGIN = "login", "Logged in"
+    LOGOUT = "logout", "Logged out"
+    LOGIN_FAILED = "login_failed", "Failed login"
+
+
+class AuditLogAppendOnlyError(Exception):
+    """An attempt to change or remove an audit event through Django (the database refuses too)."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Refuses bulk changes: a queryset's update() and delete() skip the model's own refusal."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AuditLogAppendOnlyError("audit events are never changed")
+
+    def delete(self) -> NoReturn:
+        raise AuditLogAppendOnlyError("audit events are never deleted")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditLogAppendOnlyError("audit events are never changed")
+
+
+class AuditEvent(models.Model):
+    """One view or change of a person's data (or a login), as it was at the time.
+
+    Who did it is copied (username, profession, organisation name), so editing or removing
+    a staff member later never rewrites history; the user link is informational only
+    (no database constraint, no cascade) for the same reason. Events form a hash chain in
+    `sequence` order: `hash` is sha256 over the event's fields and `prev_hash`, so an
+    altered, removed or reordered event is found by joinedup.access.audit.verify_chain.
+    Written only by joinedup.access.audit.record_event.
+    """
+
+    sequence = models.PositiveBigIntegerField(primary_key=True)
+    occurred_at = models.DateTimeField(help_text="The database's clock when the event was written")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150, blank=True)
+    profession = models.CharField(max_length=32, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    # Null, not "", for events about no person (logins): the hash and reports keep them apart.
+    person_id = models.CharField(max_length=ID_LENGTH, null=True, blank=True)  # noqa: DJ001
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    what = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = models.Manager.from_queryset(AuditEventQuerySet)()
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["person_id", "sequence"], name="audit_person_sequence")]
+        constraints = [
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="audit_sequence_positive"),
+            models.CheckConstraint(
+                condition=~Q(action="break_glass") | ~Q(reason=""),
+                name="audit_break_glass_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit event {self.sequence} ({self.action})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogAppendOnlyError("audit events are never changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditLogAppendOnlyError("audit events are never deleted")
+
+
+class AuditChainHead(models.Model):
+    """The chain's last sequence and hash, in one row that every writer locks first.
+
+    Locking this row (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
+    already let one writer in at a time) queues concurrent writers, so two can never
+    extend the chain from the same event. It also lets verify_chain notice events cut off
+    the end of the log, which a chain alone cannot show.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_single_row")]
+
+    def __str__(self) -> str:
+        return f"audit chain head at {self.sequence}"

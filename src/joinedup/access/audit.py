@@ -1,0 +1,241 @@
+"""The tamper-evident audit log: who saw or changed whose data, when and why.
+
+Every view and change of a person's data calls record_event inside the same transaction
+as the view or change, so an access that commits is audited and an audit event never
+survives a change that rolled back. Events form a hash chain (each hash covers the event's
+fields and the previous event's hash); the database refuses UPDATE and DELETE on the table
+(migration 0003), and verify_chain finds any event altered, removed or cut off by someone
+able to get round that. access_report answers a person's "who has seen my record".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.db.models.functions import Now
+
+from joinedup.access.models import AuditAction, AuditChainHead, AuditEvent, Profession
+
+GENESIS_HASH = "0" * 64  # the prev_hash of the first event
+HASHED_FIELDS = (
+    "sequence",
+    "occurred_at",
+    "user_id",
+    "username",
+    "profession",
+    "organisation",
+    "person_id",
+    "action",
+    "what",
+    "reason",
+    "prev_hash",
+)
+
+
+def canonical_json(event: AuditEvent) -> str:
+    """The event's fields as one exact string: sorted keys, no spaces, time in UTC to the µs.
+
+    Fixed so that the same event always hashes the same, whichever database stored it.
+    """
+    fields: dict[str, Any] = {name: getattr(event, name) for name in HASHED_FIELDS}
+    fields["occurred_at"] = event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(canonical_json(event).encode("utf-8")).hexdigest()
+
+
+def _refuse_unserialised_sqlite() -> None:
+    """On SQLite only IMMEDIATE transactions queue writers before they read the chain head."""
+    if connection.vendor != "sqlite":
+        return
+    mode = connection.settings_dict.get("OPTIONS", {}).get("transaction_mode")
+    if str(mode).upper() != "IMMEDIATE":
+        raise ImproperlyConfigured(
+            "the audit log on SQLite needs OPTIONS['transaction_mode'] = 'IMMEDIATE'"
+        )
+
+
+def _locked_head() -> tuple[AuditChainHead, dt.datetime]:
+    """The chain head, locked until the caller's transaction ends, and the database's time."""
+    query = AuditChainHead.objects.select_for_update().annotate(now=Now()).filter(pk=1)
+    head = query.first()
+    if head is None:
+        # First event ever (or after a test flushed the tables): create the head without
+        # failing if a concurrent writer creates it first, then lock it like any writer.
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        head = query.get()
+    return head, head.now
+
+
+def _staff_facts(user: Any) -> tuple[int | None, str, str, str]:
+    """user id, username, profession and organisation name, as they are now."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, "", "", ""
+    staff = getattr(user, "staff_member", None)  # None when the login has no staff record
+    profession = staff.profession if staff is not None else ""
+    organisation = staff.organisation.name if staff is not None else ""
+    return user.pk, user.get_username(), profession, organisation
+
+
+def record_event(
+    action: AuditAction | str,
+    *,
+    user: Any = None,
+    person_id: str | None = None,
+    what: str = "",
+    reason: str = "",
+    username: str = "",
+) -> AuditEvent:
+    """Append one event to the chain and return it.
+
+    Call it inside the transaction.atomic() that reads or changes the person's data, so
+    the event commits with it or not at all. `user` is the request's user (None or an
+    anonymous user for a failed login, with the attempted `username`); who they are is
+    copied now. A break-glass event needs its reason. Concurrent writers queue on the
+    chain head, so the chain never forks.
+    """
+    action = AuditAction(action)
+    if action == AuditAction.BREAK_GLASS and not reason.strip():
+        raise ValueError("breaking the glass needs a reason")
+    _refuse_unserialised_sqlite()
+    user_id, staff_username, profession, organisation = _staff_facts(user)
+    with transaction.atomic():
+        head, now = _locked_head()
+        event = AuditEvent(
+            sequence=head.sequence + 1,
+            occurred_at=now,
+            user_id=user_id,
+            username=staff_username or username,
+            profession=profession,
+            organisation=organisation,
+            person_id=person_id,
+            action=action.value,
+            what=what,
+            reason=reason,
+            prev_hash=head.hash or GENESIS_HASH,
+        )
+        event.hash = event_hash(event)
+        event.save()
+        AuditChainHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What verify_chain found.
+
+    `last_hash` (when ok) is worth keeping outside the database: someone who can rewrite
+    every event after the one they altered, and the head, leaves a valid chain that only
+    a hash recorded elsewhere earlier can contradict.
+    """
+
+    ok: bool
+    checked: int
+    first_broken_sequence: int | None = None
+    reason: str = ""
+    last_hash: str = ""
+
+    @property
+    def message(self) -> str:
+        """One line for `joinedup audit verify`."""
+        if self.ok:
+            if not self.checked:
+                return "audit log intact: no events yet"
+            return f"audit log intact: {self.checked} events checked, last hash {self.last_hash}"
+        return f"audit log broken at sequence {self.first_broken_sequence}: {self.reason}"
+
+
+def _broken(checked: int, sequence: int, reason: str) -> VerifyResult:
+    return VerifyResult(ok=False, checked=checked, first_broken_sequence=sequence, reason=reason)
+
+
+def _verify(events: Iterable[AuditEvent], head: AuditChainHead | None) -> VerifyResult:
+    expected, prev_hash, checked = 1, GENESIS_HASH, 0
+    for event in events:
+        if event.sequence != expected:
+            missing = (
+                f"sequence {expected} is missing"
+                if event.sequence == expected + 1
+                else f"sequences {expected} to {event.sequence - 1} are missing"
+            )
+            return _broken(checked, expected, f"{missing} (deleted from the log)")
+        if event_hash(event) != event.hash:
+            return _broken(checked, expected, "its content does not match its hash (altered)")
+        if event.prev_hash != prev_hash:
+            return _broken(
+                checked,
+                expected,
+                f"it does not link to sequence {expected - 1} (that event was altered and "
+                "rehashed, or this one's link was changed)",
+            )
+        checked += 1
+        expected, prev_hash = expected + 1, event.hash
+    last = expected - 1
+    head_sequence = head.sequence if head is not None else 0
+    if head_sequence > last:
+        return _broken(
+            checked,
+            last + 1,
+            f"the log ends at sequence {last} but its head records {head_sequence} "
+            "(events cut off the end)",
+        )
+    if head is not None and last and head.hash != prev_hash:
+        return _broken(checked, last, "the chain head does not match the last event's hash")
+    if head is None and last:
+        return _broken(checked, last, "the chain head is missing")
+    return VerifyResult(ok=True, checked=checked, last_hash=prev_hash if last else "")
+
+
+def verify_chain(chunk_size: int = 2000) -> VerifyResult:
+    """Recompute every hash in sequence order and name the first broken link.
+
+    Streams the table (.iterator) so a log of millions of events needs little memory.
+    Events written while it runs, after the head it read first, are left for next time.
+    """
+    head = AuditChainHead.objects.filter(pk=1).first()
+    events = AuditEvent.objects.order_by("sequence")
+    if head is not None:
+        events = events.filter(sequence__lte=head.sequence)
+    return _verify(events.iterator(chunk_size=chunk_size), head)
+
+
+@dataclass(frozen=True)
+class AccessReportLine:
+    when: dt.datetime
+    username: str
+    profession: str
+    organisation: str
+    action: str
+    what: str
+    reason: str
+
+
+def access_report(person_id: str) -> list[AccessReportLine]:
+    """Every audited access to one person's record, oldest first, for a subject access request.
+
+    Who is shown as they were at the time (copied into the event), with professions and
+    actions in words a person can read.
+    """
+    professions = dict(Profession.choices)
+    actions = dict(AuditAction.choices)
+    return [
+        AccessReportLine(
+            when=event.occurred_at,
+            username=event.username,
+            profession=professions.get(event.profession, event.profession),
+            organisation=event.organisation,
+            action=actions.get(event.action, event.action),
+            what=event.what,
+            reason=event.reason,
+        )
+        for event in AuditEvent.objects.filter(person_id=person_id).order_by("sequence")
+    ]
