@@ -39,6 +39,8 @@ lake_app = typer.Typer(
     help="Check a lake (Parquet tables in the shape of DATA_MODEL.md).", no_args_is_help=True
 )
 app.add_typer(lake_app, name="lake")
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 out = Console()
 err = Console(stderr=True)
@@ -174,6 +176,18 @@ def lake_check(lake: Annotated[Path, typer.Argument(help="The lake folder.")]) -
     )
     out.print(f"observation window {manifest.observation_start} to {manifest.observation_end}")
     _print_rows(report.rows)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain and name the first broken link (exit 2 when broken)."""
+    setup_django()
+    from joinedup.access.audit import verify_chain
+
+    result = verify_chain()
+    if not result.ok:
+        fail(result.message)
+    out.print(result.message, highlight=False)
 
 
 @app.command()

@@ -129,3 +129,11 @@ def test_demo_prepares_everything_and_reuses_it(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert "Reusing the demo city" in second.stdout
     assert "already loaded" in second.stdout
+
+
+def test_audit_verify_on_a_fresh_database(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    assert run("manage", "migrate", "--verbosity", "0", var=var).returncode == 0
+    result = run("audit", "verify", var=var)
+    assert result.returncode == 0, result.stderr
+    assert "audit log intact: no events yet" in result.stdout

@@ -13,7 +13,16 @@ from typer.testing import CliRunner
 from joinedup.cli import app
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
-COMMANDS = [[], ["generate"], ["lake", "check"], ["load"], ["demo"], ["serve"], ["manage"]]
+COMMANDS = [
+    [],
+    ["generate"],
+    ["lake", "check"],
+    ["audit", "verify"],
+    ["load"],
+    ["demo"],
+    ["serve"],
+    ["manage"],
+]
 
 
 def render() -> str:
