@@ -6,7 +6,6 @@ table and column, what was expected and what was found. Extra columns are allowe
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,10 +80,6 @@ def _type_matches(expected: pa.DataType, found: pa.DataType) -> bool:
     if pa.types.is_timestamp(expected) and pa.types.is_timestamp(found):
         return bool(found.unit == expected.unit and found.tz in ("UTC", "+00:00", "Etc/UTC"))
     return False
-
-
-def _describe(t: pa.DataType) -> str:
-    return str(t)
 
 
 def _column(dataset: ds.Dataset, name: str) -> pa.ChunkedArray:
@@ -167,13 +162,11 @@ def check_lake(lake: Path, tables: Iterable[str] = TABLE_ORDER) -> LakeReport:
         for col in table.columns:
             idx = schema.get_field_index(col.name)
             if idx < 0:
-                report.problems.append(
-                    Problem(name, col.name, _describe(col.type), "no such column")
-                )
+                report.problems.append(Problem(name, col.name, str(col.type), "no such column"))
                 schema_ok = False
             elif not _type_matches(col.type, schema.field(idx).type):
                 report.problems.append(
-                    Problem(name, col.name, _describe(col.type), _describe(schema.field(idx).type))
+                    Problem(name, col.name, str(col.type), str(schema.field(idx).type))
                 )
                 schema_ok = False
         if not schema_ok:
@@ -231,7 +224,3 @@ def read_table(lake: Path, name: str, columns: list[str] | None = None) -> pa.Ta
         for c in wanted
     ]
     return pa.Table.from_arrays(arrays, names=wanted)
-
-
-def observation_window(manifest: Manifest) -> tuple[dt.date, dt.date]:
-    return manifest.observation_start, manifest.observation_end

@@ -161,6 +161,7 @@ class _Loader:
         self.person_ids = pa.array([], pa.string())
         self.person_practice_org = pa.array([], pa.string())
         self.table = ""
+        self.districts: dict[str, str] = {}  # neighbourhood id -> postcode district, set first
 
     def counts(self) -> dict[str, int]:
         counts = {}
@@ -173,9 +174,10 @@ class _Loader:
         """The lake table plus the columns the record adds (identities, organisations)."""
         data = read_table(self.lake, name)
         if name == "neighbourhood":
-            districts = postcode_districts(sorted(data.column("neighbourhood_id").to_pylist()))
             ids = data.column("neighbourhood_id").to_pylist()
-            return _with(data, postcode_district=pa.array([districts[i] for i in ids], pa.string()))
+            self.districts = postcode_districts(sorted(ids))
+            districts = [self.districts[i] for i in ids]
+            return _with(data, postcode_district=pa.array(districts, pa.string()))
         if name == "team":
             hosts = pa.array([COMMUNITY_TRUST] * data.num_rows, pa.string())
             return _with(data, organisation_id=hosts)
@@ -210,16 +212,12 @@ class _Loader:
         self.person_practice_org = practice_organisation_ids(
             person.column("practice_id").combine_chunks()
         )
-        neighbourhoods = read_table(self.lake, "neighbourhood", ["neighbourhood_id"])
-        districts = postcode_districts(
-            sorted(neighbourhoods.column("neighbourhood_id").to_pylist())
-        )
         try:
             identities = synthetic_identities(
                 self.person_ids,
                 person.column("sex").combine_chunks(),
                 person.column("neighbourhood_id").combine_chunks(),
-                districts,
+                self.districts,
                 town=self.city,
                 seed=self.seed,
             )
