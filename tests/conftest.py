@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pytest
+from django.db import connection
 
 from joinedup.lake.manifest import Manifest
 from joinedup.lake.schema import DATE, INSTANT, TABLES
@@ -197,3 +199,35 @@ def make_lake(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def tiny_lake(make_lake: Callable[..., Path]) -> Path:
     return make_lake()
+
+
+def _audit_triggers() -> Any:
+    return importlib.import_module("joinedup.access.migrations.0003_audit_append_only")
+
+
+class _TriggerSchemaEditor:
+    """Just enough of a schema editor for the migration's trigger functions."""
+
+    connection = connection
+
+    @staticmethod
+    def execute(sql: str, params: None = None) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def committed_audit() -> Iterator[None]:
+    """For tests that commit audit events (transactional tests, live servers).
+
+    The test database's flush deletes rows with DELETE on SQLite, which the append-only
+    triggers refuse; afterwards the triggers are dropped, the events removed and the
+    triggers re-created, as the database owner could.
+    """
+    yield
+    triggers = _audit_triggers()
+    triggers.drop_triggers(None, _TriggerSchemaEditor())
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM access_auditevent")
+        cursor.execute("DELETE FROM access_auditchainhead")
+    triggers.create_triggers(None, _TriggerSchemaEditor())

@@ -8,6 +8,7 @@ JOINEDUP_SECRET_KEY     unset: a random key generated once and kept in <var>/sec
 JOINEDUP_DEBUG          1/true to show debug pages (never in production)
 JOINEDUP_ALLOWED_HOSTS  extra host names, comma-separated (127.0.0.1 and localhost always)
 JOINEDUP_HTTPS          1/true when served over TLS: HSTS and redirects to https
+JOINEDUP_BREAK_GLASS_HOURS  how long a break-glass opens a record (default 4)
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "joinedup.record",
     "joinedup.access",
+    "joinedup.people",
     "joinedup.web",
 ]
 
@@ -166,6 +168,7 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60
+BREAK_GLASS_HOURS = float(os.environ.get("JOINEDUP_BREAK_GLASS_HOURS") or 4)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True

@@ -154,3 +154,54 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at {self.sequence}"
+
+
+class BreakGlass(models.Model):
+    """A member of staff opening a record they have no relationship with, for a stated reason.
+
+    `person_id` is text, not a key: breaking the glass on an id that matches nobody must
+    look the same as on a real person, so the row cannot depend on the person existing.
+    Team managers review every use (reviewed_by/at).
+    """
+
+    staff = models.ForeignKey(StaffMember, models.PROTECT, related_name="break_glass")
+    person_id = models.CharField(max_length=ID_LENGTH)
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_by = models.CharField(max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["staff", "person_id", "expires_at"], name="break_glass_lookup"),
+            models.Index(fields=["person_id", "started_at"], name="break_glass_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="break_glass_has_reason"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("started_at")),
+                name="break_glass_expires_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"break-glass {self.pk}"
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept to throttle password guessing by username and by address."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_failure_username"),
+            models.Index(fields=["address", "at"], name="login_failure_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"login failure {self.pk}"

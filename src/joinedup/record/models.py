@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from joinedup.lake import schema
+from joinedup.record.name_sounds import soundex
 from joinedup.record.nhs_number import NhsNumberField, nhs_number_check_constraint
 
 ID_LENGTH = 64
@@ -186,12 +187,20 @@ class Person(models.Model):
     town = models.CharField(max_length=100, blank=True, default="")
     postcode = models.CharField(max_length=8, blank=True, default="")
     phone = models.CharField(max_length=20, blank=True, default="")
+    # Phonetic keys of the names (joinedup.people.search), so a search tolerant of typos
+    # finds its candidates through an index instead of reading every person.
+    family_name_sound = models.CharField(max_length=12, blank=True, default="")
+    given_name_sound = models.CharField(max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name_plural = "people"
         indexes = [
             models.Index(fields=["family_name", "birth_date"], name="person_family_name_birth"),
             models.Index(fields=["postcode"], name="person_postcode"),
+            models.Index(fields=["birth_date"], name="person_birth_date"),
+            models.Index(
+                fields=["family_name_sound", "given_name_sound"], name="person_name_sounds"
+            ),
         ]
         constraints = [
             nhs_number_check_constraint("nhs_number", name="person_nhs_number_ten_digits"),
@@ -205,6 +214,12 @@ class Person(models.Model):
     def __str__(self) -> str:
         name = f"{self.given_name} {self.family_name}".strip()
         return name or self.id
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the phonetic keys in step with the names (the loader fills them in bulk)."""
+        self.family_name_sound = soundex(self.family_name)
+        self.given_name_sound = soundex(self.given_name)
+        super().save(*args, **kwargs)
 
 
 class Condition(LakeRow):

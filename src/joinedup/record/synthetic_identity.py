@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from faker.providers.address.en_GB import Provider as AddressWords
 from faker.providers.person.en_GB import Provider as PersonWords
 
+from joinedup.record.name_sounds import soundex
 from joinedup.record.nhs_number import WEIGHTS
 
 TEST_RANGE_PREFIX = 999
@@ -47,6 +48,8 @@ IDENTITY_COLUMNS = (
     "town",
     "postcode",
     "phone",
+    "given_name_sound",
+    "family_name_sound",
 )
 
 
@@ -173,5 +176,14 @@ def synthetic_identities(
             "town": pa.array([town] * n, pa.string()),
             "postcode": street_postcodes.take(pa.array(street)),
             "phone": phone,
+            "given_name_sound": _sounds(given),
+            "family_name_sound": _sounds(family),
         }
     )
+
+
+def _sounds(names: pa.Array) -> pa.Array:
+    """Soundex of each name, computed once per distinct name (a few thousand, not millions)."""
+    encoded = pc.dictionary_encode(names)
+    keys = pa.array([soundex(name) for name in encoded.dictionary.to_pylist()], pa.string())
+    return keys.take(encoded.indices)

@@ -1,0 +1,370 @@
+"""Who may see what of a person's record: the one module every page, export and API asks.
+
+Fail closed. A person's record opens only to a viewer with a legitimate relationship
+(their team has the person on its caseload or holds an open referral for them, or they
+are the person's key worker) or an unexpired break-glass. Without one the answer is
+RecordRefusedError, raised identically whether the person exists or not, so a refusal never
+confirms that someone is known to the partnership. Inside an open record every entry is
+checked twice more: a sensitivity label restricts it to the professions allowed to see
+that kind of detail, and a person's objection to sharing between health and social care
+hides the other side's entries. Commissioners, analysts and system administrators never
+see a record (ARCHITECTURE.md: aggregates and the pseudonymised lake only).
+
+open_record also writes the audit event (view or refusal) in the caller's transaction,
+so no page can show a record without auditing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from joinedup.access.audit import record_event
+from joinedup.access.models import AuditAction, BreakGlass, Profession, StaffMember
+from joinedup.people.models import CareTeamMember, Consent, Sector, Sensitivity
+from joinedup.record.models import Episode, Organisation, Person, Referral
+
+# Professions that work with aggregates, the lake or accounts: no person's record, ever,
+# and no search (identity is person data too).
+NO_RECORD = frozenset(
+    {Profession.COMMISSIONER, Profession.ANALYST, Profession.SYSTEM_ADMINISTRATOR}
+)
+
+# Who may read each kind of sensitive detail, and why (docs/security.md says the same).
+SENSITIVE_READERS: dict[str, frozenset[str]] = {
+    # Safeguarding: the professions who act on a concern (statutory enquiries are led by
+    # social workers; GPs and community and district nurses are named safeguarding
+    # partners in the person's care; the team manager coordinates the response).
+    Sensitivity.SAFEGUARDING: frozenset(
+        {
+            Profession.SOCIAL_WORKER,
+            Profession.GP,
+            Profession.DISTRICT_NURSE,
+            Profession.COMMUNITY_NURSE,
+            Profession.MENTAL_HEALTH_PRACTITIONER,
+            Profession.TEAM_MANAGER,
+        }
+    ),
+    # Sexual health: held under the strictest confidentiality rules; the GP only.
+    Sensitivity.SEXUAL_HEALTH: frozenset({Profession.GP}),
+    # Mental health detail: mental health practitioners, the GP, and social workers
+    # (approved mental health professionals are social workers).
+    Sensitivity.MENTAL_HEALTH: frozenset(
+        {Profession.MENTAL_HEALTH_PRACTITIONER, Profession.GP, Profession.SOCIAL_WORKER}
+    ),
+}
+assert set(SENSITIVE_READERS) == set(Sensitivity.values)
+
+# An entry's sector besides the three of Sector: SHARED entries belong to the integrated
+# team itself (its caseload episodes, self-referrals, pooled packages) and are shown to
+# both sides even under an objection; UNKNOWN (no sector recorded) is hidden under one.
+SHARED = "shared"
+UNKNOWN = "unknown"
+
+ORGANISATION_SECTOR: dict[str, str] = {
+    Organisation.Kind.NHS_TRUST: Sector.HEALTH,
+    Organisation.Kind.GP_PRACTICE: Sector.HEALTH,
+    Organisation.Kind.ICB: Sector.HEALTH,
+    Organisation.Kind.COUNCIL: Sector.SOCIAL_CARE,
+    Organisation.Kind.CARE_PROVIDER: Sector.SOCIAL_CARE,
+    Organisation.Kind.VOLUNTARY: Sector.VOLUNTARY,
+}
+assert set(ORGANISATION_SECTOR) == set(Organisation.Kind.values)
+
+REFERRAL_SOURCE_SECTOR: dict[str, str] = {
+    "gp": Sector.HEALTH,
+    "hospital": Sector.HEALTH,
+    "nhs111": Sector.HEALTH,
+    "ambulance": Sector.HEALTH,
+    "social_care": Sector.SOCIAL_CARE,
+    "voluntary": Sector.VOLUNTARY,
+    "self": SHARED,
+    "family_carer": SHARED,
+}
+PACKAGE_FUNDER_SECTOR: dict[str, str] = {
+    "nhs": Sector.HEALTH,
+    "council": Sector.SOCIAL_CARE,
+    "self": Sector.SOCIAL_CARE,  # arranged through the council's social care
+    "pooled": SHARED,
+}
+OPEN_REFERRAL_STATUSES = ("requested", "accepted", "in-progress", "on-hold")
+
+# ICD-10 primary diagnoses whose detail is sensitive. Dementia (F00-F03) and delirium (F05)
+# are not: they are managed by general and community services and every carer needs them.
+_DIAGNOSIS_SENSITIVITY: tuple[tuple[str, str, str], ...] = (
+    ("F04", "F04", Sensitivity.MENTAL_HEALTH),
+    ("F06", "F99", Sensitivity.MENTAL_HEALTH),
+    ("A50", "A64", Sensitivity.SEXUAL_HEALTH),
+    ("B20", "B24", Sensitivity.SEXUAL_HEALTH),
+    ("Z21", "Z21", Sensitivity.SEXUAL_HEALTH),
+    ("T74", "T74", Sensitivity.SAFEGUARDING),
+    ("T76", "T76", Sensitivity.SAFEGUARDING),
+    ("Y05", "Y07", Sensitivity.SAFEGUARDING),
+)
+
+
+def break_glass_duration() -> dt.timedelta:
+    """How long a break-glass lasts: JOINEDUP_BREAK_GLASS_HOURS, 4 hours by default."""
+    return dt.timedelta(hours=float(getattr(settings, "BREAK_GLASS_HOURS", 4)))
+
+
+class RecordRefusedError(Exception):
+    """No record for this viewer: said the same way whether or not the person exists."""
+
+    message = "You do not have a care relationship with this person, or there is no such person."
+
+
+def staff_of(user: Any) -> StaffMember | None:
+    """The user's staff record, or None (anonymous, or an account without one)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "staff_member", None)
+
+
+def may_search(staff: StaffMember | None) -> bool:
+    return staff is not None and staff.profession not in NO_RECORD
+
+
+def may_break_glass(staff: StaffMember | None) -> bool:
+    return may_search(staff)
+
+
+def staff_sector(staff: StaffMember) -> str:
+    return ORGANISATION_SECTOR.get(staff.organisation.kind, UNKNOWN)
+
+
+def may_read_sensitivity(profession: str, sensitivity: str | None) -> bool:
+    return not sensitivity or profession in SENSITIVE_READERS.get(sensitivity, frozenset())
+
+
+# --- the sector and sensitivity of each kind of entry -------------------------------------
+
+
+def contact_sector(sector: str | None) -> str:
+    return sector or UNKNOWN
+
+
+def contact_sensitivity(service: str | None) -> str | None:
+    return Sensitivity.MENTAL_HEALTH if service == "mental_health" else None
+
+
+def referral_sector(source: str | None) -> str:
+    return REFERRAL_SOURCE_SECTOR.get(source or "", UNKNOWN)
+
+
+def package_sector(funder: str | None) -> str:
+    return PACKAGE_FUNDER_SECTOR.get(funder or "", UNKNOWN)
+
+
+def diagnosis_sensitivity(code: str | None) -> str | None:
+    """The label of a hospital spell whose primary diagnosis is sensitive, else None."""
+    if not code:
+        return None
+    category = code.strip().upper()[:3]
+    for low, high, label in _DIAGNOSIS_SENSITIVITY:
+        if low <= category <= high:
+            return label
+    return None
+
+
+# --- relationships --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Relationship:
+    caseload: bool = False
+    open_referral: bool = False
+    key_worker: bool = False
+    break_glass_until: dt.datetime | None = None
+
+    @property
+    def legitimate(self) -> bool:
+        return self.caseload or self.open_referral or self.key_worker
+
+    @property
+    def opens_record(self) -> bool:
+        return self.legitimate or self.break_glass_until is not None
+
+    def describe(self) -> str:
+        """Why the viewer may see the record, in words for the page."""
+        reasons = [
+            text
+            for held, text in (
+                (self.caseload, "the person is on your team's caseload"),
+                (self.open_referral, "your team holds an open referral for the person"),
+                (self.key_worker, "you are the person's key worker"),
+            )
+            if held
+        ]
+        if reasons:
+            return "You can see this record because " + " and ".join(reasons) + "."
+        if self.break_glass_until is not None:
+            return (
+                "You broke the glass to see this record; access ends at "
+                f"{timezone.localtime(self.break_glass_until):%H:%M on %d %B %Y}."
+            )
+        return RecordRefusedError.message
+
+
+def _team_ids(staff: StaffMember) -> list[str]:
+    return list(staff.teams.values_list("id", flat=True))
+
+
+def _open_on(today: dt.date, field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": today})
+
+
+def _caseload(team_ids: list[str], today: dt.date) -> Q:
+    return Q(team_id__in=team_ids, start_date__lte=today) & _open_on(today, "end_date")
+
+
+def _referrals(team_ids: list[str]) -> Q:
+    return Q(team_id__in=team_ids, status__in=OPEN_REFERRAL_STATUSES, closed_at__isnull=True)
+
+
+def _key_worker(staff: StaffMember, today: dt.date) -> Q:
+    return Q(staff=staff, key_worker=True, started__lte=today) & _open_on(today, "ended")
+
+
+def relationship(
+    staff: StaffMember, person_id: str, now: dt.datetime | None = None
+) -> Relationship:
+    """The viewer's relationship with one person (all False for a person who does not exist)."""
+    if staff.profession in NO_RECORD:
+        return Relationship()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    teams = _team_ids(staff)
+    glass = (
+        BreakGlass.objects.filter(staff=staff, person_id=person_id, expires_at__gt=now)
+        .order_by("-expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+    return Relationship(
+        caseload=bool(teams)
+        and Episode.objects.filter(_caseload(teams, today), person_id=person_id).exists(),
+        open_referral=bool(teams)
+        and Referral.objects.filter(_referrals(teams), person_id=person_id).exists(),
+        key_worker=CareTeamMember.objects.filter(
+            _key_worker(staff, today), person_id=person_id
+        ).exists(),
+        break_glass_until=glass,
+    )
+
+
+def related_person_ids(
+    staff: StaffMember, person_ids: Collection[str], now: dt.datetime | None = None
+) -> set[str]:
+    """Which of these people the viewer has a legitimate relationship with (for search)."""
+    if staff.profession in NO_RECORD or not person_ids:
+        return set()
+    today = timezone.localdate(now or timezone.now())
+    teams = _team_ids(staff)
+    ids = list(person_ids)
+    related: set[str] = set(
+        CareTeamMember.objects.filter(_key_worker(staff, today), person_id__in=ids).values_list(
+            "person_id", flat=True
+        )
+    )
+    if teams:
+        for model, condition in ((Episode, _caseload(teams, today)), (Referral, _referrals(teams))):
+            related.update(
+                model.objects.filter(condition, person_id__in=ids).values_list(
+                    "person_id", flat=True
+                )
+            )
+    return related
+
+
+def has_objection(person_id: str) -> bool:
+    return Consent.objects.filter(
+        person_id=person_id, kind=Consent.Kind.SHARING_OBJECTION, ended_at__isnull=True
+    ).exists()
+
+
+@dataclass(frozen=True)
+class RecordAccess:
+    """An opened record: the person, why it is open, and the test every entry must pass."""
+
+    staff: StaffMember
+    person: Person
+    relationship: Relationship
+    objection: bool
+
+    @property
+    def sector(self) -> str:
+        return staff_sector(self.staff)
+
+    def may_see(self, sector: str, sensitivity: str | None = None) -> bool:
+        """Whether this viewer may see an entry of this sector and sensitivity label."""
+        if not may_read_sensitivity(self.staff.profession, sensitivity):
+            return False
+        if self.objection:
+            viewer = self.sector
+            return sector == SHARED or (sector == viewer and viewer != UNKNOWN)
+        return True
+
+    def visible(self, entries: Iterable[Any], sector: Any, sensitivity: Any = None) -> list[Any]:
+        """The entries this viewer may see; `sector`/`sensitivity` map an entry to its own."""
+        return [
+            e for e in entries if self.may_see(sector(e), sensitivity(e) if sensitivity else None)
+        ]
+
+
+def open_record(
+    user: Any, person_id: str, *, what: str = "record", now: dt.datetime | None = None
+) -> RecordAccess:
+    """The person's record for this viewer, audited, or RecordRefusedError.
+
+    Call inside transaction.atomic() with the request's user. A refusal of a real person is
+    audited too (a pattern of refusals is what snooping looks like); a refusal of an id that
+    matches nobody has no person to audit against and is otherwise identical.
+    """
+    staff = staff_of(user)
+    if staff is None or staff.profession in NO_RECORD:
+        raise RecordRefusedError
+    person = Person.objects.select_related("practice", "neighbourhood").filter(pk=person_id)
+    found = person.first()
+    if found is None:
+        raise RecordRefusedError
+    held = relationship(staff, person_id, now)
+    if not held.opens_record:
+        record_event(AuditAction.VIEW, user=user, person_id=person_id, what=f"{what}: refused")
+        raise RecordRefusedError
+    via = "break-glass" if not held.legitimate else "relationship"
+    record_event(AuditAction.VIEW, user=user, person_id=person_id, what=f"{what} ({via})")
+    return RecordAccess(
+        staff=staff, person=found, relationship=held, objection=has_objection(person_id)
+    )
+
+
+def break_glass(
+    user: Any, person_id: str, reason: str, now: dt.datetime | None = None
+) -> dt.datetime:
+    """Open a record for break_glass_duration() with a reason; returns when access ends.
+
+    The same whether or not the person exists (the row is keyed by the id as typed), and
+    always audited. Call inside transaction.atomic().
+    """
+    staff = staff_of(user)
+    reason = reason.strip()
+    if not may_break_glass(staff) or staff is None:
+        raise RecordRefusedError
+    if not reason:
+        raise ValueError("Give the reason you need to see this record.")
+    now = now or timezone.now()
+    expires = now + break_glass_duration()
+    BreakGlass.objects.create(
+        staff=staff, person_id=person_id, reason=reason, started_at=now, expires_at=expires
+    )
+    record_event(
+        AuditAction.BREAK_GLASS, user=user, person_id=person_id, what="record", reason=reason
+    )
+    return expires
