@@ -253,7 +253,7 @@ def demo(
         bool, typer.Option("--no-serve", help="Prepare everything but do not serve.")
     ] = False,
 ) -> None:
-    """Build the demo: generate a city unless one exists, load it, create demo logins, and serve."""
+    """Build the demo: generate a city unless one exists, load it, add logins and records, serve."""
     from joinedup.synth.city import generate_city
     from joinedup.synth.config import CityConfig
 
@@ -273,6 +273,7 @@ def demo(
 
     from joinedup.access.demo import DemoLoginError, create_demo_logins
     from joinedup.lake import LakeError
+    from joinedup.people.demo import seed_demo_record
     from joinedup.record.load import LoadError, is_loaded, load_lake
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -300,6 +301,28 @@ def demo(
             soft_wrap=True,
             highlight=False,
         )
+    try:
+        record = seed_demo_record()
+    except DemoLoginError as exc:
+        fail(str(exc))
+    if any(record.created.values()):
+        made = ", ".join(f"{count} {what}s" for what, count in record.created.items())
+        out.print(
+            f"Added to {record.people} people on {record.team}'s caseload: {made}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    if record.showcase is not None:
+        # Plain lines, like the logins: what to try to see a related and an unrelated viewer.
+        shown = record.showcase
+        for line in (
+            f"Try {shown.name} (NHS number {shown.nhs_number}), on {record.team}'s caseload:",
+            f"  demo-district-nurse sees the whole record (key worker: {shown.key_worker})",
+            "  demo-discharge-coordinator has no care relationship, sees identity only in "
+            "search, and can break the glass with a reason",
+            "  demo-team-manager reviews break-glass at /break-glass/",
+        ):
+            out.print(line, soft_wrap=True, highlight=False)
     if not no_serve:
         from joinedup.server import run
 

@@ -9,6 +9,15 @@ JOINEDUP_DEBUG          1/true to show debug pages (never in production)
 JOINEDUP_ALLOWED_HOSTS  extra host names, comma-separated (127.0.0.1 and localhost always)
 JOINEDUP_HTTPS          1/true when served over TLS: HSTS and redirects to https
 JOINEDUP_BREAK_GLASS_HOURS  how long a break-glass opens a record (default 4)
+JOINEDUP_SESSION_IDLE_MINUTES  a session unused this long is logged out (default 30)
+JOINEDUP_LOGIN_THROTTLE_MINUTES  the window failed logins are counted over (default 15)
+JOINEDUP_LOGIN_FAILURES_PER_USERNAME  failures in the window that stop logins to one
+                        username (default 5)
+JOINEDUP_LOGIN_FAILURES_PER_ADDRESS  failures in the window that stop logins from one
+                        address (default 20)
+JOINEDUP_BEHIND_PROXY   1/true only when a reverse proxy in front appends the client's
+                        address to X-Forwarded-For (its last entry is then the address
+                        logins are throttled by; otherwise the TCP peer, REMOTE_ADDR)
 """
 
 from __future__ import annotations
@@ -62,7 +71,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "joinedup.access.admin_site.AdminConfig",  # Django's admin, for system administrators
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,12 +86,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files get the Content-Security-Policy too.
+    "joinedup.access.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "joinedup.access.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -163,11 +175,20 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Cookies: never readable by scripts, never sent cross-site, Secure always (browsers treat
 # http://localhost and 127.0.0.1 as secure contexts, so the demo still works); a session
-# lasts a working day and ends when the browser closes.
+# lasts a working day from login at most (enforced by access/middleware.py, since Django's
+# own expiry slides with every save), ends when the browser closes, and is logged out
+# after SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_IDLE_MINUTES = float(os.environ.get("JOINEDUP_SESSION_IDLE_MINUTES") or 30)
+# Login throttling (access/throttle.py): this many failed logins within the window, for one
+# username or from one address, and further logins are refused until the window passes.
+LOGIN_THROTTLE_MINUTES = float(os.environ.get("JOINEDUP_LOGIN_THROTTLE_MINUTES") or 15)
+LOGIN_THROTTLE_PER_USERNAME = int(os.environ.get("JOINEDUP_LOGIN_FAILURES_PER_USERNAME") or 5)
+LOGIN_THROTTLE_PER_ADDRESS = int(os.environ.get("JOINEDUP_LOGIN_FAILURES_PER_ADDRESS") or 20)
+BEHIND_PROXY = _flag("JOINEDUP_BEHIND_PROXY")
 BREAK_GLASS_HOURS = float(os.environ.get("JOINEDUP_BREAK_GLASS_HOURS") or 4)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SECURE = True

@@ -5,5 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("joinedup.web.urls")),
+    path("people/", include("joinedup.people.urls")),
+    path("break-glass/", include("joinedup.access.urls")),
     path("admin/", admin.site.urls),
 ]

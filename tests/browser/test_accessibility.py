@@ -11,7 +11,11 @@ from playwright.sync_api import Page, expect
 from joinedup.access.demo import create_demo_logins
 from joinedup.record.load import load_lake
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("committed_audit"),  # logging in writes audit events
+]
 
 WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}

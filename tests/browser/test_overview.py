@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
+from staff_login import log_in
 
 from joinedup.access.demo import create_demo_logins
 from joinedup.record.load import load_lake
@@ -16,7 +17,11 @@ from joinedup.record.load import load_lake
 if TYPE_CHECKING:
     from conftest import Traffic  # tests/browser/conftest.py
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("committed_audit"),  # logging in writes audit events
+]
 
 NHS_BLUE = "rgb(0, 94, 184)"
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
@@ -26,12 +31,6 @@ SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
 def city(tiny_lake: Path) -> dict[str, str]:
     load_lake(tiny_lake)
     return {login.username: login.password for login in create_demo_logins()}
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def cells(page: Page, table: str, row: str) -> list[str]:

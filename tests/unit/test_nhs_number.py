@@ -19,6 +19,7 @@ from joinedup.record.nhs_number import (
 from joinedup.record.synthetic_identity import (
     TEST_RANGE_SIZE,
     NhsNumberRangeExhaustedError,
+    nhs_numbers_for,
     nhs_numbers_from_test_range,
 )
 
@@ -147,3 +148,12 @@ def test_test_range_size_and_exhaustion() -> None:
     assert 1_000_000 - ways[1] == TEST_RANGE_SIZE
     with pytest.raises(NhsNumberRangeExhaustedError):
         nhs_numbers_from_test_range(TEST_RANGE_SIZE + 1, np.random.default_rng(1))
+
+
+def test_a_city_larger_than_the_test_range_leaves_the_rest_without_numbers() -> None:
+    count = TEST_RANGE_SIZE + 2_000
+    numbers = nhs_numbers_for(count, np.random.default_rng(3))
+    assert len(numbers) == count and numbers.null_count == 2_000
+    issued = numbers.drop_null().to_pylist()
+    assert len(set(issued)) == TEST_RANGE_SIZE  # every test-range number used once
+    assert numbers.slice(count - 2_000).null_count < 2_000  # the unnumbered are spread out

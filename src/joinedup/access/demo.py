@@ -69,7 +69,7 @@ def demo_password(username: str) -> str:
     return username + PASSWORD_SUFFIX
 
 
-def _refuse_unless_synthetic() -> None:
+def refuse_unless_synthetic() -> None:
     purposes = set(LoadedLake.objects.values_list("purpose", flat=True))
     if not purposes:
         raise DemoLoginError(
@@ -82,7 +82,7 @@ def _refuse_unless_synthetic() -> None:
         )
 
 
-def _demo_team() -> Team:
+def demo_team() -> Team:
     """The team that went live first (a live team makes the richest demo), else the first team."""
     team = Team.objects.order_by(F("go_live_date").asc(nulls_last=True), "id").first()
     if team is None:
@@ -95,8 +95,8 @@ def create_demo_logins() -> list[DemoLogin]:
 
     Idempotent: a second call creates nothing, resets no password, and returns the same list.
     """
-    _refuse_unless_synthetic()
-    team = _demo_team()
+    refuse_unless_synthetic()
+    team = demo_team()
     practice = (
         GpPractice.objects.filter(neighbourhood_id=team.neighbourhood_id).order_by("id").first()
     )

@@ -40,6 +40,9 @@ class StaffMember(models.Model):
     profession = models.CharField(max_length=32, choices=Profession.choices)
     organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="staff")
     teams = models.ManyToManyField(Team, blank=True, related_name="staff")
+    phone = models.CharField(
+        max_length=20, blank=True, default="", help_text="Work number, shown in care teams"
+    )
 
     class Meta:
         ordering = ["user__username"]

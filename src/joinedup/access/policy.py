@@ -28,7 +28,7 @@ from django.utils import timezone
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction, BreakGlass, Profession, StaffMember
 from joinedup.people.models import CareTeamMember, Consent, Sector, Sensitivity
-from joinedup.record.models import Episode, Organisation, Person, Referral
+from joinedup.record.models import ID_LENGTH, Episode, Organisation, Person, Referral
 
 # Professions that work with aggregates, the lake or accounts: no person's record, ever,
 # and no search (identity is person data too).
@@ -84,8 +84,10 @@ REFERRAL_SOURCE_SECTOR: dict[str, str] = {
     "ambulance": Sector.HEALTH,
     "social_care": Sector.SOCIAL_CARE,
     "voluntary": Sector.VOLUNTARY,
+    "telecare": Sector.SOCIAL_CARE,  # community alarm services are run for the council
     "self": SHARED,
     "family_carer": SHARED,
+    # "other" stays UNKNOWN: hidden under an objection, since its side cannot be told.
 }
 PACKAGE_FUNDER_SECTOR: dict[str, str] = {
     "nhs": Sector.HEALTH,
@@ -160,6 +162,20 @@ def referral_sector(source: str | None) -> str:
 
 def package_sector(funder: str | None) -> str:
     return PACKAGE_FUNDER_SECTOR.get(funder or "", UNKNOWN)
+
+
+# Long-term conditions whose very presence is mental health detail (ICD-10 F20-F39, inside
+# the range _DIAGNOSIS_SENSITIVITY labels), so the conditions list hides what the timeline
+# hides. Dementia is not, for the reason given there.
+_CONDITION_SENSITIVITY: dict[str, str] = {
+    "depression": Sensitivity.MENTAL_HEALTH,
+    "severe_mental_illness": Sensitivity.MENTAL_HEALTH,
+}
+
+
+def condition_sensitivity(condition: str | None) -> str | None:
+    """The label of a long-term condition (joinedup.lake.schema.CONDITIONS), else None."""
+    return _CONDITION_SENSITIVITY.get(condition or "")
 
 
 def diagnosis_sensitivity(code: str | None) -> str | None:
@@ -283,6 +299,30 @@ def related_person_ids(
     return related
 
 
+def may_review_break_glass(staff: StaffMember | None) -> bool:
+    """Team managers review their teams' break-glass uses (ARCHITECTURE.md: reported to them)."""
+    return staff is not None and staff.profession == Profession.TEAM_MANAGER
+
+
+def break_glass_under_review(staff: StaffMember, now: dt.datetime | None = None) -> Q:
+    """A BreakGlass filter: the uses a team manager reviews.
+
+    Uses by a member of one of the manager's teams, and uses on a person the manager's teams
+    hold now (caseload or open referral), whoever broke the glass. Nothing for anyone else.
+    """
+    if not may_review_break_glass(staff):
+        return Q(pk__in=[])
+    today = timezone.localdate(now or timezone.now())
+    teams = _team_ids(staff)
+    if not teams:
+        return Q(staff=staff)
+    return (
+        Q(staff__in=StaffMember.objects.filter(teams__id__in=teams).values("pk"))
+        | Q(person_id__in=Episode.objects.filter(_caseload(teams, today)).values("person_id"))
+        | Q(person_id__in=Referral.objects.filter(_referrals(teams)).values("person_id"))
+    )
+
+
 def has_objection(person_id: str) -> bool:
     return Consent.objects.filter(
         person_id=person_id, kind=Consent.Kind.SHARING_OBJECTION, ended_at__isnull=True
@@ -359,6 +399,8 @@ def break_glass(
         raise RecordRefusedError
     if not reason:
         raise ValueError("Give the reason you need to see this record.")
+    if len(person_id) > ID_LENGTH:  # no person has such an id, and the row could not hold it
+        raise RecordRefusedError
     now = now or timezone.now()
     expires = now + break_glass_duration()
     BreakGlass.objects.create(

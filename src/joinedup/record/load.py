@@ -41,7 +41,6 @@ from joinedup.record.partnership import (
 )
 from joinedup.record.signals import lake_loaded
 from joinedup.record.synthetic_identity import (
-    NhsNumberRangeExhaustedError,
     postcode_districts,
     synthetic_identities,
 )
@@ -212,19 +211,14 @@ class _Loader:
         self.person_practice_org = practice_organisation_ids(
             person.column("practice_id").combine_chunks()
         )
-        try:
-            identities = synthetic_identities(
-                self.person_ids,
-                person.column("sex").combine_chunks(),
-                person.column("neighbourhood_id").combine_chunks(),
-                self.districts,
-                town=self.city,
-                seed=self.seed,
-            )
-        except NhsNumberRangeExhaustedError as exc:
-            raise LoadError(
-                f"{self.lake}: {exc}; a synthetic city this large cannot be given test NHS numbers"
-            ) from None
+        identities = synthetic_identities(
+            self.person_ids,
+            person.column("sex").combine_chunks(),
+            person.column("neighbourhood_id").combine_chunks(),
+            self.districts,
+            town=self.city,
+            seed=self.seed,
+        )
         return _with(person, **{c: identities.column(c) for c in identities.column_names})
 
     def organisations(self) -> list[Organisation]:

@@ -41,3 +41,26 @@ def soundex(name: str) -> str:
         if letter not in "HW":  # H and W do not separate letters of the same code
             previous = code
     return key.ljust(4, "0")
+
+
+def typo_sounds(name: str) -> set[str]:
+    """The Soundex keys of every spelling one typing slip away, the first letter kept.
+
+    "Bronw" is "Brown" with two letters swapped, yet their keys differ (B650, B655); a
+    search looks up each of these keys (a few dozen, each an indexed lookup) to find a name
+    whose typo changed its key. A slip in the first letter is left to other lookups: it
+    would add every letter of the alphabet as a first letter.
+    """
+    letters = _letters(name)
+    if not letters:
+        return set()
+    spellings = {letters}
+    for i in range(1, len(letters) + 1):
+        before, after = letters[:i], letters[i:]
+        spellings.add(before + after[1:])  # a letter too many
+        if len(after) > 1:
+            spellings.add(before + after[1] + after[0] + after[2:])  # two letters swapped
+        for code_letter in "ABCDHLMR":  # one letter of each Soundex code, a vowel, and H
+            spellings.add(before + code_letter + after)  # a letter missed
+            spellings.add(before + code_letter + after[1:])  # a letter mistyped
+    return {soundex(spelling) for spelling in spellings if spelling}

@@ -85,6 +85,19 @@ def nhs_numbers_from_test_range(count: int, rng: np.random.Generator) -> pa.Arra
     return pa.array(numbers[chosen]).cast(pa.string())
 
 
+def nhs_numbers_for(count: int, rng: np.random.Generator) -> pa.Array:
+    """A test-range NHS number for everyone, or, in a city larger than the range (about
+    909,000), for a random subset: the rest have none yet, like people not yet traced on
+    the NHS spine, and are found by name, date of birth or postcode instead."""
+    available = len(_test_range_numbers())
+    if count <= available:
+        return nhs_numbers_from_test_range(count, rng)
+    numbers = np.full(count, None, dtype=object)
+    holders = rng.choice(count, size=available, replace=False)
+    numbers[holders] = nhs_numbers_from_test_range(available, rng).to_numpy(zero_copy_only=False)
+    return pa.array(numbers, pa.string())
+
+
 def postcode_districts(neighbourhood_ids: Sequence[str]) -> dict[str, str]:
     """One postcode district per neighbourhood (CX1, CX2, ... in the order given)."""
     return {nid: f"{POSTCODE_AREA}{i}" for i, nid in enumerate(neighbourhood_ids, start=1)}
@@ -111,7 +124,7 @@ def synthetic_identities(
     n = len(person_ids)
     rng = np.random.default_rng([seed, 0x1D])
 
-    nhs_numbers = nhs_numbers_from_test_range(n, rng)
+    nhs_numbers = nhs_numbers_for(n, rng)
 
     female = list(PersonWords.first_names_female)
     male = list(PersonWords.first_names_male)

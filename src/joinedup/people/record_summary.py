@@ -1,0 +1,322 @@
+"""The top of a person's record: who they are, what to know first, who cares for them, and how.
+
+Everything here is read for an opened record (joinedup.access.policy.RecordAccess) and
+every item that belongs to a sector or carries a label passes RecordAccess.may_see, so the
+summary hides exactly what the timeline hides. Results are plain dataclasses, read inside
+the view's transaction, so a template can never run a query of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from joinedup.access.models import Profession
+from joinedup.access.policy import (
+    SENSITIVE_READERS,
+    SHARED,
+    UNKNOWN,
+    RecordAccess,
+    condition_sensitivity,
+    package_sector,
+    staff_sector,
+)
+from joinedup.people.models import Alert, CareTeamMember, Consent, Sector, Sensitivity
+from joinedup.record.models import CarePackage, Condition, Episode, Person
+from joinedup.record.nhs_number import format_nhs_number, is_valid
+
+SECTOR_LABELS: dict[str, str] = {
+    **dict(Sector.choices),
+    SHARED: "Integrated team",
+    UNKNOWN: "Sector not recorded",
+}
+
+
+def age_on(birth: dt.date, on: dt.date) -> int:
+    """Completed years (DATA_MODEL.md): not a count of year boundaries."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+@dataclass(frozen=True)
+class Banner:
+    """The identity banner: enough to be sure this is the right person."""
+
+    person_id: str
+    name: str
+    nhs_number: str
+    birth_date: dt.date
+    age: int
+    death_date: dt.date | None
+    address: tuple[str, ...]
+    phone: str
+    practice: str
+    neighbourhood: str
+
+
+def banner(person: Person, today: dt.date) -> Banner:
+    number = person.nhs_number or ""
+    return Banner(
+        person_id=person.pk,
+        name=f"{person.given_name} {person.family_name}".strip() or "Name not recorded",
+        nhs_number=format_nhs_number(number) if number and is_valid(number) else number,
+        birth_date=person.birth_date,
+        age=age_on(person.birth_date, person.death_date or today),
+        death_date=person.death_date,
+        address=tuple(
+            line
+            for line in (person.address_line_1, person.address_line_2, person.town, person.postcode)
+            if line
+        ),
+        phone=person.phone,
+        practice=str(person.practice),
+        neighbourhood=str(person.neighbourhood),
+    )
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    label: str
+    detail: str = ""
+    recorded_at: dt.datetime | None = None
+    recorded_by: str = ""
+
+
+def current_alerts(person: Person, now: dt.datetime) -> list[AlertLine]:
+    """Alerts in force now, then the living situation a visitor must know."""
+    alerts = [
+        AlertLine(a.get_kind_display(), a.detail, a.recorded_at, a.recorded_by)
+        for a in Alert.objects.filter(person=person, recorded_at__lte=now).filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=now)
+        )
+    ]
+    if person.lives_alone:
+        alerts.append(AlertLine("Lives alone"))
+    if person.has_unpaid_carer:
+        alerts.append(AlertLine("Has an unpaid carer"))
+    return alerts
+
+
+@dataclass(frozen=True)
+class CareTeamLine:
+    pk: int
+    name: str
+    role: str
+    profession: str
+    organisation: str
+    sector: str
+    key_worker: bool
+    phone: str
+    email: str
+    since: dt.date
+
+
+def _current(today: dt.date, start: str, end: str) -> Q:
+    return Q(**{f"{start}__lte": today}) & (
+        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": today})
+    )
+
+
+def care_team(access: RecordAccess, today: dt.date) -> list[CareTeamLine]:
+    """Current members, key worker first; under an objection, only the viewer's side's staff."""
+    members = (
+        CareTeamMember.objects.filter(_current(today, "started", "ended"), person=access.person)
+        .select_related("staff__user", "staff__organisation")
+        .order_by("-key_worker", "started", "id")
+    )
+    lines = []
+    for member in members:
+        staff = member.staff
+        sector = staff_sector(staff)
+        if not access.may_see(sector):
+            continue
+        lines.append(
+            CareTeamLine(
+                pk=member.pk,
+                name=staff.user.get_full_name() or staff.user.get_username(),
+                role=member.role,
+                profession=staff.get_profession_display(),
+                organisation=staff.organisation.name,
+                sector=SECTOR_LABELS.get(sector, sector),
+                key_worker=member.key_worker,
+                phone=staff.phone,
+                email=staff.user.email,
+                since=member.started,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class CaseloadLine:
+    team: str
+    since: dt.date
+    reason: str
+
+
+def caseload_teams(access: RecordAccess, today: dt.date) -> list[CaseloadLine]:
+    """The integrated teams holding the person on their caseload today (shared entries)."""
+    if not access.may_see(SHARED):
+        return []
+    episodes = (
+        Episode.objects.filter(_current(today, "start_date", "end_date"), person=access.person)
+        .select_related("team")
+        .order_by("start_date", "id")
+    )
+    return [
+        CaseloadLine(str(e.team), e.start_date, e.get_reason_display() if e.reason else "")
+        for e in episodes
+    ]
+
+
+@dataclass(frozen=True)
+class ConditionLine:
+    pk: int
+    html_id: str
+    name: str
+    onset_date: dt.date
+    snomed_code: str
+
+
+def conditions(access: RecordAccess) -> list[ConditionLine]:
+    """Unresolved long-term conditions and frailty, recorded by health (GP) systems."""
+    rows = Condition.objects.filter(person=access.person, resolved_date__isnull=True).order_by(
+        "onset_date", "id"
+    )
+    return [
+        ConditionLine(
+            pk=c.pk,
+            html_id=f"entry-condition-{c.pk}",
+            name=c.get_condition_display(),
+            onset_date=c.onset_date,
+            snomed_code=c.snomed_code or "",
+        )
+        for c in rows
+        if access.may_see(Sector.HEALTH, condition_sensitivity(c.condition))
+    ]
+
+
+CARE_HOME_TYPES = ("residential_care", "nursing_care")
+SERVICE_HEADINGS = {
+    "home_care": "Home care",
+    "telecare": "Telecare",
+    "reablement": "Reablement",
+    "intermediate_care": "Intermediate care (bed-based rehabilitation)",
+    "residential_care": "Care home (residential)",
+    "nursing_care": "Care home (nursing)",
+    "day_care": "Day care",
+    "equipment_adaptation": "Equipment and adaptations",
+    "carer_support": "Support for the carer",
+}
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    pk: str
+    name: str
+    care_home: bool
+    start_date: dt.date
+    end_date: dt.date | None
+    hours_per_week: float | None
+    funder: str
+    personal_budget: str
+
+
+def current_services(access: RecordAccess, today: dt.date) -> list[ServiceLine]:
+    """Packages running today or planned (end_date null or not before today)."""
+    packages = CarePackage.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), person=access.person
+    ).order_by("start_date", "id")
+    lines = []
+    for p in packages:
+        if not access.may_see(package_sector(p.funder)):
+            continue
+        care_home = p.service_type in CARE_HOME_TYPES or p.permanent
+        name = SERVICE_HEADINGS.get(p.service_type or "", "Service type not recorded")
+        if p.permanent:
+            name += ", permanent placement"
+        budget = ""
+        if p.personal_budget:
+            budget = "Personal budget" + (
+                f" ({p.get_budget_mode_display().lower()})" if p.budget_mode else ""
+            )
+        lines.append(
+            ServiceLine(
+                pk=p.pk,
+                name=name,
+                care_home=care_home,
+                start_date=p.start_date,
+                end_date=p.end_date,
+                hours_per_week=p.hours_per_week,
+                funder=p.get_funder_display() if p.funder else "Not recorded",
+                personal_budget=budget,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class ConsentLine:
+    kind: str
+    recorded_at: dt.datetime
+    recorded_by: str
+    note: str
+    ended_at: dt.datetime | None
+
+
+def consents(person: Person) -> list[ConsentLine]:
+    """Every decision the person has recorded, ended ones too (they explain past sharing)."""
+    return [
+        ConsentLine(c.get_kind_display(), c.recorded_at, c.recorded_by, c.note, c.ended_at)
+        for c in Consent.objects.filter(person=person).order_by("recorded_at", "id")
+    ]
+
+
+_VIEWER_SIDE: dict[str, str] = {
+    Sector.HEALTH: "NHS staff",
+    Sector.SOCIAL_CARE: "council and care provider staff",
+    Sector.VOLUNTARY: "voluntary sector staff",
+}
+_HIDDEN_ENTRIES: dict[str, str] = {
+    Sector.HEALTH: "health entries",
+    Sector.SOCIAL_CARE: "social care entries",
+    Sector.VOLUNTARY: "voluntary sector entries",
+    UNKNOWN: "entries with no sector recorded",
+}
+
+
+def objection_notice(access: RecordAccess) -> str:
+    """What an objection in force hides from this viewer, in plain words ("" when none)."""
+    if not access.objection:
+        return ""
+    hidden = [text for sector, text in _HIDDEN_ENTRIES.items() if not access.may_see(sector)]
+    if not hidden:
+        return ""
+    first, rest = hidden[0], hidden[1:]
+    who = _VIEWER_SIDE.get(access.sector, "staff whose sector is not recorded")
+    notice = (
+        "This person objects to sharing between health and social care: "
+        f"{first} are not shown to {who}"
+    )
+    if rest:
+        notice += " (nor are " + ", ".join(rest[:-1]) + (" or " if rest[:-1] else "") + rest[-1]
+        notice += ")"
+    return notice + ". Entries of the integrated team itself are shown."
+
+
+def sensitivity_notice(access: RecordAccess) -> str:
+    """Which labels this viewer's profession may not read: the same whatever the record holds."""
+    profession = access.staff.profession
+    labels = [
+        Sensitivity(label).label.lower()
+        for label, readers in SENSITIVE_READERS.items()
+        if profession not in readers
+    ]
+    if not labels:
+        return ""
+    listed = ", ".join(labels[:-1]) + (" or " if labels[:-1] else "") + labels[-1]
+    return (
+        f"Entries labelled {listed} are not shown to your profession "
+        f"({Profession(profession).label}), on any record."
+    )

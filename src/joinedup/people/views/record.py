@@ -1,0 +1,152 @@
+"""The person record page and the person's access report.
+
+Each opens the record through joinedup.access.policy.open_record inside one
+transaction.atomic(), so the audit event commits with the read (a refusal of a real person
+is audited too: the RecordRefusedError is caught inside the transaction, not outside it).
+Everything the page shows is read into plain data inside that transaction; the templates
+run no queries. A refusal renders refused.jinja with nothing but the id as typed, so it is
+the same for a person who does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from joinedup.access.audit import access_report as audit_access_report
+from joinedup.access.decorators import staff_member_required
+from joinedup.access.policy import (
+    RecordAccess,
+    RecordRefusedError,
+    may_break_glass,
+    open_record,
+    staff_of,
+)
+from joinedup.people import record_summary
+from joinedup.people.timeline import (
+    FILTER_SECTORS,
+    KIND_LABELS,
+    TimelineFilter,
+    parse_filter,
+    timeline,
+)
+
+
+def refused(request: HttpRequest, person_id: str, *, reason_error: str = "") -> HttpResponse:
+    """403 with the break-glass offer: depends only on the id as typed and on the viewer."""
+    context = {
+        "person_id": person_id,
+        "may_break_glass": may_break_glass(staff_of(request.user)),
+        "message": RecordRefusedError.message,
+    }
+    return render(request, "people/refused.jinja", context, status=403)
+
+
+def _page_links(path: str, timeline_filter: TimelineFilter, number: int, pages: int) -> Any:
+    def link(page: int) -> str:
+        query = urlencode(timeline_filter.query(page))
+        return f"{path}?{query}#timeline" if query else f"{path}#timeline"
+
+    return {
+        "previous": link(number - 1) if 1 < number <= pages else "",
+        "next": link(number + 1) if number < pages else "",
+    }
+
+
+def _ends_at(moment: dt.datetime, today: dt.date) -> str:
+    """'16:30', or '01:30 on 27 November 2026' when access runs past midnight."""
+    local = timezone.localtime(moment)
+    text = f"{local:%H:%M}"
+    return text if local.date() == today else f"{text} on {local.day} {local:%B %Y}"
+
+
+def _record_context(
+    request: HttpRequest,
+    access: RecordAccess,
+    timeline_filter: TimelineFilter,
+    errors: list[Any],
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Everything the page shows, read now (inside the view's transaction)."""
+    today = timezone.localdate(now)
+    person = access.person
+    held = access.relationship
+    page = None if errors else timeline(access, timeline_filter, today)
+    if page is not None and page.errors:
+        errors = page.errors
+    return {
+        "banner": record_summary.banner(person, today),
+        "alerts": record_summary.current_alerts(person, now),
+        "care_team": record_summary.care_team(access, today),
+        "caseload_teams": record_summary.caseload_teams(access, today),
+        "conditions": record_summary.conditions(access),
+        "services": record_summary.current_services(access, today),
+        "consents": record_summary.consents(person),
+        "objection_notice": record_summary.objection_notice(access),
+        "sensitivity_notice": record_summary.sensitivity_notice(access),
+        "why": held.describe(),
+        "broke_glass_until": _ends_at(held.break_glass_until, today)
+        if held.break_glass_until is not None and not held.legitimate
+        else "",
+        "timeline": page if not errors else None,
+        "errors": errors,
+        "filter": timeline_filter,
+        "raw_filter": {
+            "sectors": request.GET.getlist("sector"),
+            "kinds": request.GET.getlist("kind"),
+            "from": request.GET.get("from", ""),
+            "to": request.GET.get("to", ""),
+        },
+        "sector_choices": FILTER_SECTORS,
+        "kind_choices": KIND_LABELS,
+        "pagination": _page_links(request.path, timeline_filter, page.number, page.pages)
+        if page is not None and not errors
+        else None,
+    }
+
+
+@require_safe
+@staff_member_required
+def record(request: HttpRequest, person_id: str) -> HttpResponse:
+    """The shared record: summary, care team, services, one timeline; or the refusal."""
+    now = timezone.now()
+    timeline_filter, errors = parse_filter(request.GET)
+    context: dict[str, Any] | None = None
+    with transaction.atomic():
+        try:
+            access = open_record(request.user, person_id, now=now)
+        except RecordRefusedError:
+            access = None
+        if access is not None:
+            context = _record_context(request, access, timeline_filter, errors, now)
+    if context is None:
+        return refused(request, person_id)
+    return render(request, "people/record.jinja", context)
+
+
+@require_safe
+@staff_member_required
+def access_report(request: HttpRequest, person_id: str) -> HttpResponse:
+    """Who has seen this person's record: for a subject access request, when the viewer may."""
+    now = timezone.now()
+    context: dict[str, Any] | None = None
+    with transaction.atomic():
+        try:
+            access = open_record(request.user, person_id, what="access report", now=now)
+        except RecordRefusedError:
+            access = None
+        if access is not None:
+            context = {
+                "banner": record_summary.banner(access.person, timezone.localdate(now)),
+                "lines": audit_access_report(person_id),
+            }
+    if context is None:
+        return refused(request, person_id)
+    return render(request, "people/access_report.jinja", context)

@@ -1,0 +1,367 @@
+"""Every person-data URL, for every profession x relationship x sensitivity x objection x
+break-glass: zero leaks, and refusals identical for people who exist and people who don't.
+
+The expected answer comes from an oracle written here from the security model
+(ARCHITECTURE.md, docs/security.md), not from joinedup.access.policy: the test states the
+rules and the pages must obey them. Each person carries entries of every sector, each with
+a unique marker (the entry's HTML id and, for case notes, their text); a page leaks if a
+marker the viewer may not see appears anywhere in its HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from joinedup.access.models import BreakGlass, Profession, StaffMember
+from joinedup.people.models import CareTeamMember, CaseNote, Consent
+from joinedup.record.models import (
+    CarePackage,
+    Contact,
+    Episode,
+    GpPractice,
+    HospitalSpell,
+    Neighbourhood,
+    Organisation,
+    Person,
+    Referral,
+    Team,
+)
+
+# About six minutes: run on SQLite by `make test`, left out of the PostgreSQL run (the policy's
+# queries are the same there; tests/integration/test_record_page.py runs on both).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+RELATIONSHIPS = ("none", "caseload", "open_referral", "key_worker", "ended_caseload", "other_team")
+LEGITIMATE = {"caseload", "open_referral", "key_worker"}
+LABELS = (None, "safeguarding", "sexual_health", "mental_health")
+OBJECTION = (False, True)
+GLASS = ("none", "active", "expired")
+
+NO_RECORD = {Profession.COMMISSIONER, Profession.ANALYST, Profession.SYSTEM_ADMINISTRATOR}
+READERS = {
+    "safeguarding": {
+        Profession.SOCIAL_WORKER,
+        Profession.GP,
+        Profession.DISTRICT_NURSE,
+        Profession.COMMUNITY_NURSE,
+        Profession.MENTAL_HEALTH_PRACTITIONER,
+        Profession.TEAM_MANAGER,
+    },
+    "sexual_health": {Profession.GP},
+    "mental_health": {
+        Profession.MENTAL_HEALTH_PRACTITIONER,
+        Profession.GP,
+        Profession.SOCIAL_WORKER,
+    },
+}
+EMPLOYER = {  # profession -> the kind of organisation employing the viewer
+    Profession.SOCIAL_WORKER: "council",
+    Profession.OCCUPATIONAL_THERAPIST: "council",
+    Profession.CARE_NAVIGATOR: "voluntary",
+    Profession.GP: "practice",
+    Profession.PHARMACIST: "practice",
+    Profession.COMMISSIONER: "icb",
+    Profession.ANALYST: "icb",
+    Profession.SYSTEM_ADMINISTRATOR: "icb",
+}
+EMPLOYER_SECTOR = {
+    "trust": "health",
+    "practice": "health",
+    "icb": "health",
+    "council": "social_care",
+    "voluntary": "voluntary",
+}
+MISSING = "p-nobody-here"
+
+
+@dataclass
+class Case:
+    person_id: str
+    name: str
+    relationship: str
+    label: str | None
+    objection: bool
+    glass: str
+    # marker -> (sector, sensitivity label) for every entry of the person's record
+    entries: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+
+
+def _oracle_open(profession: str, case: Case) -> bool:
+    if profession in NO_RECORD:
+        return False
+    return case.relationship in LEGITIMATE or case.glass == "active"
+
+
+def _oracle_visible(profession: str, case: Case, sector: str, label: str | None) -> bool:
+    if label is not None and profession not in READERS[label]:
+        return False
+    if case.objection:
+        viewer = EMPLOYER_SECTOR[EMPLOYER.get(profession, "trust")]
+        return sector == "shared" or sector == viewer
+    return True
+
+
+@dataclass
+class World:
+    viewer: Any
+    profession: str
+    cases: list[Case]
+
+
+def _organisations() -> dict[str, Organisation]:
+    kinds = {
+        "trust": Organisation.Kind.NHS_TRUST,
+        "council": Organisation.Kind.COUNCIL,
+        "voluntary": Organisation.Kind.VOLUNTARY,
+        "icb": Organisation.Kind.ICB,
+        "practice": Organisation.Kind.GP_PRACTICE,
+    }
+    return {
+        key: Organisation.objects.create(id=f"org-{key}", name=f"The {key}", kind=kind)
+        for key, kind in kinds.items()
+    }
+
+
+def _staff(username: str, profession: str, organisation: Organisation) -> StaffMember:
+    user = get_user_model().objects.create_user(username, password="correct horse battery")
+    return StaffMember.objects.create(user=user, profession=profession, organisation=organisation)
+
+
+def build_world(profession: str) -> World:
+    orgs = _organisations()
+    neighbourhood = Neighbourhood.objects.create(id="n1", name="Northgate")
+    team = Team.objects.create(id="t-a", neighbourhood=neighbourhood, name="Northgate INT")
+    other = Team.objects.create(id="t-b", neighbourhood=neighbourhood, name="Southmead INT")
+    practice = GpPractice.objects.create(
+        id="gp-1", neighbourhood=neighbourhood, name="Abbey Road", organisation=orgs["practice"]
+    )
+    viewer = _staff("viewer", profession, orgs[EMPLOYER.get(profession, "trust")])
+    viewer.teams.add(team)
+    authors = {
+        "health": _staff("author-health", Profession.DISTRICT_NURSE, orgs["trust"]),
+        "social_care": _staff("author-council", Profession.SOCIAL_WORKER, orgs["council"]),
+        "voluntary": _staff("author-voluntary", Profession.CARE_NAVIGATOR, orgs["voluntary"]),
+    }
+    now = timezone.now()
+    cases = []
+    combos = itertools.product(RELATIONSHIPS, LABELS, OBJECTION, GLASS)
+    for n, (relationship, label, objection, glass) in enumerate(combos):
+        pid = f"p{n:03d}"
+        family = "Quartermain" + _letters(n)
+        case = Case(pid, f"Zebedee {family}", relationship, label, objection, glass)
+        Person.objects.create(
+            id=pid,
+            birth_date=dt.date(1940, 1, 1) + dt.timedelta(days=n),
+            neighbourhood=neighbourhood,
+            practice=practice,
+            lives_alone=True,
+            has_unpaid_carer=False,
+            registered_from=dt.date(2019, 4, 1),
+            given_name="Zebedee",
+            family_name=family,
+            postcode="CX1 1AA",
+        )
+        _entries(case, authors, orgs, team)
+        if relationship in {"caseload", "ended_caseload", "other_team"}:
+            Episode.objects.create(
+                id=f"e-{pid}",
+                person_id=pid,
+                team=other if relationship == "other_team" else team,
+                start_date=dt.date(2020, 1, 1),
+                end_date=dt.date(2021, 1, 1) if relationship == "ended_caseload" else None,
+                reason="referral",
+            )
+            sector = "shared"
+            case.entries[f"entry-episode-e-{pid}"] = (sector, None)
+        if relationship == "open_referral":
+            Referral.objects.create(
+                id=f"r-{pid}",
+                person_id=pid,
+                received_at=now - dt.timedelta(days=3),
+                source="gp",
+                urgency="routine",
+                team=team,
+                status="accepted",
+            )
+            case.entries[f"entry-referral-r-{pid}"] = ("health", None)
+        if relationship == "key_worker":
+            CareTeamMember.objects.create(
+                person_id=pid,
+                staff=viewer,
+                role="Key worker",
+                key_worker=True,
+                started=dt.date(2020, 1, 1),
+            )
+        if objection:
+            Consent.objects.create(
+                person_id=pid,
+                kind=Consent.Kind.SHARING_OBJECTION,
+                recorded_at=now - dt.timedelta(days=30),
+                recorded_by="author-council",
+            )
+        if glass != "none":
+            started = now - dt.timedelta(hours=1 if glass == "active" else 6)
+            BreakGlass.objects.create(
+                staff=viewer,
+                person_id=pid,
+                reason="Called by the ambulance crew",
+                started_at=started,
+                expires_at=started + dt.timedelta(hours=4),
+            )
+        cases.append(case)
+    return World(viewer=viewer.user, profession=profession, cases=cases)
+
+
+def _letters(n: int) -> str:
+    """A distinct letter suffix per person (names have no digits): 0 -> "aa", 27 -> "bb"."""
+    return chr(ord("a") + n // 26) + chr(ord("a") + n % 26)
+
+
+def _entries(
+    case: Case, authors: dict[str, StaffMember], orgs: dict[str, Organisation], team: Team
+) -> None:
+    pid = case.person_id
+    notes: list[tuple[str, str | None]] = [
+        ("health", None),
+        ("social_care", None),
+        ("voluntary", None),
+    ]
+    if case.label is not None:
+        notes.append(("health", case.label))
+    for i, (sector, label) in enumerate(notes):
+        text = f"note-{pid}-{i}-{sector}-{label or 'plain'}"
+        CaseNote.objects.create(
+            person_id=pid,
+            written_at=timezone.now() - dt.timedelta(days=10 + i),
+            author=authors[sector],
+            organisation=authors[sector].organisation,
+            sector=sector,
+            sensitivity=label,
+            text=text,
+        )
+        case.entries[text] = (sector, label)
+    contacts = (
+        ("health", "community_nursing", "trust", None),
+        ("social_care", "social_work", "council", None),
+        ("voluntary", "care_navigation", "voluntary", None),
+        ("health", "mental_health", "trust", "mental_health"),
+    )
+    for i, (sector, service, org, label) in enumerate(contacts):
+        Contact.objects.create(
+            id=f"c-{pid}-{i}",
+            person_id=pid,
+            contact_date=dt.date(2024, 1, 1) + dt.timedelta(days=i),
+            service=service,
+            sector=sector,
+            team=team,
+            urgent=False,
+            organisation=orgs[org],
+        )
+        case.entries[f"entry-contact-c-{pid}-{i}"] = (sector, label)
+    HospitalSpell.objects.create(
+        id=f"s-{pid}",
+        person_id=pid,
+        admission_date=dt.date(2023, 5, 1),
+        admission_method="emergency",
+        primary_diagnosis="I50.0",
+        acsc=True,
+        fall=False,
+        discharge_date=dt.date(2023, 5, 9),
+    )
+    case.entries[f"entry-spell-s-{pid}"] = ("health", None)
+    CarePackage.objects.create(
+        id=f"k-{pid}",
+        person_id=pid,
+        service_type="home_care",
+        start_date=dt.date(2023, 5, 10),
+        funder="council",
+        personal_budget=False,
+        permanent=False,
+    )
+    case.entries[f"entry-package-k-{pid}"] = ("social_care", None)
+
+
+def person_urls(person_id: str) -> list[str]:
+    """Every page that shows a person's data (the timeline with its filters included)."""
+    base = f"/people/{person_id}/"
+    return [
+        base,
+        base + "?sector=health",
+        base + "?sector=social_care&kind=note",
+        base + "?from=2023-01-01&to=2024-12-31",
+        base + "access-report/",
+    ]
+
+
+CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def _normalised(body: bytes, person_id: str) -> bytes:
+    """The body with the person id and the per-request CSRF tokens blanked out."""
+    body = CSRF_TOKEN.sub(b'name="csrfmiddlewaretoken" value=""', body)
+    return body.replace(person_id.encode(), b"<ID>")
+
+
+@pytest.mark.parametrize("profession", Profession.values)
+def test_no_leaks_and_identical_refusals(profession: str) -> None:
+    world = build_world(profession)
+    client = Client()
+    client.force_login(world.viewer)
+    refusals = {url: client.get(url) for url in person_urls(MISSING)}
+    for url, response in refusals.items():
+        assert response.status_code == 403, url
+    leaks: list[str] = []
+    for case in world.cases:
+        opened = _oracle_open(profession, case)
+        for url, missing_url in zip(person_urls(case.person_id), person_urls(MISSING), strict=True):
+            response = client.get(url)
+            body = response.content.decode()
+            if not opened:
+                refused = refusals[missing_url]
+                assert response.status_code == 403, (url, case)
+                assert _normalised(response.content, case.person_id) == _normalised(
+                    refused.content, MISSING
+                ), f"{url}: refusal differs from the refusal for a missing person ({case})"
+                assert case.name.split()[1] not in body, (url, case)
+                continue
+            assert response.status_code == 200, (url, case, body[:500])
+            for marker, (sector, label) in case.entries.items():
+                allowed = _oracle_visible(profession, case, sector, label)
+                if marker in body and not allowed:
+                    leaks.append(f"{url} shows {marker} to a {profession} ({case})")
+                if url.endswith(f"/{case.person_id}/") and allowed and marker not in body:
+                    leaks.append(f"{url} hides {marker} from a {profession} ({case})")
+    assert leaks == []
+    # The refusal is audited for a real person and never reveals anything by its headers.
+    missing = client.get(f"/people/{MISSING}/")
+    real = client.get(f"/people/{world.cases[0].person_id}/")
+    if not _oracle_open(profession, world.cases[0]):
+        assert sorted(missing.headers) == sorted(real.headers)
+
+
+@pytest.mark.parametrize("profession", Profession.values)
+def test_search_shows_identity_only(profession: str) -> None:
+    world = build_world(profession)
+    client = Client()
+    client.force_login(world.viewer)
+    wanted = world.cases[1]
+    response = client.get("/people/", {"q": wanted.name})
+    if profession in NO_RECORD:
+        assert response.status_code == 403
+        assert "Quartermain" not in response.content.decode()
+        return
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'href="/people/{wanted.person_id}/"' in body  # found, and shown as a result
+    for case in world.cases:
+        for marker in case.entries:
+            assert marker not in body, f"search shows {marker}"
