@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from joinedup.access.demo import create_demo_logins
 from joinedup.record.load import load_lake
+from joinedup.record.models import Episode, Person
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,3 +48,31 @@ def test_login_and_overview_have_no_accessibility_violations(page: Page, tiny_la
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Partnership overview")
     assert violations(page) == []
+
+
+def test_person_pages_have_no_accessibility_violations(page: Page, tiny_lake: Path) -> None:
+    """Search (with results and with an error), the record, its refusal, break-glass and
+    the review list, each as a member of staff meets it."""
+    load_lake(tiny_lake)
+    logins = {login.username: login.password for login in create_demo_logins()}
+    Episode.objects.create(
+        id="e-open", person_id="p1", team_id="t-north", start_date=dt.date(2024, 6, 1)
+    )
+    page.goto("/login/?next=/people/")
+    page.get_by_label("Username").fill("demo-team-manager")
+    page.get_by_label("Password").fill(logins["demo-team-manager"])
+    page.get_by_role("button", name="Log in").click()
+    person = Person.objects.get(id="p1")
+    pages = [
+        f"/people/?q={person.given_name}+{person.family_name}",
+        "/people/?q=943+476+5918",  # an NHS number whose check digit is wrong
+        "/people/p1/",
+        "/people/p1/?sector=nonsense",  # the filters' error summary
+        "/people/p1/access-report/",
+        "/people/p4/",  # refused: another team's person
+        "/people/p4/break-glass/",
+        "/break-glass/",
+    ]
+    for url in pages:
+        page.goto(url)
+        assert violations(page) == [], url
