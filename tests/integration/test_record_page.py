@@ -20,7 +20,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from joinedup.access.audit import verify_chain
 from joinedup.access.models import AuditAction, AuditEvent, Profession, StaffMember
+from joinedup.access.policy import opened_record
 from joinedup.people.models import Alert, CareTeamMember, CaseNote, Consent
 from joinedup.people.record_summary import age_on
 from joinedup.record.models import (
@@ -559,3 +561,19 @@ def test_access_report_lists_who_has_seen_the_record(world: World) -> None:
     event = AuditEvent.objects.filter(person_id=PID).latest("sequence")
     assert (event.username, event.action) == ("gp", AuditAction.VIEW)
     assert event.what == "access report (relationship)"
+
+
+def test_the_view_event_commits_with_the_read_or_not_at_all(world: World) -> None:
+    """opened_record writes its event last, inside the read's transaction: a read that fails
+    leaves no event, and a read that succeeds leaves exactly one."""
+    nurse = world.staff["nurse"]
+    with pytest.raises(ZeroDivisionError), opened_record(nurse, PID) as access:
+        assert access.person.pk == PID
+        _ = 1 / 0  # the page fails while reading
+    assert not AuditEvent.objects.filter(person_id=PID).exists()
+    with opened_record(nurse, PID, what="summary") as access:
+        assert access.relationship.legitimate
+    assert list(AuditEvent.objects.filter(person_id=PID).values_list("what", flat=True)) == [
+        "summary (relationship)"
+    ]
+    assert verify_chain().ok

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from joinedup.access.audit import record_event
+from joinedup.access.audit import record_event, record_events
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, BreakGlass, StaffMember
 from joinedup.access.policy import break_glass_under_review, may_review_break_glass, staff_of
@@ -94,10 +94,12 @@ def review(request: HttpRequest) -> HttpResponse:
         paginator = Paginator(uses_to_review(staff, now), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         lines = [_line(use, now) for use in page.object_list]
-        for person_id in dict.fromkeys(line.person_id for line in lines):
-            record_event(
-                AuditAction.VIEW, user=request.user, person_id=person_id, what="break-glass review"
-            )
+        record_events(
+            AuditAction.VIEW,
+            user=request.user,
+            person_ids=list(dict.fromkeys(line.person_id for line in lines)),
+            what="break-glass review",
+        )
         context = {
             "lines": lines,
             "page": page.number,

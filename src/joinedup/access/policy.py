@@ -10,18 +10,20 @@ that kind of detail, and a person's objection to sharing between health and soci
 hides the other side's entries. Commissioners, analysts and system administrators never
 see a record (ARCHITECTURE.md: aggregates and the pseudonymised lake only).
 
-open_record also writes the audit event (view or refusal) in the caller's transaction,
-so no page can show a record without auditing it.
+opened_record opens a record as a transaction that also writes the audit event (view or
+refusal), so no page can show a record without auditing it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -117,9 +119,17 @@ def break_glass_duration() -> dt.timedelta:
 
 
 class RecordRefusedError(Exception):
-    """No record for this viewer: said the same way whether or not the person exists."""
+    """No record for this viewer: said the same way whether or not the person exists.
+
+    `person_exists` is for the audit only (opened_record audits refusals of real people);
+    what reaches a caller never carries it.
+    """
 
     message = "You do not have a care relationship with this person, or there is no such person."
+
+    def __init__(self, *, person_exists: bool = False) -> None:
+        super().__init__(self.message)
+        self.person_exists = person_exists
 
 
 def staff_of(user: Any) -> StaffMember | None:
@@ -358,28 +368,51 @@ class RecordAccess:
         ]
 
 
-def open_record(
+@contextmanager
+def opened_record(
     user: Any, person_id: str, *, what: str = "record", now: dt.datetime | None = None
-) -> RecordAccess:
-    """The person's record for this viewer, audited, or RecordRefusedError.
+) -> Iterator[RecordAccess]:
+    """The person's record for this viewer, as a transaction that audits it; or a refusal.
 
-    Call inside transaction.atomic() with the request's user. A refusal of a real person is
-    audited too (a pattern of refusals is what snooping looks like); a refusal of an id that
-    matches nobody has no person to audit against and is otherwise identical.
+        with opened_record(request.user, person_id) as access:
+            ...read everything the page shows...
+
+    The audit event is written last, just before the transaction commits, so the audit
+    chain's lock (every writer queues on it) is held for a moment rather than for all the
+    page's reads; an error while reading rolls back the event with the read. A refusal of
+    a real person is audited and committed (a pattern of refusals is what snooping looks
+    like) before RecordRefusedError is raised; a refusal of an id that matches nobody has no
+    person to audit against and is otherwise identical.
     """
+    with transaction.atomic():
+        try:
+            access = _decide(user, person_id, now)
+        except RecordRefusedError as refusal:
+            refused: RecordRefusedError | None = refusal
+        else:
+            refused = None
+            yield access
+            via = "relationship" if access.relationship.legitimate else "break-glass"
+            record_event(AuditAction.VIEW, user=user, person_id=person_id, what=f"{what} ({via})")
+    if refused is not None:
+        if refused.person_exists:
+            with transaction.atomic():
+                record_event(
+                    AuditAction.VIEW, user=user, person_id=person_id, what=f"{what}: refused"
+                )
+        raise RecordRefusedError
+
+
+def _decide(user: Any, person_id: str, now: dt.datetime | None) -> RecordAccess:
     staff = staff_of(user)
     if staff is None or staff.profession in NO_RECORD:
         raise RecordRefusedError
-    person = Person.objects.select_related("practice", "neighbourhood").filter(pk=person_id)
-    found = person.first()
+    found = Person.objects.select_related("practice", "neighbourhood").filter(pk=person_id).first()
     if found is None:
         raise RecordRefusedError
     held = relationship(staff, person_id, now)
     if not held.opens_record:
-        record_event(AuditAction.VIEW, user=user, person_id=person_id, what=f"{what}: refused")
-        raise RecordRefusedError
-    via = "break-glass" if not held.legitimate else "relationship"
-    record_event(AuditAction.VIEW, user=user, person_id=person_id, what=f"{what} ({via})")
+        raise RecordRefusedError(person_exists=True)
     return RecordAccess(
         staff=staff, person=found, relationship=held, objection=has_objection(person_id)
     )

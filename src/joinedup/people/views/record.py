@@ -1,8 +1,7 @@
 """The person record page and the person's access report.
 
-Each opens the record through joinedup.access.policy.open_record inside one
-transaction.atomic(), so the audit event commits with the read (a refusal of a real person
-is audited too: the RecordRefusedError is caught inside the transaction, not outside it).
+Each opens the record with joinedup.access.policy.opened_record, a transaction that
+audits the read (and audits a refusal of a real person too).
 Everything the page shows is read into plain data inside that transaction; the templates
 run no queries. A refusal renders refused.jinja with nothing but the id as typed, so it is
 the same for a person who does not exist.
@@ -14,7 +13,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,7 +24,7 @@ from joinedup.access.policy import (
     RecordAccess,
     RecordRefusedError,
     may_break_glass,
-    open_record,
+    opened_record,
     staff_of,
 )
 from joinedup.people import record_summary
@@ -118,15 +116,10 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
     """The shared record: summary, care team, services, one timeline; or the refusal."""
     now = timezone.now()
     timeline_filter, errors = parse_filter(request.GET)
-    context: dict[str, Any] | None = None
-    with transaction.atomic():
-        try:
-            access = open_record(request.user, person_id, now=now)
-        except RecordRefusedError:
-            access = None
-        if access is not None:
+    try:
+        with opened_record(request.user, person_id, now=now) as access:
             context = _record_context(request, access, timeline_filter, errors, now)
-    if context is None:
+    except RecordRefusedError:
         return refused(request, person_id)
     return render(request, "people/record.jinja", context)
 
@@ -136,17 +129,12 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
 def access_report(request: HttpRequest, person_id: str) -> HttpResponse:
     """Who has seen this person's record: for a subject access request, when the viewer may."""
     now = timezone.now()
-    context: dict[str, Any] | None = None
-    with transaction.atomic():
-        try:
-            access = open_record(request.user, person_id, what="access report", now=now)
-        except RecordRefusedError:
-            access = None
-        if access is not None:
+    try:
+        with opened_record(request.user, person_id, what="access report", now=now) as access:
             context = {
                 "banner": record_summary.banner(access.person, timezone.localdate(now)),
                 "lines": audit_access_report(person_id),
             }
-    if context is None:
+    except RecordRefusedError:
         return refused(request, person_id)
     return render(request, "people/access_report.jinja", context)
