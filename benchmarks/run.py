@@ -4,8 +4,14 @@ Each measurement runs in a fresh process, so its peak memory is its own. Prints 
 document (also written to benchmarks/out/) with the machine and date; the figures go into
 docs/benchmarks.md by hand. Timings are never test assertions.
 
-    make bench   # 100k, 300k, 1M generation; 100k load on SQLite and PostgreSQL
+    make bench   # 100k, 300k, 1M generation; 100k load on SQLite and PostgreSQL;
+                 # search and record latency on the demo city (SQLite)
     .venv/bin/python benchmarks/run.py --sizes 100000 --no-load
+    .venv/bin/python benchmarks/run.py --latency-only --latency-postgres
+
+The latency on the 1,000,000-person PostgreSQL city (benchmarks/record_latency.py) runs
+only with --latency-postgres (or JOINEDUP_BENCH_LATENCY_POSTGRES=1 make bench): building
+that database takes about ten minutes the first time; later runs reuse it.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
+LATENCY = ROOT / "benchmarks" / "record_latency.py"
+LOAD_DATABASE = "joinedup_bench_load"
 
 GENERATE = """
 import resource, sys, time, json
@@ -90,6 +98,16 @@ def run_python(code: str, *args: str, env: dict[str, str] | None = None) -> dict
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
+def run_script(script: Path, *args: str) -> dict[str, Any]:
+    """A benchmark script in its own process; its JSON document is its whole stdout."""
+    result = subprocess.run(
+        [sys.executable, str(script), *args], stdout=subprocess.PIPE, text=True, check=False
+    )
+    if result.returncode:
+        raise SystemExit(f"{script.name} failed (exit code {result.returncode}); see above")
+    return dict(json.loads(result.stdout))
+
+
 def drop_database(url: str, name: str) -> None:
     import psycopg
 
@@ -114,6 +132,16 @@ def main() -> None:
     )
     parser.add_argument("--no-load", action="store_true", help="skip the load benchmarks")
     parser.add_argument(
+        "--latency-only", action="store_true", help="skip generation and load; latency only"
+    )
+    parser.add_argument("--no-latency", action="store_true", help="skip the latency benchmark")
+    parser.add_argument(
+        "--latency-postgres",
+        action="store_true",
+        default=os.environ.get("JOINEDUP_BENCH_LATENCY_POSTGRES", "") not in ("", "0"),
+        help="also measure latency on the 1,000,000-person PostgreSQL city (slow the first time)",
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get(
             "JOINEDUP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -122,6 +150,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, Any] = {"machine": machine(), "generate": [], "load": []}
+    if args.latency_only:
+        sizes, args.no_load = [], True
     with tempfile.TemporaryDirectory(prefix="joinedup-bench-") as tmp:
         for people in sizes:
             city = Path(tmp) / f"city-{people}"
@@ -136,9 +166,14 @@ def main() -> None:
             sqlite = run_python(LOAD, str(city), env={"JOINEDUP_VAR_DIR": str(Path(tmp) / "var")})
             results["load"].append({"database": "sqlite", "people": sizes[0], **sqlite})
             print(f"loading {sizes[0]:,} people into PostgreSQL", file=sys.stderr)
-            pg = run_python(LOAD, str(city), env=postgres_env(args.postgres, "joinedup_bench"))
+            # Not joinedup_bench: that one keeps the latency benchmark's large city.
+            pg = run_python(LOAD, str(city), env=postgres_env(args.postgres, LOAD_DATABASE))
             results["load"].append({"database": "postgresql", "people": sizes[0], **pg})
-            drop_database(args.postgres, "joinedup_bench")
+            drop_database(args.postgres, LOAD_DATABASE)
+    if not args.no_latency:
+        database = "both" if args.latency_postgres else "sqlite"
+        print(f"search and record latency ({database})", file=sys.stderr)
+        results["record_latency"] = run_script(LATENCY, "--database", database)
     if len(results["generate"]) > 1:
         base = results["generate"][0]
         for row in results["generate"]:

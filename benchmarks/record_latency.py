@@ -1,0 +1,678 @@
+"""Latency of person search and the record page with 20 concurrent logged-in sessions.
+
+Builds (or reuses) a city, serves it with gunicorn as `joinedup serve` does, logs 20
+client sessions in through the real login form (each its own connection and cookies),
+and times three kinds of request: a search by name (a third misspelt, a sixth with the
+names transposed) with date of birth, a search by NHS number, and the record page of a
+person on the demo team's caseload. Three phases: the 20 sessions asking without pause
+(the server saturated), the 20 sessions pausing about a second between requests (still
+far busier than staff reading records), and one session alone (a request's own cost).
+Prints one JSON document (also written to benchmarks/out/) with p50, p95, max, requests
+per second and every non-200 answer. Timings are never test assertions.
+
+    .venv/bin/python benchmarks/record_latency.py                        # demo city, SQLite
+    .venv/bin/python benchmarks/record_latency.py --database postgresql  # the large city
+    .venv/bin/python benchmarks/record_latency.py --database both --rebuild
+
+SQLite: the demo-size city (100,000 people at the start, what `joinedup demo` builds) is
+generated and loaded into a fresh temporary var dir every run (about a minute).
+PostgreSQL: the database `joinedup_bench` holds a city of 1,000,000 people at the start
+(about 1.38 million by its end). It is built once (about ten minutes) and reused
+while it holds a city of that size; --rebuild drops and rebuilds it. The `test` databases
+are refused, since the test suites use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import queue
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from run import machine  # noqa: E402  (the same machine description as the foundation's)
+
+DEMO_PEOPLE = 100_000  # `joinedup demo`'s default city
+# 1,000,000 people at the start, about 1.38 million by the end of the window; the 909,091
+# NHS numbers of the 999 test range go to a random subset (the loader leaves the rest
+# without one), so searches by NHS number pick among those who have one.
+BIG_PEOPLE = 1_000_000
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/joinedup_bench"
+REFUSED_DATABASES = {"test", "test_test", "postgres", "template0", "template1"}
+GOALS_MS = {"search_name": 100.0, "search_nhs": 100.0, "record": 150.0}
+KINDS = tuple(GOALS_MS)
+# Demo logins in the demo team who may search and open records (two sessions each).
+SESSION_USERS = (
+    "demo-district-nurse",
+    "demo-community-nurse",
+    "demo-social-worker",
+    "demo-occupational-therapist",
+    "demo-physiotherapist",
+    "demo-gp",
+    "demo-pharmacist",
+    "demo-mental-health-practitioner",
+    "demo-care-navigator",
+    "demo-team-manager",
+)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- building the database (each step in a fresh process with the run's environment) ------
+
+
+def run_step(step: str, env: dict[str, str], *args: str) -> dict[str, Any]:
+    """Run one step of this script in a fresh process (Django reads its settings once)."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--step", step, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    if result.returncode:
+        raise SystemExit(f"step {step} failed (exit code {result.returncode}); see stderr")
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def step_generate(people: int, city: str) -> dict[str, Any]:
+    from joinedup.synth.city import generate_city
+    from joinedup.synth.config import CityConfig
+
+    started = time.perf_counter()
+    generate_city(CityConfig(people=people), Path(city))
+    return {"seconds": time.perf_counter() - started}
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "joinedup.settings")
+    import django
+
+    django.setup()
+
+
+def step_state() -> dict[str, Any]:
+    """The people the database holds, and the size of each city loaded into it (for reuse)."""
+    setup_django()
+    from django.core.management import call_command
+
+    from joinedup.record.models import LoadedLake, Person
+
+    call_command("migrate", interactive=False, verbosity=0)
+    sizes = [m.get("people") for m in LoadedLake.objects.values_list("manifest", flat=True)]
+    return {"people": Person.objects.count(), "cities": sizes}
+
+
+def step_load(city: str) -> dict[str, Any]:
+    setup_django()
+    from django.core.management import call_command
+
+    from joinedup.record.load import load_lake
+
+    call_command("migrate", interactive=False, verbosity=0)
+    summary = load_lake(Path(city))
+    return {"seconds": summary.seconds, "rows": sum(summary.rows.values())}
+
+
+def step_setup() -> dict[str, Any]:
+    """Migrate, collect static files, demo logins and demo people data (all idempotent)."""
+    setup_django()
+    from django.core.management import call_command
+
+    from joinedup.access.demo import create_demo_logins
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    create_demo_logins()
+    seeded = False
+    try:
+        from joinedup.people import demo as people_demo
+    except ImportError:
+        people_demo = None  # type: ignore[assignment]
+    if people_demo is not None and hasattr(people_demo, "seed_demo_record"):
+        people_demo.seed_demo_record()
+        seeded = True
+    return {"demo_record_seeded": seeded}
+
+
+def step_targets(count: int, seed: int) -> dict[str, Any]:
+    """People to search for and records to open, picked before any request is timed.
+
+    Records: people on the demo team's caseload (an open episode with the team of
+    demo-district-nurse), confirmed related by the access policy itself. Searches: half of
+    them caseload people, half anyone in the city.
+    """
+    setup_django()
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from joinedup.access.models import StaffMember
+    from joinedup.access.policy import related_person_ids
+    from joinedup.record.models import Episode, Person
+
+    rng = random.Random(seed)
+    staff = StaffMember.objects.get(user__username="demo-district-nurse")
+    teams = list(staff.teams.values_list("id", flat=True))
+    today = timezone.localdate()
+    caseload = sorted(
+        set(
+            Episode.objects.filter(team_id__in=teams, start_date__lte=today)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+            .values_list("person_id", flat=True)
+        )
+    )
+    picked = rng.sample(caseload, min(count, len(caseload)))
+    related = related_person_ids(staff, picked)
+    records = [p for p in picked if p in related]
+    everyone = list(Person.objects.filter(nhs_number__isnull=False).values_list("id", flat=True))
+    anyone = rng.sample(everyone, count)
+    search_ids = [*rng.sample(records, min(len(records), count // 2)), *anyone][:count]
+    fields = ("id", "given_name", "family_name", "birth_date", "nhs_number")
+    people = {p["id"]: p for p in Person.objects.filter(id__in=search_ids).values(*fields)}
+    searches = [
+        {
+            "given": people[i]["given_name"],
+            "family": people[i]["family_name"],
+            "birth_date": people[i]["birth_date"].isoformat(),
+            "nhs_number": people[i]["nhs_number"],
+        }
+        for i in search_ids
+        if people[i]["nhs_number"]
+    ]
+    return {
+        "people": Person.objects.count(),
+        "team": teams,
+        "caseload": len(caseload),
+        "records": records,
+        "searches": searches,
+    }
+
+
+# --- the databases -------------------------------------------------------------------------
+
+
+def sqlite_env(var: Path) -> dict[str, str]:
+    return {"JOINEDUP_VAR_DIR": str(var), "JOINEDUP_DATABASE_URL": "", "JOINEDUP_DEBUG": ""}
+
+
+def prepare_sqlite(tmp: Path, people: int) -> dict[str, str]:
+    env = sqlite_env(tmp / "var")
+    city = tmp / "demo-city"
+    log(f"generating the demo city ({people:,} people)")
+    generated = run_step("generate", env, str(people), str(city))
+    log(f"generated in {generated['seconds']:.0f} s; loading it into SQLite")
+    loaded = run_step("load", env, str(city))
+    log(f"loaded {loaded['rows']:,} rows in {loaded['seconds']:.0f} s")
+    shutil.rmtree(city)
+    return env
+
+
+def _database_name(url: str) -> str:
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    if not name or name in REFUSED_DATABASES or name.startswith("test_"):
+        raise SystemExit(f"refusing to use the database {name!r}: the test suites use it")
+    return name
+
+
+def _maintenance_url(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+
+
+def prepare_postgres(tmp: Path, url: str, people: int, rebuild: bool) -> dict[str, str]:
+    import psycopg
+
+    name = _database_name(url)
+    env = {"JOINEDUP_VAR_DIR": str(tmp / "var"), "JOINEDUP_DATABASE_URL": url, "JOINEDUP_DEBUG": ""}
+    with psycopg.connect(_maintenance_url(url), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and rebuild:
+            log(f"dropping the database {name}")
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            log(f"creating the database {name}")
+            conn.execute(f'CREATE DATABASE "{name}"')
+    state = run_step("state", env)
+    if state["cities"] == [people]:
+        log(f"reusing {name}: a city of {people:,} people ({state['people']:,} by its end)")
+        return env
+    if state["cities"] or state["people"]:
+        raise SystemExit(
+            f"{name} holds {state['people']:,} people from cities of {state['cities']} people, "
+            f"not one city of {people:,}: pass --rebuild to drop and rebuild it"
+        )
+    city = tmp / "big-city"
+    log(f"generating a city of {people:,} people")
+    generated = run_step("generate", env, str(people), str(city))
+    log(f"generated in {generated['seconds']:.0f} s; loading it into PostgreSQL (minutes)")
+    loaded = run_step("load", env, str(city))
+    log(f"loaded {loaded['rows']:,} rows in {loaded['seconds']:.0f} s; analysing")
+    shutil.rmtree(city)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return env
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    workers: int
+
+
+def start_server(env: dict[str, str], workers: int, logfile: Path) -> Server:
+    """`joinedup serve` itself: gunicorn, gthread workers with 4 threads, access log on."""
+    port = free_port()
+    with logfile.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "joinedup.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited; see {logfile}:\n{logfile.read_text()[-3000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/login/")
+            if conn.getresponse().status == 200:
+                return Server(process, port, workers)
+        except OSError:
+            time.sleep(0.3)
+    stop_server(Server(process, port, workers))
+    raise SystemExit(f"the server did not answer within 60 s; see {logfile}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+# --- the client sessions -------------------------------------------------------------------
+
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+RETRYABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+class Session:
+    """One browser: its own connection and cookie jar, logged in through the login form.
+
+    The cookies are Secure (settings.py), which http.cookiejar would not send over plain
+    http to 127.0.0.1 as a browser does, so the jar is a dict.
+    """
+
+    def __init__(self, port: int, username: str):
+        self.port = port
+        self.username = username
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except RETRYABLE:
+                # The server closed an idle keep-alive connection: reconnect once, as a
+                # browser does (the time to reconnect is inside the measurement).
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                if attempt == 2:
+                    raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response.status, data
+
+    def log_in(self) -> None:
+        status, page = self.request("GET", "/login/")
+        token = CSRF_FIELD.search(page)
+        if status != 200 or token is None:
+            raise SystemExit(f"{self.username}: the login page answered {status} without a form")
+        form = {
+            "csrfmiddlewaretoken": token.group(1).decode(),
+            "username": self.username,
+            "password": self.username + "-synthetic-city",
+            "next": "",
+        }
+        status, _ = self.request("POST", "/login/", form)
+        if status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"{self.username}: logging in answered {status}, not a redirect")
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str
+    path: str
+    expect: str  # text the answer should hold (the person found, or the record opened)
+
+
+@dataclass
+class Timing:
+    kind: str
+    ms: float
+    status: int | None  # None: no answer (a connection error)
+    error: str = ""
+    found: bool = False
+
+
+def formatted_nhs_number(digits: str) -> str:
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+def misspelt(name: str, rng: random.Random) -> str:
+    """One typo among the letters: two neighbours swapped, or one letter dropped or doubled."""
+    letters = [i for i in range(1, len(name) - 2) if name[i : i + 2].isalpha()]
+    if not letters:
+        return name + name[-1]
+    i = rng.choice(letters)
+    typo = rng.choice(("swap", "drop", "double"))
+    if typo == "swap":
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    if typo == "drop":
+        return name[:i] + name[i + 1 :]
+    return name[:i] + name[i] + name[i:]
+
+
+def search_path(query: str) -> str:
+    return "/people/?" + urllib.parse.urlencode({"q": query})
+
+
+def make_tasks(targets: dict[str, Any], per_kind: int, rng: random.Random) -> list[Task]:
+    """`per_kind` requests of each kind: a third of the name searches misspelt, a sixth
+    with the names transposed; dates of birth as staff type them (dd/mm/yyyy)."""
+    tasks = []
+    searches, records = targets["searches"], targets["records"]
+    for i in range(per_kind):
+        person = searches[i % len(searches)]
+        given, family = person["given"], person["family"]
+        born = dt.date.fromisoformat(person["birth_date"]).strftime("%d/%m/%Y")
+        nhs = formatted_nhs_number(person["nhs_number"])
+        variant = i % 6
+        if variant in (1, 4):
+            family = misspelt(family, rng)
+        name = f"{family} {given}" if variant == 2 else f"{given} {family}"
+        tasks.append(Task("search_name", search_path(f"{name} {born}"), nhs))
+        tasks.append(Task("search_nhs", search_path(nhs), nhs))
+        person_id = records[i % len(records)]
+        tasks.append(Task("record", f"/people/{urllib.parse.quote(person_id)}/", "Timeline"))
+    rng.shuffle(tasks)
+    return tasks
+
+
+def found_in(body: bytes, expect: str) -> bool:
+    text = body.decode("utf-8", "replace").replace("&nbsp;", " ").replace("\xa0", " ")
+    return expect in text or expect.replace(" ", "") in text
+
+
+def run_sessions(
+    port: int, sessions: int, warmup: list[Task], tasks: list[Task], pause: float = 0.0
+) -> tuple[list[Timing], float]:
+    """Log every session in, warm up, then time `tasks` shared out through one queue.
+
+    pause: each session waits a random time (exponential, this mean in seconds) after each
+    answer, as someone reading a page does; 0 keeps every session asking all the time.
+    """
+    clients = [Session(port, SESSION_USERS[i % len(SESSION_USERS)]) for i in range(sessions)]
+    for client in clients:
+        client.log_in()
+    work: queue.Queue[Task] = queue.Queue()
+    for task in tasks:
+        work.put(task)
+    timings: list[Timing] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(sessions + 1)
+
+    def one(client: Session, task: Task) -> Timing:
+        started = time.perf_counter()
+        try:
+            status, body = client.request("GET", task.path)
+        except (OSError, http.client.HTTPException) as exc:
+            ms = (time.perf_counter() - started) * 1000
+            return Timing(task.kind, ms, None, type(exc).__name__)
+        ms = (time.perf_counter() - started) * 1000
+        return Timing(task.kind, ms, status, found=status == 200 and found_in(body, task.expect))
+
+    def session(client: Session, offset: int) -> None:
+        rng = random.Random(offset)
+        for i in range(len(warmup)):
+            one(client, warmup[(i + offset) % len(warmup)])
+        barrier.wait()
+        if pause:
+            time.sleep(rng.uniform(0, pause))  # not all at once
+        while True:
+            try:
+                task = work.get_nowait()
+            except queue.Empty:
+                return
+            timing = one(client, task)
+            with lock:
+                timings.append(timing)
+            if pause:
+                time.sleep(rng.expovariate(1 / pause))
+
+    threads = [
+        threading.Thread(target=session, args=(c, i * 3), daemon=True)
+        for i, c in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return timings, time.perf_counter() - started
+
+
+def percentile(sorted_ms: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    rank = max(1, -(-len(sorted_ms) * p // 100))
+    return sorted_ms[int(rank) - 1]
+
+
+def summarise(timings: list[Timing], seconds: float) -> dict[str, Any]:
+    kinds: dict[str, Any] = {}
+    for kind in KINDS:
+        mine = [t for t in timings if t.kind == kind]
+        ok = sorted(t.ms for t in mine if t.status == 200)
+        errors: dict[str, int] = {}
+        for t in mine:
+            if t.status != 200:
+                key = t.error or f"HTTP {t.status}"
+                errors[key] = errors.get(key, 0) + 1
+        kinds[kind] = {
+            "requests": len(mine),
+            "ok": len(ok),
+            "errors": errors,
+            "p50_ms": round(percentile(ok, 50), 1) if ok else None,
+            "p95_ms": round(percentile(ok, 95), 1) if ok else None,
+            "max_ms": round(ok[-1], 1) if ok else None,
+            "found": sum(t.found for t in mine),
+            "goal_p95_ms": GOALS_MS[kind],
+            "goal_met": bool(ok) and not errors and percentile(ok, 95) < GOALS_MS[kind],
+        }
+    return {
+        "seconds": round(seconds, 2),
+        "requests": len(timings),
+        "requests_per_second": round(len(timings) / seconds, 1),
+        "kinds": kinds,
+    }
+
+
+@dataclass
+class Options:
+    sessions: int = 20
+    requests: int = 300
+    warmup: int = 2
+    pause: float = 1.0
+    workers: int = field(default_factory=lambda: os.cpu_count() or 2)
+    seed: int = 1
+
+
+def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
+    log("migrations, static files, demo logins")
+    setup = run_step("setup", env)
+    targets = run_step("targets", env, str(options.requests), str(options.seed))
+    if not targets["records"]:
+        raise SystemExit("the demo team has nobody on its caseload: nothing to open")
+    log(
+        f"{targets['caseload']:,} people on the demo team's caseload; "
+        f"{len(targets['records'])} records and {len(targets['searches'])} searches picked"
+    )
+    rng = random.Random(options.seed)
+    tasks = make_tasks(targets, options.requests, rng)
+    warmup = make_tasks(targets, options.warmup, random.Random(options.seed + 1))
+    server = start_server(env, options.workers, tmp / f"server-{time.time_ns()}.log")
+    try:
+        phases = {}
+        log(f"{options.sessions} sessions without pausing: {len(tasks)} requests")
+        phases["no_pause"] = summarise(*run_sessions(server.port, options.sessions, warmup, tasks))
+        log(f"{options.sessions} sessions pausing {options.pause} s: {len(tasks)} requests")
+        phases[f"pause_{options.pause:g}s"] = summarise(
+            *run_sessions(server.port, options.sessions, warmup, tasks, options.pause)
+        )
+        # One request at a time: what a request costs without queueing behind others.
+        alone = tasks[: len(KINDS) * 30]
+        log(f"one session alone: {len(alone)} requests")
+        phases["one_session"] = summarise(*run_sessions(server.port, 1, warmup, alone))
+    finally:
+        stop_server(server)
+    return {
+        "people": targets["people"],
+        "caseload": targets["caseload"],
+        "demo_record_seeded": setup["demo_record_seeded"],
+        "sessions": options.sessions,
+        "server": {"workers": options.workers, "threads": 4, "worker_class": "gthread"},
+        "requests_per_kind": options.requests,
+        "pause_mean_seconds": options.pause,
+        "phases": phases,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgresql", "both"), default="sqlite", help="which city"
+    )
+    parser.add_argument(
+        "--people", type=int, default=DEMO_PEOPLE, help="SQLite city: people at the start"
+    )
+    parser.add_argument(
+        "--postgres-people",
+        type=int,
+        default=BIG_PEOPLE,
+        help="PostgreSQL city: people at the start",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("JOINEDUP_BENCH_POSTGRES_URL", POSTGRES_URL),
+        help="the PostgreSQL database to build or reuse (never a test database)",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild PostgreSQL's")
+    parser.add_argument("--sessions", type=int, default=Options.sessions)
+    parser.add_argument("--requests", type=int, default=Options.requests, help="per kind")
+    parser.add_argument("--warmup", type=int, default=Options.warmup, help="per kind, per session")
+    parser.add_argument(
+        "--pause", type=float, default=Options.pause, help="mean pause (s) between requests"
+    )
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="build or check the databases, measure nothing"
+    )
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    args, rest = parser.parse_known_args()
+    if args.step:
+        steps: dict[str, Callable[[], dict[str, Any]]] = {
+            "generate": lambda: step_generate(int(rest[0]), rest[1]),
+            "state": step_state,
+            "load": lambda: step_load(rest[0]),
+            "setup": step_setup,
+            "targets": lambda: step_targets(int(rest[0]), int(rest[1])),
+        }
+        print(json.dumps(steps[args.step](), default=str))
+        return
+    if rest:
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
+    options = Options(args.sessions, args.requests, args.warmup, args.pause, args.workers)
+    results: dict[str, Any] = {"machine": machine(), "runs": []}
+    with tempfile.TemporaryDirectory(prefix="joinedup-latency-") as name:
+        tmp = Path(name)
+        if args.database in ("sqlite", "both"):
+            env = prepare_sqlite(tmp / "sqlite", args.people)
+            if not args.prepare_only:
+                results["runs"].append({"database": "sqlite", **measure(env, tmp, options)})
+        if args.database in ("postgresql", "both"):
+            env = prepare_postgres(
+                tmp / "postgres", args.postgres, args.postgres_people, args.rebuild
+            )
+            if not args.prepare_only:
+                results["runs"].append({"database": "postgresql", **measure(env, tmp, options)})
+    if args.prepare_only:
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(results, indent=2)
+    (OUT / f"record-latency-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
