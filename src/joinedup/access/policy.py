@@ -17,7 +17,7 @@ refusal), so no page can show a record without auditing it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -360,12 +360,6 @@ class RecordAccess:
             viewer = self.sector
             return sector == SHARED or (sector == viewer and viewer != UNKNOWN)
         return True
-
-    def visible(self, entries: Iterable[Any], sector: Any, sensitivity: Any = None) -> list[Any]:
-        """The entries this viewer may see; `sector`/`sensitivity` map an entry to its own."""
-        return [
-            e for e in entries if self.may_see(sector(e), sensitivity(e) if sensitivity else None)
-        ]
 
 
 @contextmanager
