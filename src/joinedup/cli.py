@@ -221,6 +221,52 @@ def load(
 
 
 @app.command()
+def extract(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the lake into.")],
+    purpose: Annotated[
+        str,
+        typer.Option(
+            help="Both pseudonymised. secondary_use: people with a National Data Opt-out "
+            "left out; direct_care: everyone (never to leave the partnership)."
+        ),
+    ] = "secondary_use",
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing lake at --out.")] = False,
+) -> None:
+    """Write the operational database as a lake (whole or not at all), audited as an export."""
+    import getpass
+
+    if purpose not in ("secondary_use", "direct_care"):
+        fail(f"--purpose: expected secondary_use or direct_care, found {purpose!r}")
+    if out_dir.exists() and not overwrite and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        fail(f"--out: {out_dir} already exists and is not empty (use --overwrite to replace it)")
+    setup_django()
+    from joinedup.record.extract import ExtractError, extract_lake
+
+    try:
+        who = f"{getpass.getuser()} (command line)"
+    except (OSError, KeyError):
+        who = "command line"
+    try:
+        with progress_bar() as progress:
+            summary = extract_lake(
+                out_dir, purpose=purpose, overwrite=overwrite, progress=progress, username=who
+            )
+    except ExtractError as exc:
+        fail(str(exc))
+    left_out = (
+        f"; {summary.opted_out_people:,} people with a National Data Opt-out left out"
+        if purpose == "secondary_use"
+        else ""
+    )
+    out.print(
+        f"Extracted the database to {out_dir} for {purpose} in {summary.seconds:.1f} s{left_out}",
+        soft_wrap=True,
+        highlight=False,
+    )
+    _print_rows(summary.rows)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,

@@ -5,6 +5,11 @@ JOINEDUP_DATABASE_URL   PostgreSQL (postgresql://user@host:port/name); unset: th
 JOINEDUP_VAR_DIR        where the database, the secret key and collected static files live
                         (default: var/ at the project root)
 JOINEDUP_SECRET_KEY     unset: a random key generated once and kept in <var>/secret_key
+JOINEDUP_PSEUDONYMISATION_KEY  the key of the HMAC that replaces person ids in a
+                        secondary-use extract (`joinedup extract`); unset: a random key
+                        generated once and kept in <var>/pseudonymisation_key. Keep it as
+                        safe as the database: with it, extracted ids can be re-identified;
+                        change it and new extracts no longer link with earlier ones.
 JOINEDUP_DEBUG          1/true to show debug pages (never in production)
 JOINEDUP_ALLOWED_HOSTS  extra host names, comma-separated (127.0.0.1 and localhost always)
 JOINEDUP_HTTPS          1/true when served over TLS: HSTS and redirects to https
@@ -43,14 +48,15 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
+def _kept_key(variable: str, filename: str) -> str:
     """The environment's key, else one generated on first start and kept (mode 600) under var/.
 
-    A constant in code would let anyone who reads the source forge sessions.
+    A constant in code would let anyone who reads the source forge sessions (the secret
+    key) or re-identify pseudonymised extracts (the pseudonymisation key).
     """
-    if key := os.environ.get("JOINEDUP_SECRET_KEY", "").strip():
+    if key := os.environ.get(variable, "").strip():
         return key
-    path = VAR_DIR / "secret_key"
+    path = VAR_DIR / filename
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -61,7 +67,9 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _kept_key("JOINEDUP_SECRET_KEY", "secret_key")
+# Keys the HMAC of person ids in secondary-use extracts (joinedup.record.extract).
+PSEUDONYMISATION_KEY = _kept_key("JOINEDUP_PSEUDONYMISATION_KEY", "pseudonymisation_key")
 DEBUG = _flag("JOINEDUP_DEBUG")
 HTTPS = _flag("JOINEDUP_HTTPS")
 ALLOWED_HOSTS = [

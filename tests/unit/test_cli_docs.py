@@ -19,6 +19,7 @@ COMMANDS = [
     ["lake", "check"],
     ["audit", "verify"],
     ["load"],
+    ["extract"],
     ["demo"],
     ["serve"],
     ["manage"],

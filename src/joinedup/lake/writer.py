@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,6 +53,29 @@ def write_table(lake: Path, name: str, data: pa.Table) -> Path:
         row_group_size=1_000_000,
     )
     return path
+
+
+def write_batches(
+    lake: Path, name: str, batches: Iterable[pa.Table], *, row_group_rows: int = 1_000_000
+) -> int:
+    """Write one contract table from batches, holding at most about one row group in memory.
+
+    For writers that read their rows in chunks (the extract); returns the rows written.
+    """
+    table = TABLES[name]
+    written, pending, pending_rows = 0, [], 0
+    with pq.ParquetWriter(lake / f"{name}.parquet", table.arrow_schema, compression="zstd") as out:
+        for batch in batches:
+            pending.append(conform(table, batch))
+            pending_rows += batch.num_rows
+            if pending_rows >= row_group_rows:
+                out.write_table(pa.concat_tables(pending), row_group_size=row_group_rows)
+                written, pending, pending_rows = written + pending_rows, [], 0
+        if pending_rows or not written:
+            rows = pa.concat_tables(pending) if pending else table.arrow_schema.empty_table()
+            out.write_table(rows, row_group_size=row_group_rows)
+            written += pending_rows
+    return written
 
 
 @contextmanager
