@@ -24,7 +24,7 @@ from joinedup.access.audit import verify_chain
 from joinedup.access.models import AuditAction, AuditEvent, Profession, StaffMember
 from joinedup.access.policy import opened_record
 from joinedup.people.models import Alert, CareTeamMember, CaseNote, Consent
-from joinedup.people.record_summary import age_on
+from joinedup.record.age import age_on
 from joinedup.record.models import (
     AeAttendance,
     CarePackage,

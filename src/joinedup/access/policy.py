@@ -242,12 +242,15 @@ def _team_ids(staff: StaffMember) -> list[str]:
     return list(staff.teams.values_list("id", flat=True))
 
 
-def _open_on(today: dt.date, field: str) -> Q:
-    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": today})
+def current_on(today: dt.date, start: str, end: str) -> Q:
+    """Rows that have started by `today` and not ended (an end date is the first day gone)."""
+    return Q(**{f"{start}__lte": today}) & (
+        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": today})
+    )
 
 
 def _caseload(team_ids: list[str], today: dt.date) -> Q:
-    return Q(team_id__in=team_ids, start_date__lte=today) & _open_on(today, "end_date")
+    return Q(team_id__in=team_ids) & current_on(today, "start_date", "end_date")
 
 
 def _referrals(team_ids: list[str]) -> Q:
@@ -255,7 +258,7 @@ def _referrals(team_ids: list[str]) -> Q:
 
 
 def _key_worker(staff: StaffMember, today: dt.date) -> Q:
-    return Q(staff=staff, key_worker=True, started__lte=today) & _open_on(today, "ended")
+    return Q(staff=staff, key_worker=True) & current_on(today, "started", "ended")
 
 
 def relationship(

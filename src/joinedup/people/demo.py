@@ -36,6 +36,7 @@ from joinedup.access.demo import (
 from joinedup.access.models import AuditAction, Profession, StaffMember
 from joinedup.access.policy import staff_sector
 from joinedup.people.models import Alert, CareTeamMember, CaseNote, Consent, Sensitivity
+from joinedup.record.age import age_on
 from joinedup.record.models import (
     Condition,
     Contact,
@@ -235,10 +236,6 @@ def _demo_staff() -> dict[str, StaffMember]:
     return found
 
 
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def _caseload_facts(team: Team, today: dt.date, anchor: dt.date, seed: int) -> list[_Facts]:
     """Up to MAX_PEOPLE living people with an open episode with the team, by id."""
     open_episodes = (
@@ -276,7 +273,7 @@ def _caseload_facts(team: Team, today: dt.date, anchor: dt.date, seed: int) -> l
                 since=min(since[pid], anchor),
                 lives_alone=alone,
                 practice_id=practice,
-                age=_age(birth, anchor),
+                age=age_on(birth, anchor),
                 mental_health_contact=pid in mental_health,
                 fall=pid in falls,
                 copd=pid in copd,

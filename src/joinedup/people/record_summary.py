@@ -20,10 +20,12 @@ from joinedup.access.policy import (
     UNKNOWN,
     RecordAccess,
     condition_sensitivity,
+    current_on,
     package_sector,
     staff_sector,
 )
 from joinedup.people.models import Alert, CareTeamMember, Consent, Sector, Sensitivity
+from joinedup.record.age import age_on
 from joinedup.record.models import CarePackage, Condition, Episode, Person
 from joinedup.record.nhs_number import format_nhs_number, is_valid
 
@@ -32,11 +34,6 @@ SECTOR_LABELS: dict[str, str] = {
     SHARED: "Integrated team",
     UNKNOWN: "Sector not recorded",
 }
-
-
-def age_on(birth: dt.date, on: dt.date) -> int:
-    """Completed years (DATA_MODEL.md): not a count of year boundaries."""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 @dataclass(frozen=True)
@@ -112,16 +109,10 @@ class CareTeamLine:
     since: dt.date
 
 
-def _current(today: dt.date, start: str, end: str) -> Q:
-    return Q(**{f"{start}__lte": today}) & (
-        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": today})
-    )
-
-
 def care_team(access: RecordAccess, today: dt.date) -> list[CareTeamLine]:
     """Current members, key worker first; under an objection, only the viewer's side's staff."""
     members = (
-        CareTeamMember.objects.filter(_current(today, "started", "ended"), person=access.person)
+        CareTeamMember.objects.filter(current_on(today, "started", "ended"), person=access.person)
         .select_related("staff__user", "staff__organisation")
         .order_by("-key_worker", "started", "id")
     )
@@ -160,7 +151,7 @@ def caseload_teams(access: RecordAccess, today: dt.date) -> list[CaseloadLine]:
     if not access.may_see(SHARED):
         return []
     episodes = (
-        Episode.objects.filter(_current(today, "start_date", "end_date"), person=access.person)
+        Episode.objects.filter(current_on(today, "start_date", "end_date"), person=access.person)
         .select_related("team")
         .order_by("start_date", "id")
     )

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
@@ -37,8 +36,8 @@ from django.utils import timezone
 
 from joinedup.people.name_similarity import damerau_levenshtein, jaro_winkler
 from joinedup.record.models import Person
-from joinedup.record.name_sounds import soundex, typo_sounds
-from joinedup.record.nhs_number import check_digit, format_nhs_number
+from joinedup.record.name_sounds import fold, soundex, typo_sounds
+from joinedup.record.nhs_number import check_digit, format_nhs_number, spaced
 
 RESULT_LIMIT = 25  # people shown; more than this and the page asks for a narrower search
 CANDIDATE_LIMIT = 1000  # rows one lookup may return; reaching it also asks for more detail
@@ -91,12 +90,6 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-.][^\W\d_]+)*\.?")
 _NAME_PARTS = re.compile(r"[\s\-]+")
 
 EXAMPLES = "an NHS number, a date of birth like 11/02/1938, a postcode like CX1 5AB, or a name"
-
-
-def fold(name: str) -> str:
-    """A name as letters A-Z only, to compare spellings: "O'Brien" -> "OBRIEN", "Zoë" -> "ZOE"."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return "".join(c for c in ascii_name.upper() if "A" <= c <= "Z")
 
 
 def normalise_postcode(postcode: str) -> str:
@@ -197,7 +190,7 @@ def _three_token_date(tokens: Sequence[str], today: dt.date) -> dt.date | str | 
 
 def nhs_number_problem(digits: str) -> str:
     """What is wrong with ten digits as an NHS number, or "" when the check digit is right."""
-    shown = f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    shown = spaced(digits)
     expected = check_digit(digits[:9])
     if expected is None:
         return (

@@ -183,19 +183,6 @@ def _label(model: type[Model], name: str, value: Any) -> str:
     return str(dict(choices).get(value, value))
 
 
-# Display names where the contract's values are acronyms ("gp", "nhs111", "mdt_review").
-NAMES: dict[str, str] = {
-    "gp": "GP",
-    "nhs111": "NHS 111",
-    "mdt_review": "Multidisciplinary team review",
-    "nhs": "NHS",
-}
-
-
-def _name(model: type[Model], name: str, value: Any) -> str:
-    return NAMES.get(value or "", "") or _label(model, name, value)
-
-
 def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
@@ -269,7 +256,7 @@ def _ae(a: AeAttendance, today: dt.date) -> Entry:
 
 def _contact(c: Contact, today: dt.date) -> Entry:
     facts = [
-        ("Service", _name(Contact, "service", c.service)),
+        ("Service", _label(Contact, "service", c.service)),
         ("Team", str(c.team) if c.team else "No team recorded"),
         ("Urgent", _yes_no(c.urgent)),
     ]
@@ -279,7 +266,7 @@ def _contact(c: Contact, today: dt.date) -> Entry:
         "contact",
         c.pk,
         c.contact_date,
-        f"Contact ({_name(Contact, 'service', c.service)})",
+        f"Contact ({_label(Contact, 'service', c.service)})",
         contact_sector(c.sector),
         organisation=str(c.organisation) if c.organisation else "",
         facts=tuple(facts),
@@ -290,7 +277,7 @@ def _contact(c: Contact, today: dt.date) -> Entry:
 def _referral(r: Referral, today: dt.date) -> Entry:
     facts = [
         ("Received", _moment(r.received_at)),
-        ("Source", _name(Referral, "source", r.source)),
+        ("Source", _label(Referral, "source", r.source)),
         ("Urgency", _label(Referral, "urgency", r.urgency)),
         ("Status", _label(Referral, "status", r.status)),
         ("Team", str(r.team) if r.team else "Not yet assigned"),
@@ -335,7 +322,7 @@ def _package(p: CarePackage, today: dt.date) -> Entry:
     facts = [
         ("From", _day(p.start_date)),
         ("To", _day(p.end_date, "Continuing")),
-        ("Funder", _name(CarePackage, "funder", p.funder)),
+        ("Funder", _label(CarePackage, "funder", p.funder)),
     ]
     if p.hours_per_week is not None:
         facts.append(("Hours a week", f"{p.hours_per_week:g}"))

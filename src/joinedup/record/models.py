@@ -21,8 +21,17 @@ from joinedup.record.nhs_number import NhsNumberField, nhs_number_check_constrai
 ID_LENGTH = 64
 
 
+# Contract values whose words are acronyms, which capitalising would spoil ("Gp", "Nhs111").
+LABELS: dict[str, str] = {
+    "gp": "GP",
+    "nhs111": "NHS 111",
+    "mdt_review": "Multidisciplinary team review",
+    "nhs": "NHS",
+}
+
+
 def _label(value: str) -> str:
-    return value.replace("_", " ").replace("-", " ").capitalize()
+    return LABELS.get(value) or value.replace("_", " ").replace("-", " ").capitalize()
 
 
 def enum_choices(values: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -20,15 +20,15 @@ _CODES = {
 }
 
 
-def _letters(name: str) -> str:
-    """Upper-case A-Z only: accents folded ("Zoë" -> "ZOE"), hyphens, apostrophes dropped."""
+def fold(name: str) -> str:
+    """A name as letters A-Z only, to compare spellings: "O'Brien" -> "OBRIEN", "Zoë" -> "ZOE"."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return "".join(c for c in folded.upper() if "A" <= c <= "Z")
 
 
 def soundex(name: str) -> str:
     """The Soundex key of a name ("Robert" -> "R163"), "" for a name with no letters."""
-    letters = _letters(name)
+    letters = fold(name)
     if not letters:
         return ""
     key, previous = letters[0], _CODES.get(letters[0], "")
@@ -51,7 +51,7 @@ def typo_sounds(name: str) -> set[str]:
     whose typo changed its key. A slip in the first letter is left to other lookups: it
     would add every letter of the alphabet as a first letter.
     """
-    letters = _letters(name)
+    letters = fold(name)
     if not letters:
         return set()
     spellings = {letters}

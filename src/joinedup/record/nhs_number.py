@@ -48,12 +48,17 @@ def is_valid(value: str) -> bool:
     return check_digit(number[:9]) == int(number[9])
 
 
+def spaced(digits: str) -> str:
+    """Ten digits shown 3-3-4, valid or not (to show staff exactly what they typed)."""
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
 def format_nhs_number(value: str) -> str:
     """The 3-3-4 display form ("999 123 4567") of a valid NHS number."""
     number = normalise(value)
     if not is_valid(number):
         raise ValueError(f"not a valid NHS number: {value!r}")
-    return f"{number[:3]} {number[3:6]} {number[6:]}"
+    return spaced(number)
 
 
 def validate_nhs_number(value: Any) -> None:
