@@ -1,5 +1,6 @@
 # Everything a fresh machine needs is installed from here: Python packages from the lock
-# file, NHS.UK front-end assets with npm, Debian's chromium with apt-get when missing.
+# file, NHS.UK front-end assets with npm, Debian's chromium and Java runtime with apt-get
+# when missing.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -9,7 +10,7 @@ ASSETS := var/static/.collected
 PYTEST := $(BIN)/pytest
 export DJANGO_SETTINGS_MODULE := joinedup.settings
 
-.PHONY: install assets chromium lint test test-sqlite test-postgres demo bench clean
+.PHONY: install assets chromium java lint test test-sqlite test-postgres demo bench clean
 
 install: $(STAMP)
 
@@ -35,20 +36,26 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Spark (the metrics' second engine) runs on a Java runtime.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Debian's Java runtime for Spark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-test-sqlite: $(STAMP) $(ASSETS) chromium
+test-sqlite: $(STAMP) $(ASSETS) chromium java
 	$(PYTEST)
 
 # The same suite again on PostgreSQL (CI sets JOINEDUP_TEST_POSTGRES_URL); the slow
-# calibration tests touch no database, so they run once.
-test-postgres: $(STAMP) $(ASSETS) chromium
+# calibration tests and the metrics engines' tests touch no database, so they run once.
+test-postgres: $(STAMP) $(ASSETS) chromium java
 	@if [ -n "$$JOINEDUP_TEST_POSTGRES_URL" ]; then \
 	  echo "PostgreSQL: $$JOINEDUP_TEST_POSTGRES_URL"; \
-	  JOINEDUP_DATABASE_URL="$$JOINEDUP_TEST_POSTGRES_URL" $(PYTEST) -m "not slow"; \
+	  JOINEDUP_DATABASE_URL="$$JOINEDUP_TEST_POSTGRES_URL" $(PYTEST) -m "not slow and not engines"; \
 	else echo "JOINEDUP_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"; fi
 
 test: lint test-sqlite test-postgres
@@ -56,7 +63,7 @@ test: lint test-sqlite test-postgres
 demo: $(STAMP) $(ASSETS)
 	$(BIN)/joinedup demo
 
-bench: $(STAMP)
+bench: $(STAMP) java
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -5,9 +5,11 @@ document (also written to benchmarks/out/) with the machine and date; the figure
 docs/benchmarks.md by hand. Timings are never test assertions.
 
     make bench   # 100k, 300k, 1M generation; 100k load on SQLite and PostgreSQL;
-                 # search and record latency on the demo city (SQLite)
+                 # search and record latency on the demo city (SQLite); every metric
+                 # on DuckDB, pandas and Spark for 100k, 300k, 1M (metrics_bench.py)
     .venv/bin/python benchmarks/run.py --sizes 100000 --no-load
     .venv/bin/python benchmarks/run.py --latency-only --latency-postgres
+    .venv/bin/python benchmarks/run.py --metrics-only --metrics-sizes 100000,300000
 
 The latency on the 1,000,000-person PostgreSQL city (benchmarks/record_latency.py) runs
 only with --latency-postgres (or JOINEDUP_BENCH_LATENCY_POSTGRES=1 make bench): building
@@ -31,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 LATENCY = ROOT / "benchmarks" / "record_latency.py"
+METRICS = ROOT / "benchmarks" / "metrics_bench.py"
 LOAD_DATABASE = "joinedup_bench_load"
 
 GENERATE = """
@@ -136,6 +139,15 @@ def main() -> None:
     )
     parser.add_argument("--no-latency", action="store_true", help="skip the latency benchmark")
     parser.add_argument(
+        "--metrics-only", action="store_true", help="skip all but the metrics benchmark"
+    )
+    parser.add_argument("--no-metrics", action="store_true", help="skip the metrics benchmark")
+    parser.add_argument(
+        "--metrics-sizes",
+        default="100000,300000,1000000",
+        help="people per city of the metrics benchmark (kept under var/bench)",
+    )
+    parser.add_argument(
         "--latency-postgres",
         action="store_true",
         default=os.environ.get("JOINEDUP_BENCH_LATENCY_POSTGRES", "") not in ("", "0"),
@@ -151,7 +163,9 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, Any] = {"machine": machine(), "generate": [], "load": []}
     if args.latency_only:
-        sizes, args.no_load = [], True
+        sizes, args.no_load, args.no_metrics = [], True, True
+    if args.metrics_only:
+        sizes, args.no_load, args.no_latency = [], True, True
     with tempfile.TemporaryDirectory(prefix="joinedup-bench-") as tmp:
         for people in sizes:
             city = Path(tmp) / f"city-{people}"
@@ -174,6 +188,9 @@ def main() -> None:
         database = "both" if args.latency_postgres else "sqlite"
         print(f"search and record latency ({database})", file=sys.stderr)
         results["record_latency"] = run_script(LATENCY, "--database", database)
+    if not args.no_metrics:
+        print("every metric on DuckDB, pandas and Spark", file=sys.stderr)
+        results["metrics"] = run_script(METRICS, "--sizes", args.metrics_sizes)
     if len(results["generate"]) > 1:
         base = results["generate"][0]
         for row in results["generate"]:

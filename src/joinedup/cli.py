@@ -41,6 +41,11 @@ lake_app = typer.Typer(
 app.add_typer(lake_app, name="lake")
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+outcomes_app = typer.Typer(
+    help="The outcome dashboards' figures (computed from a lake, stored for the pages).",
+    no_args_is_help=True,
+)
+app.add_typer(outcomes_app, name="outcomes")
 
 out = Console()
 err = Console(stderr=True)
@@ -190,6 +195,52 @@ def audit_verify() -> None:
     out.print(result.message, highlight=False)
 
 
+def command_line_user() -> str:
+    """Who ran the command, for the audit log."""
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (OSError, KeyError):
+        return "command line"
+
+
+def refresh_outcome_figures(lake: Path) -> None:
+    """Compute and store the dashboards' figures from `lake` (setup_django() first)."""
+    from joinedup.lake import LakeError
+    from joinedup.outcomes.refresh import refresh_outcomes
+
+    try:
+        with progress_bar() as progress:
+            summary = refresh_outcomes(lake, progress=progress, username=command_line_user())
+    except LakeError as exc:
+        report_lake_problems(lake, list(exc.problems))
+    except ValueError as exc:  # MetricsError, RefreshError, ManifestError
+        fail(str(exc))
+    out.print(
+        f"Stored the outcome figures of {lake} in {summary.seconds:.1f} s: "
+        f"{summary.rows.get('month', 0):,} monthly and {summary.rows.get('year', 0):,} "
+        "financial-year rows",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+@outcomes_app.command("refresh")
+def outcomes_refresh(
+    lake: Annotated[Path, typer.Option("--lake", help="The lake to compute the figures from.")],
+) -> None:
+    """Compute every outcome metric by month and financial year and replace the stored figures
+    (all or nothing; audited)."""
+    if not lake.is_dir():
+        fail(f"--lake: {lake} is not a folder")
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    refresh_outcome_figures(lake)
+
+
 @app.command()
 def load(
     lake: Annotated[Path, typer.Argument(help="The lake folder to load.")],
@@ -267,6 +318,75 @@ def extract(
 
 
 @app.command()
+def metrics(
+    lake: Annotated[Path, typer.Option("--lake", help="The lake to compute the metrics from.")],
+    period: Annotated[str, typer.Option(help="month, quarter or year (financial year).")],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="The file to write: FILE.csv or FILE.parquet.")
+    ],
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First period: the one holding this date (YYYY-MM-DD)."),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option("--to", help="Last period: the one holding this date (YYYY-MM-DD)."),
+    ] = None,
+    engine: Annotated[str, typer.Option(help="duckdb (in process) or spark.")] = "duckdb",
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this metric (repeat for more); all of METRICS.md by default."),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(help="Spark master URL for a cluster; local mode (local[2]) by default."),
+    ] = None,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Apply the small-number rule for publication.")
+    ] = False,
+) -> None:
+    """Compute the outcome metrics of METRICS.md on a lake and write their long form."""
+    from joinedup.lake import LakeError
+    from joinedup.metrics import MetricsError, compute_metrics
+    from joinedup.metrics.compute import check_request
+    from joinedup.metrics.output import check_output_path, write_long_form
+
+    start = parse_date(first, "--from") if first is not None else None
+    end = parse_date(last, "--to") if last is not None else None
+    try:
+        check_output_path(out_file)
+        check_request(period, engine, metric)
+        # The bar starts once the lake has passed its check, so a refusal stays one line.
+        with progress_bar() as progress:
+            task = progress.add_task(f"Metrics on {engine}", total=3, visible=False)
+            table = compute_metrics(
+                lake,
+                period,
+                start,
+                end,
+                engine=engine,
+                metrics=metric,
+                spark_master=spark_master,
+                publish=publish,
+                on_step=lambda _step: progress.update(task, advance=1, visible=True),
+            )
+        write_long_form(table, out_file)
+    except LakeError as exc:
+        more = len(exc.problems) - 1
+        also = f" (and {more} more: joinedup lake check {lake} lists them)" if more else ""
+        fail(f"{lake}: {exc.problems[0]}{also}")
+    except MetricsError as exc:
+        fail(str(exc))
+    suppressed = sum(table.column("suppressed").to_pylist())
+    note = f", {suppressed:,} with small numbers withheld" if publish else ""
+    out.print(
+        f"Wrote {table.num_rows:,} rows ({period}, {engine}{note}) to {out_file}",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -334,6 +454,10 @@ def demo(
         except LoadError as exc:
             fail(str(exc))
         out.print(f"Loaded the demo city in {summary.seconds:.1f} s")
+    from joinedup.outcomes.refresh import stored_for
+
+    if not stored_for(city):
+        refresh_outcome_figures(city)
     try:
         logins = create_demo_logins()
     except DemoLoginError as exc:

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "joinedup.record",
     "joinedup.access",
     "joinedup.people",
+    "joinedup.outcomes",
     "joinedup.web",
 ]
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("joinedup.web.urls")),
     path("people/", include("joinedup.people.urls")),
     path("break-glass/", include("joinedup.access.urls")),
+    path("outcomes/", include("joinedup.outcomes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,36 +6,12 @@ test database pytest-django manages.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from command_line import one_error_line, run
 
 SMALL = ["--people", "2000", "--neighbourhoods", "2", "--seed", "5"]
-
-
-def run(*args: str, var: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "JOINEDUP_DATABASE_URL"}
-    env["JOINEDUP_VAR_DIR"] = str(var)
-    env["COLUMNS"] = "200"  # so rich does not abbreviate long option names in --help
-    return subprocess.run(
-        [sys.executable, "-m", "joinedup.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=600,
-    )
-
-
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    return lines[0]
 
 
 @pytest.mark.parametrize(
@@ -125,10 +101,12 @@ def test_demo_prepares_everything_and_reuses_it(tmp_path: Path) -> None:
     assert "Generated the demo city" in first.stdout
     # every login is printed whole, whatever the terminal width
     assert "demo-mental-health-practitioner-synthetic-city" in first.stdout
+    assert "Stored the outcome figures" in first.stdout  # the dashboards' figures, once
     second = run("demo", "--no-serve", *SMALL, "--city", str(city), var=var)
     assert second.returncode == 0, second.stderr
     assert "Reusing the demo city" in second.stdout
     assert "already loaded" in second.stdout
+    assert "Stored the outcome figures" not in second.stdout
 
 
 def test_audit_verify_on_a_fresh_database(tmp_path: Path) -> None:

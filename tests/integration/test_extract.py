@@ -6,15 +6,13 @@ import datetime as dt
 import hashlib
 import hmac
 import io
-import os
 import stat
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from command_line import run
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import Progress
@@ -184,19 +182,6 @@ def test_an_unknown_purpose_and_an_empty_database_are_refused(tmp_path: Path) ->
         extract_lake(tmp_path / "x")
     assert list(tmp_path.iterdir()) == []
     assert not AuditEvent.objects.exists()
-
-
-def run(*args: str, var: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
-    environment.update(JOINEDUP_VAR_DIR=str(var), COLUMNS="200", **env)
-    return subprocess.run(
-        [sys.executable, "-m", "joinedup.cli", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        check=False,
-        timeout=300,
-    )
 
 
 def test_cli_extracts_a_loaded_city_end_to_end(make_lake: MakeLake, tmp_path: Path) -> None:

@@ -312,6 +312,14 @@ def related_person_ids(
     return related
 
 
+# Who sees the outcome dashboards (joinedup.outcomes): aggregates by neighbourhood, no person.
+OUTCOME_VIEWERS = frozenset({Profession.COMMISSIONER, Profession.TEAM_MANAGER})
+
+
+def may_see_outcomes(staff: StaffMember | None) -> bool:
+    return staff is not None and staff.profession in OUTCOME_VIEWERS
+
+
 def may_review_break_glass(staff: StaffMember | None) -> bool:
     """Team managers review their teams' break-glass uses (ARCHITECTURE.md: reported to them)."""
     return staff is not None and staff.profession == Profession.TEAM_MANAGER

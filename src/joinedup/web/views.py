@@ -4,10 +4,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from joinedup.access.decorators import staff_member_required
+from joinedup.access.policy import may_see_outcomes, staff_of
 from joinedup.web.overview import partnership_overview
 
 
 @staff_member_required
 def overview(request: HttpRequest) -> HttpResponse:
     """Aggregates only: each neighbourhood's population and services, never a person."""
-    return render(request, "web/overview.jinja", {"overview": partnership_overview()})
+    return render(
+        request,
+        "web/overview.jinja",
+        {
+            "overview": partnership_overview(),
+            "outcomes": may_see_outcomes(staff_of(request.user)),
+        },
+    )

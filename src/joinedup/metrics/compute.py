@@ -1,0 +1,108 @@
+"""Running the metrics on a lake with one engine: check, count, assemble, publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from joinedup.lake import open_lake, read_table
+from joinedup.lake.schema import TABLES
+from joinedup.metrics import definitions as d
+from joinedup.metrics.catalogue import BY_NAME, METRICS, Metric
+from joinedup.metrics.engines import ENGINES, EngineError, connect, read_parquet
+from joinedup.metrics.errors import MetricsError
+from joinedup.metrics.long_form import assemble, population_by_group, to_table
+from joinedup.metrics.periods import PERIOD_KINDS, PeriodError, periods
+from joinedup.metrics.publication import publish_row
+
+LAKE_TABLES = {
+    "person": "person",
+    "spell": "hospital_spell",
+    "package": "care_package",
+    "contact": "contact",
+    "budget_line": "budget_line",
+}
+
+
+def chosen_metrics(names: Sequence[str] | None) -> list[Metric]:
+    """The metrics named (base names of METRICS.md), in METRICS.md order; all when None."""
+    if not names:
+        return list(METRICS)
+    unknown = [name for name in names if name not in BY_NAME]
+    if unknown:
+        raise MetricsError(
+            f"--metric: unknown metric {unknown[0]!r}; expected one of {', '.join(BY_NAME)}"
+        )
+    return [metric for metric in METRICS if metric.name in names]
+
+
+def check_request(period: str, engine: str, metrics: Sequence[str] | None) -> list[Metric]:
+    """The metrics asked for, after refusing an unknown period kind, engine or metric."""
+    if engine not in ENGINES:
+        raise EngineError(f"--engine: expected one of {', '.join(ENGINES)}, found {engine!r}")
+    if period not in PERIOD_KINDS:
+        raise PeriodError(f"--period: expected one of {', '.join(PERIOD_KINDS)}, found {period!r}")
+    return chosen_metrics(metrics)
+
+
+def compute_metrics(
+    lake: Path,
+    period: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    engine: str = "duckdb",
+    metrics: Sequence[str] | None = None,
+    spark_master: str | None = None,
+    publish: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> pa.Table:
+    """The long form of METRICS.md for `lake` (see docs/metrics.md); raises MetricsError or
+    LakeError with one clear line before any work when the request or the lake is wrong.
+
+    `on_step` is told the name of each step done: "checked" (the lake and the periods),
+    "population", then "metrics"."""
+    wanted = check_request(period, engine, metrics)
+    manifest, paths = open_lake(lake)
+    reported = periods(period, (manifest.observation_start, manifest.observation_end), start, end)
+    neighbourhoods = sorted(
+        read_table(lake, "neighbourhood", ["neighbourhood_id"]).column(0).to_pylist()
+    )
+
+    if on_step:
+        on_step("checked")
+    con = connect(engine, spark_master)
+    try:
+        tables = {
+            key: read_parquet(con, paths[name], TABLES[name].column_names)
+            for key, name in LAKE_TABLES.items()
+        }
+        src = d.Sources(
+            periods=d.periods_table(reported),
+            kind=period,
+            observation_end=manifest.observation_end,
+            **tables,
+        )
+        people = population_by_group(con.to_pyarrow(d.population(src)), neighbourhoods, reported)
+        if on_step:
+            on_step("population")
+        # One query for every metric: Spark pays its per-job cost once, not per metric.
+        everything = ibis.union(
+            *(metric.query(src).mutate(metric=ibis.literal(metric.name)) for metric in wanted)
+        )
+        counts = con.to_pyarrow(everything)
+        if on_step:
+            on_step("metrics")
+    finally:
+        if engine == "duckdb":
+            con.disconnect()
+    rows = []
+    for metric in wanted:
+        mine = counts.filter(pc.equal(counts.column("metric"), metric.name))
+        for row in assemble(metric, mine, people, neighbourhoods, reported):
+            rows.append(publish_row(metric, row) if publish else row)
+    return to_table(rows)

@@ -1,0 +1,1 @@
+"""Spec tests of METRICS.md: hand-written lakes, expected rows worked out by hand, both engines."""
