@@ -110,15 +110,14 @@ def _total(table: ir.Table, value: ir.Value) -> ir.Value:
 # --- people in the population (denominators) --------------------------------------------
 
 
-def birthday(birth: ir.DateValue, years: int) -> ir.DateValue:
-    """The day `years` of completed age begin: 29 February's children in a year without one
-    reach it on 1 March, as the age rule says (the years added here are never a multiple of
-    four, so that year has no 29 February)."""
+def sixty_fifth_birthday(birth: ir.DateValue) -> ir.DateValue:
+    """The day someone turns 65. Born on 29 February, they turn 65 on 1 March, as the age
+    rule says: 65 years after a leap year is never one."""
     leap_day = (birth.month() == 2) & (birth.day() == 29)
     return ibis.ifelse(
         leap_day,
-        ibis.date(birth.year() + years, 3, 1),
-        ibis.date(birth.year() + years, birth.month(), birth.day()),
+        ibis.date(birth.year() + 65, 3, 1),
+        ibis.date(birth.year() + 65, birth.month(), birth.day()),
     )
 
 
@@ -138,7 +137,7 @@ def population(src: Sources) -> ir.Table:
     spans = person.select(
         "neighbourhood_id",
         first_day=person.registered_from,
-        first_day_65=ibis.greatest(person.registered_from, birthday(person.birth_date, 65)),
+        first_day_65=ibis.greatest(person.registered_from, sixty_fifth_birthday(person.birth_date)),
         last_day=last_day,
     )
     counted = [
