@@ -14,7 +14,7 @@ from joinedup.lake import open_lake, read_table
 from joinedup.lake.schema import TABLES
 from joinedup.metrics import definitions as d
 from joinedup.metrics.catalogue import BY_NAME, METRICS, Metric
-from joinedup.metrics.engines import ENGINES, EngineError, connect, read_parquet
+from joinedup.metrics.engines import check_engine, connect, read_parquet
 from joinedup.metrics.errors import MetricsError
 from joinedup.metrics.long_form import assemble, population_by_group, to_table
 from joinedup.metrics.periods import PERIOD_KINDS, PeriodError, periods
@@ -43,8 +43,7 @@ def chosen_metrics(names: Sequence[str] | None) -> list[Metric]:
 
 def check_request(period: str, engine: str, metrics: Sequence[str] | None) -> list[Metric]:
     """The metrics asked for, after refusing an unknown period kind, engine or metric."""
-    if engine not in ENGINES:
-        raise EngineError(f"--engine: expected one of {', '.join(ENGINES)}, found {engine!r}")
+    check_engine(engine)
     if period not in PERIOD_KINDS:
         raise PeriodError(f"--period: expected one of {', '.join(PERIOD_KINDS)}, found {period!r}")
     return chosen_metrics(metrics)

@@ -26,13 +26,17 @@ class EngineError(MetricsError):
     """The engine asked for is unknown or cannot start."""
 
 
+def check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise EngineError(f"--engine: expected one of {', '.join(ENGINES)}, found {engine!r}")
+
+
 def connect(engine: str, spark_master: str | None = None) -> BaseBackend:
     """A fresh ibis connection for `engine`."""
+    check_engine(engine)
     if engine == "duckdb":
         return ibis.duckdb.connect()
-    if engine == "spark":
-        return ibis.pyspark.connect(spark_session(spark_master or DEFAULT_SPARK_MASTER))
-    raise EngineError(f"--engine: expected one of {', '.join(ENGINES)}, found {engine!r}")
+    return ibis.pyspark.connect(spark_session(spark_master or DEFAULT_SPARK_MASTER))
 
 
 def spark_session(master: str) -> Any:
