@@ -31,6 +31,7 @@ from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction, BreakGlass, Profession, StaffMember
 from joinedup.people.models import CareTeamMember, Consent, Sector, Sensitivity
 from joinedup.record.models import ID_LENGTH, Episode, Organisation, Person, Referral
+from joinedup.referrals import lifecycle as referral_lifecycle
 
 # Professions that work with aggregates, the lake or accounts: no person's record, ever,
 # and no search (identity is person data too).
@@ -97,7 +98,6 @@ PACKAGE_FUNDER_SECTOR: dict[str, str] = {
     "self": Sector.SOCIAL_CARE,  # arranged through the council's social care
     "pooled": SHARED,
 }
-OPEN_REFERRAL_STATUSES = ("requested", "accepted", "in-progress", "on-hold")
 
 # ICD-10 primary diagnoses whose detail is sensitive. Dementia (F00-F03) and delirium (F05)
 # are not: they are managed by general and community services and every carer needs them.
@@ -254,7 +254,7 @@ def _caseload(team_ids: list[str], today: dt.date) -> Q:
 
 
 def _referrals(team_ids: list[str]) -> Q:
-    return Q(team_id__in=team_ids, status__in=OPEN_REFERRAL_STATUSES, closed_at__isnull=True)
+    return Q(team_id__in=team_ids, status__in=referral_lifecycle.OPEN, closed_at__isnull=True)
 
 
 def _key_worker(staff: StaffMember, today: dt.date) -> Q:

@@ -1,0 +1,1 @@
+"""Referrals through the single point of access: their lifecycle, triage and routing."""
