@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from joinedup.lake import open_lake, read_table
+from joinedup.lake import Manifest, open_lake, read_table
 from joinedup.lake.schema import TABLES
 from joinedup.metrics import definitions as d
 from joinedup.metrics.catalogue import BY_NAME, METRICS, Metric
@@ -19,6 +20,22 @@ from joinedup.metrics.errors import MetricsError
 from joinedup.metrics.long_form import assemble, population_by_group, to_table
 from joinedup.metrics.periods import PERIOD_KINDS, PeriodError, periods
 from joinedup.metrics.publication import publish_row
+
+
+@dataclass(frozen=True)
+class CheckedLake:
+    """A lake that has passed the contract check, so several runs on it check it once."""
+
+    path: Path
+    manifest: Manifest
+    tables: dict[str, Path]
+
+
+def check_lake_for_metrics(lake: Path) -> CheckedLake:
+    """The lake, checked (LakeError naming every problem when it breaks the contract)."""
+    manifest, tables = open_lake(lake)
+    return CheckedLake(Path(lake), manifest, tables)
+
 
 LAKE_TABLES = {
     "person": "person",
@@ -50,7 +67,7 @@ def check_request(period: str, engine: str, metrics: Sequence[str] | None) -> li
 
 
 def compute_metrics(
-    lake: Path,
+    lake: Path | CheckedLake,
     period: str,
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -66,10 +83,11 @@ def compute_metrics(
     `on_step` is told the name of each step done: "checked" (the lake and the periods),
     "population", then "metrics"."""
     wanted = check_request(period, engine, metrics)
-    manifest, paths = open_lake(lake)
+    checked = lake if isinstance(lake, CheckedLake) else check_lake_for_metrics(lake)
+    manifest, paths = checked.manifest, checked.tables
     reported = periods(period, (manifest.observation_start, manifest.observation_end), start, end)
     neighbourhoods = sorted(
-        read_table(lake, "neighbourhood", ["neighbourhood_id"]).column(0).to_pylist()
+        read_table(checked.path, "neighbourhood", ["neighbourhood_id"]).column(0).to_pylist()
     )
 
     if on_step:

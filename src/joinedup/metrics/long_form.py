@@ -45,23 +45,15 @@ def value_of(kind: str, numerator: float, denominator: float | None) -> float | 
     return numerator * scale / denominator
 
 
-def _sums(rows: Iterable[Mapping[str, Any]], metric: Metric) -> dict[Key, list[float | None]]:
+def _sums(rows: Iterable[Mapping[str, Any]], metric: Metric) -> dict[Key, list[float]]:
     """Counts by (row name, group, period), with the area's totals added up."""
-    sums: dict[Key, list[float | None]] = defaultdict(lambda: [0.0, 0.0])
+    sums: dict[Key, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for row in rows:
         name = f"{metric.name}:{row['part']}" if row["part"] else metric.name
-        groups = (
-            [row["neighbourhood_id"]]
-            if row["neighbourhood_id"] == AREA
-            else [
-                row["neighbourhood_id"],
-                AREA,
-            ]
-        )
-        for group in groups:
+        for group in {row["neighbourhood_id"], AREA}:
             total = sums[(name, group, row["period_start"])]
-            total[0] = (total[0] or 0.0) + (row["numerator"] or 0.0)
-            total[1] = (total[1] or 0.0) + (row["denominator"] or 0.0)
+            total[0] += row["numerator"] or 0.0
+            total[1] += row["denominator"] or 0.0  # null where the metric has none
     return sums
 
 
@@ -79,7 +71,8 @@ def assemble(
     for name in metric.row_names:
         for group in groups:
             for period in periods:
-                numerator, denominator = sums.get((name, group, period.start), (0.0, 0.0))
+                numerator, count = sums.get((name, group, period.start), (0.0, 0.0))
+                denominator: float | None = count
                 if metric.population is not None:
                     denominator = float(population[(group, period.start)][metric.population])
                 elif metric.denominator is None:
@@ -92,7 +85,7 @@ def assemble(
                         "period_end": period.end,
                         "numerator": numerator,
                         "denominator": denominator,
-                        "value": value_of(metric.kind, numerator or 0.0, denominator),
+                        "value": value_of(metric.kind, numerator, denominator),
                         "suppressed": False,
                     }
                 )
@@ -110,10 +103,7 @@ def population_by_group(
     }
     for row in counts.to_pylist():
         for group in (row["neighbourhood_id"], AREA):
-            entry = result.setdefault(
-                (group, row["period_start"]), {"population": 0, "population_65": 0}
-            )
-            entry[row["measure"]] += int(row["people"])
+            result[(group, row["period_start"])][row["measure"]] += int(row["people"])
     return result
 
 

@@ -1,11 +1,11 @@
 """Computing the outcome metrics from a lake and storing them for the dashboards.
 
-refresh_outcomes runs joinedup.metrics.compute_metrics on the lake twice (monthly, for the
-charts, and by financial year, for the league tables and the Audit Commission calculation)
-with exact figures (the dashboards are internal to the partnership; METRICS.md's
-publication rule is for what leaves it), then store_outcomes replaces everything stored
-in one transaction: the old results stay until the new ones are all in, and a failure
-part-way leaves the old ones untouched.
+refresh_outcomes checks the lake once and runs joinedup.metrics.compute_metrics twice
+(monthly, for the charts, and by financial year, for the league tables and the Audit
+Commission calculation) with exact figures (the dashboards are internal to the
+partnership; METRICS.md's publication rule is for what leaves it), then store_outcomes
+replaces everything stored in one transaction: the old results stay until the new ones
+are all in, and a failure part-way leaves the old ones untouched.
 
 The replacement is audited (action "update", no person): no person's data is read or
 shown, but the audit log is where a partnership looks for who changed the figures its
@@ -28,7 +28,6 @@ from rich.progress import Progress, TaskID
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
-from joinedup.lake import read_manifest
 from joinedup.lake.manifest import MANIFEST_FILE
 from joinedup.metrics.long_form import SCHEMA as LONG_FORM
 from joinedup.outcomes.models import OutcomeResult, OutcomeRun, PeriodKind
@@ -68,10 +67,11 @@ def refresh_outcomes(
     metrics cannot be computed (both ValueErrors) and RefreshError when they cannot be
     stored; in every case what was stored before is left as it was.
     """
-    from joinedup.metrics import compute_metrics
+    from joinedup.metrics.compute import check_lake_for_metrics, compute_metrics
 
     started = time.perf_counter()
     lake = Path(lake)
+    checked = check_lake_for_metrics(lake)  # once for both period kinds
     tables: dict[str, Any] = {}
     for kind in PERIOD_KINDS:
         step: Callable[[str], None] | None = None
@@ -84,11 +84,11 @@ def refresh_outcomes(
             def step(_: str, task: TaskID = task) -> None:
                 progress.advance(task)
 
-        tables[kind.value] = compute_metrics(lake, kind.value, engine=ENGINE, on_step=step)
+        tables[kind.value] = compute_metrics(checked, kind.value, engine=ENGINE, on_step=step)
         if progress is not None and task is not None:
             done = max(next(t.completed for t in progress.tasks if t.id == task), 1)
             progress.update(task, total=done, completed=done)
-    manifest = read_manifest(lake)
+    manifest = checked.manifest
     rows = {kind: table.num_rows for kind, table in tables.items()}
     store_outcomes(
         {kind: table.to_pylist() for kind, table in tables.items()},
