@@ -46,6 +46,10 @@ outcomes_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(outcomes_app, name="outcomes")
+systems_app = typer.Typer(
+    help="Systems that send referrals to the endpoint /api/referrals/.", no_args_is_help=True
+)
+app.add_typer(systems_app, name="systems")
 
 out = Console()
 err = Console(stderr=True)
@@ -239,6 +243,28 @@ def outcomes_refresh(
 
     call_command("migrate", interactive=False, verbosity=0)
     refresh_outcome_figures(lake)
+
+
+@systems_app.command("add")
+def systems_add(
+    name: Annotated[str, typer.Option("--name", help="The system's name, e.g. its supplier's.")],
+    source: Annotated[
+        str, typer.Option("--source", help="The referral source it speaks for, e.g. telecare.")
+    ],
+) -> None:
+    """Allow a system to send referrals; prints its token once (only a hash is kept)."""
+    setup_django()
+    from django.core.management import call_command
+
+    from joinedup.referrals.system_clients import SystemClientError, add_system
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        client, token = add_system(name, source)
+    except SystemClientError as exc:
+        fail(str(exc))
+    out.print(f"Added {client.name} ({client.source}). Its token, shown only now:", highlight=False)
+    out.print(token, soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -482,6 +508,11 @@ def demo(
             soft_wrap=True,
             highlight=False,
         )
+    from joinedup.referrals.demo import seed_demo_referrals
+
+    referrals = seed_demo_referrals()
+    if referrals:
+        out.print(f"Added {referrals} of today's referrals to the single point of access")
     if record.showcase is not None:
         # Plain lines, like the logins: what to try to see a related and an unrelated viewer.
         shown = record.showcase
@@ -491,6 +522,7 @@ def demo(
             "  demo-discharge-coordinator has no care relationship, sees identity only in "
             "search, and can break the glass with a reason",
             "  demo-team-manager reviews break-glass at /break-glass/",
+            "  demo-spa-triage-clinician triages today's referrals; demo-gp follows theirs",
         ):
             out.print(line, soft_wrap=True, highlight=False)
     if not no_serve:

@@ -89,6 +89,11 @@ INSTALLED_APPS = [
     "joinedup.record",
     "joinedup.access",
     "joinedup.people",
+    "joinedup.referrals",
+    "joinedup.tasks",
+    "joinedup.mdt",
+    "joinedup.careplans",
+    "joinedup.teams",
     "joinedup.outcomes",
     "joinedup.web",
 ]
@@ -179,7 +184,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "overview"
+LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "login"
 
 # Cookies: never readable by scripts, never sent cross-site, Secure always (browsers treat

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from page_checks import violations
 from playwright.sync_api import ConsoleMessage, Page, expect
 from staff_login import log_in
 
@@ -29,9 +29,6 @@ pytestmark = [
 
 METRIC = "emergency_admissions_per_100k"
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
 
 
 @pytest.fixture
@@ -39,15 +36,6 @@ def city(tiny_lake: Path) -> dict[str, str]:
     load_lake(tiny_lake)
     refresh_outcomes(tiny_lake, username="tests")
     return {login.username: login.password for login in create_demo_logins()}
-
-
-def axe_violations(page: Page) -> list[str]:
-    result = Axe().run(page, options=WCAG)
-    assert result.response["passes"], "axe checked nothing: the page did not load?"
-    return [
-        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
-        for v in result.response["violations"]
-    ]
 
 
 def test_a_commissioner_reads_a_metric_downloads_its_csv_and_the_pages_are_accessible(
@@ -64,7 +52,7 @@ def test_a_commissioner_reads_a_metric_downloads_its_csv_and_the_pages_are_acces
     log_in(page, "demo-commissioner", city["demo-commissioner"])
     page.get_by_role("link", name="Outcome dashboards").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Outcome dashboards")
-    assert axe_violations(page) == []
+    assert violations(page) == []
     page.get_by_role("link", name="Emergency admissions, all ages").click()
     expect(page).to_have_url(f"/outcomes/{METRIC}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Emergency admissions, all ages")
@@ -102,7 +90,7 @@ def test_a_commissioner_reads_a_metric_downloads_its_csv_and_the_pages_are_acces
     )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "outcomes-metric.png", full_page=True)
-    assert axe_violations(page) == []
+    assert violations(page) == []
 
     # The CSV is what the panels show: every stored month of both neighbourhoods.
     with page.expect_download() as download:
@@ -129,7 +117,7 @@ def test_a_commissioner_reads_a_metric_downloads_its_csv_and_the_pages_are_acces
         "If every neighbourhood matched the best quartile"
     )
     page.screenshot(path=SCREENSHOTS / "outcomes-audit-commission.png", full_page=True)
-    assert axe_violations(page) == []
+    assert violations(page) == []
 
     assert traffic.outside == [], "requests left 127.0.0.1"
     assert traffic.failures == []

@@ -23,7 +23,7 @@ from joinedup.lake.schema import TABLE_ORDER, TABLES
 from joinedup.people.models import Consent
 from joinedup.record.extract import ExtractError, extract_lake
 from joinedup.record.load import load_lake
-from joinedup.record.models import LAKE_MODELS, Person
+from joinedup.record.models import LAKE_MODELS, Contact, Episode, Person, Referral, Team
 
 MakeLake = Callable[..., Path]
 OPTED_OUT = "p1"  # has rows in every person-owned table of the tiny lake
@@ -155,6 +155,29 @@ def test_direct_care_keeps_the_opted_out_and_is_pseudonymised_too(
     assert set(read_table(out, "referral").column("reason").to_pylist()) == {None}
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.what == "lake extract direct_care" and event.person_id is None
+
+
+@pytest.mark.django_db
+def test_the_urgent_response_team_stays_out_of_the_lake(
+    loaded: dict[str, int], tmp_path: Path
+) -> None:
+    """Teams in the lake are neighbourhood teams: the area-wide service's work loses its team."""
+    urgent = Team.objects.get(kind=Team.Kind.URGENT_COMMUNITY_RESPONSE)
+    Referral.objects.filter(pk="r1").update(team=urgent)
+    Contact.objects.filter(pk="c5").update(team=urgent)
+    Episode.objects.create(
+        id="e-urgent", person_id="p3", team=urgent, start_date=dt.date(2024, 1, 1)
+    )
+    out = tmp_path / "care"
+    summary = extract_lake(out, purpose="direct_care")
+
+    assert check_lake(out).ok
+    assert summary.rows == loaded  # the service's own episode is not a caseload episode
+    assert urgent.pk not in read_table(out, "team").column("team_id").to_pylist()
+    referrals = {r["referral_id"]: r for r in read_table(out, "referral").to_pylist()}
+    contacts = {r["contact_id"]: r for r in read_table(out, "contact").to_pylist()}
+    assert referrals["r1"]["team_id"] is None and contacts["c5"]["team_id"] is None
+    assert referrals["r2"]["team_id"] == "t-south"  # neighbourhood teams are kept
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ COMMANDS = [
     ["lake", "check"],
     ["audit", "verify"],
     ["outcomes", "refresh"],
+    ["systems", "add"],
     ["load"],
     ["extract"],
     ["metrics"],

@@ -26,6 +26,7 @@ from joinedup.record.partnership import (
 
 PASSWORD_SUFFIX = "-synthetic-city"
 PRACTICE = "practice"  # stands for the GP practice in the demo team's neighbourhood
+URGENT_RESPONSE_LOGIN = "demo-urgent-response-nurse"
 
 # profession -> (employing organisation, works in the demo neighbourhood's team)
 DEMO_STAFF: dict[str, tuple[str, bool]] = {
@@ -84,7 +85,11 @@ def refuse_unless_synthetic() -> None:
 
 def demo_team() -> Team:
     """The team that went live first (a live team makes the richest demo), else the first team."""
-    team = Team.objects.order_by(F("go_live_date").asc(nulls_last=True), "id").first()
+    team = (
+        Team.objects.filter(kind=Team.Kind.NEIGHBOURHOOD)
+        .order_by(F("go_live_date").asc(nulls_last=True), "id")
+        .first()
+    )
     if team is None:
         raise DemoLoginError("the loaded city has no integrated team")
     return team
@@ -110,9 +115,17 @@ def create_demo_logins() -> list[DemoLogin]:
         raise DemoLoginError(f"the loaded city lacks the organisation(s) {', '.join(missing)}")
     users = get_user_model()
     logins = []
+    urgent = Team.objects.filter(kind=Team.Kind.URGENT_COMMUNITY_RESPONSE).order_by("id").first()
+    # Every profession once in the demo team (or none), and a community nurse in the urgent
+    # community response team when the city has one, to work its two-hour board.
+    cast = [
+        (demo_username(profession), profession, organisation_id, team if in_team else None)
+        for profession, (organisation_id, in_team) in DEMO_STAFF.items()
+    ]
+    if urgent is not None:
+        cast.append((URGENT_RESPONSE_LOGIN, Profession.COMMUNITY_NURSE, COMMUNITY_TRUST, urgent))
     with transaction.atomic():
-        for profession, (organisation_id, in_team) in DEMO_STAFF.items():
-            username = demo_username(profession)
+        for username, profession, organisation_id, member_of in cast:
             password = demo_password(username)
             organisation = organisations[organisation_id]
             label = Profession(profession).label
@@ -130,15 +143,15 @@ def create_demo_logins() -> list[DemoLogin]:
             staff, created = StaffMember.objects.get_or_create(
                 user=user, defaults={"profession": profession, "organisation": organisation}
             )
-            if created and in_team:
-                staff.teams.add(team)
+            if created and member_of is not None:
+                staff.teams.add(member_of)
             logins.append(
                 DemoLogin(
                     username=username,
                     password=password,
                     profession=label,
                     organisation=staff.organisation.name,
-                    team=(team.name or team.id) if in_team else None,
+                    team=(member_of.name or member_of.id) if member_of is not None else None,
                 )
             )
     return logins

@@ -41,6 +41,9 @@ class CareTeamMember(models.Model):
     key_worker = models.BooleanField(default=False)
     started = models.DateField()
     ended = models.DateField(null=True, blank=True, help_text="Null: still caring for them")
+    reason = models.CharField(
+        max_length=300, blank=True, default="", help_text="Why they were allocated or changed"
+    )
 
     class Meta:
         ordering = ["-key_worker", "started", "id"]

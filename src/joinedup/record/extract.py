@@ -39,7 +39,7 @@ from joinedup.lake.reader import check_lake
 from joinedup.lake.schema import TABLE_ORDER, TABLES, Table
 from joinedup.lake.writer import LakeWriteError, staged_directory, write_batches
 from joinedup.people.models import Consent
-from joinedup.record.models import LAKE_MODELS, LoadedLake, Person
+from joinedup.record.models import LAKE_MODELS, LoadedLake, Person, Team
 
 PURPOSES = ("secondary_use", "direct_care")
 CHUNK_ROWS = 20_000  # rows fetched from the database, and handed to Arrow, at a time
@@ -76,9 +76,18 @@ def _owned_by_people(name: str) -> bool:
     return name == "person" or "person_id" in TABLES[name].column_names
 
 
+def _area_wide_teams() -> set[str]:
+    """Teams that are not integrated neighbourhood teams: not in the lake's team table."""
+    return set(Team.objects.exclude(kind=Team.Kind.NEIGHBOURHOOD).values_list("pk", flat=True))
+
+
 def _rows(name: str, purpose: str) -> QuerySet[Any, Any]:
     model = LAKE_MODELS[name]
     rows = model._default_manager.order_by("pk")
+    if name == "team":
+        rows = rows.filter(kind=Team.Kind.NEIGHBOURHOOD)
+    elif name == "episode":  # only neighbourhood teams hold caseloads; never extract others
+        rows = rows.filter(team__kind=Team.Kind.NEIGHBOURHOOD)
     if purpose == "secondary_use" and _owned_by_people(name):
         key = "pk" if name == "person" else "person_id"
         rows = rows.exclude(**{f"{key}__in": opted_out_people()})
@@ -116,6 +125,10 @@ def _transforms(table: Table, purpose: str, key: str) -> dict[str, Transform]:
         target = col.references[0] if col.references else None
         if col.name == "person_id":
             changes[col.name] = lambda v: pseudonym(v, key)
+        elif target == "team" and table.name != "team" and (area_wide := _area_wide_teams()):
+            # A referral or visit of an area-wide service (urgent community response):
+            # the lake's teams are neighbourhood teams only, so its team is not applicable.
+            changes[col.name] = _unless_in(area_wide)
         elif (
             purpose == "secondary_use"
             and target is not None

@@ -30,14 +30,23 @@ from joinedup.lake.manifest import MANIFEST_FILE, Manifest
 from joinedup.lake.reader import open_lake, read_table, table_path
 from joinedup.lake.schema import TABLE_ORDER
 from joinedup.record.bulk_insert import BulkInserter
-from joinedup.record.models import LAKE_MODELS, LoadedLake, Neighbourhood, Organisation, Person
+from joinedup.record.models import (
+    LAKE_MODELS,
+    LoadedLake,
+    Neighbourhood,
+    Organisation,
+    Person,
+    Team,
+)
 from joinedup.record.partnership import (
     COMMUNITY_TRUST,
     DEFAULT_CITY,
+    URGENT_RESPONSE_TEAM,
     contact_organisations,
     partnership_organisations,
     practice_organisation_ids,
     referrer_organisations,
+    urgent_response_team_name,
 )
 from joinedup.record.signals import lake_loaded
 from joinedup.record.synthetic_identity import (
@@ -263,6 +272,13 @@ class _Loader:
             self.table = "rebuilding indexes and keys"
             if self.progress is not None and self.task is not None:
                 self.progress.update(self.task, description="Rebuilding indexes")
+        self.table = "urgent community response team"
+        Team.objects.create(
+            id=URGENT_RESPONSE_TEAM,
+            kind=Team.Kind.URGENT_COMMUNITY_RESPONSE,
+            name=urgent_response_team_name(self.city),
+            organisation_id=COMMUNITY_TRUST,
+        )
         self.table = "checking keys"
         inserter.check_foreign_keys([Organisation._meta.db_table, *tables])
         self.table = "analysing"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -124,11 +125,33 @@ class Neighbourhood(models.Model):
 
 
 class Team(models.Model):
-    """An integrated neighbourhood team."""
+    """A team that takes referrals and holds a caseload.
+
+    Most are integrated neighbourhood teams (the lake's team table). The operational side
+    also has area-wide services that take referrals from the single point of access, such
+    as the urgent community response (two-hour) team: they have no neighbourhood, hold no
+    caseload episodes, and `joinedup extract` leaves them out of the lake.
+    """
+
+    class Kind(models.TextChoices):
+        NEIGHBOURHOOD = "neighbourhood", "Integrated neighbourhood team"
+        URGENT_COMMUNITY_RESPONSE = "urgent_community_response", "Urgent community response"
 
     id = _key("team_id")
+    kind = models.CharField(
+        max_length=32,
+        choices=Kind.choices,
+        default=Kind.NEIGHBOURHOOD,
+        db_default=Kind.NEIGHBOURHOOD,
+    )
     neighbourhood = models.ForeignKey(
-        Neighbourhood, models.PROTECT, db_column="neighbourhood_id", related_name="teams"
+        Neighbourhood,
+        models.PROTECT,
+        db_column="neighbourhood_id",
+        related_name="teams",
+        null=True,
+        blank=True,
+        help_text="Null only for an area-wide service (never for a neighbourhood team)",
     )
     name = _text(200)
     go_live_date = models.DateField(null=True, blank=True, help_text="Null: not integrated yet")
@@ -144,6 +167,12 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="neighbourhood") | Q(neighbourhood__isnull=False),
+                name="team_neighbourhood_team_has_neighbourhood",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or self.id
@@ -336,11 +365,57 @@ class Referral(LakeRow):
         help_text="The organisation the referral came from, when known",
         db_index=False,
     )
+    # Operational only (not in the lake): who referred and what for, so the referrer can
+    # follow the referral and the team can call back; a loaded lake leaves them empty.
+    needs = models.TextField(blank=True, db_default="", default="")
+    referrer_name = models.CharField(max_length=200, blank=True, db_default="", default="")
+    referrer_role = models.CharField(max_length=200, blank=True, db_default="", default="")
+    referrer_phone = models.CharField(max_length=40, blank=True, db_default="", default="")
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_made",
+        help_text="The member of staff who made the referral through the form",
+    )
+    source_system = models.CharField(
+        max_length=100,
+        blank=True,
+        db_default="",
+        default="",
+        help_text="The system that sent it through the referral endpoint",
+    )
+    external_id = models.CharField(  # noqa: DJ001 - null: none given (unique when given)
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text="The sending system's own id: a repeated submission is recognised by it",
+    )
+    outcome = models.TextField(
+        blank=True, db_default="", default="", help_text="The latest decision, in words"
+    )
+    first_visit_at = models.DateTimeField(
+        null=True, blank=True, help_text="Arrival of the first visit (urgent community response)"
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["person", "received_at"], name="referral_person_received"),
             models.Index(fields=["received_at"], name="referral_received"),
+            models.Index(fields=["status", "received_at"], name="referral_status_received"),
+            models.Index(
+                fields=["referred_by", "received_at"],
+                condition=Q(referred_by__isnull=False),
+                name="referral_referred_by",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="referral_external_id_once_per_system",
+            )
         ]
 
 
@@ -400,6 +475,13 @@ class Contact(LakeRow):
             models.Index(fields=["team"], condition=Q(team__isnull=False), name="contact_team"),
             models.Index(
                 fields=["referral"], condition=Q(referral__isnull=False), name="contact_referral"
+            ),
+            # First visits of the urgent response (a fraction of a percent of contacts),
+            # for the two-hour standard on the urgent board.
+            models.Index(
+                fields=["contact_date"],
+                condition=Q(response_minutes__isnull=False),
+                name="contact_first_urgent_visit",
             ),
         ]
         constraints = [

@@ -25,6 +25,9 @@ ICB = "icb"
 VOLUNTARY = ("voluntary-carers", "voluntary-neighbours", "voluntary-befriending")
 CARE_PROVIDERS = ("care-home-care", "care-homes", "care-reablement")
 GP_PREFIX = "gp-"
+# The area-wide urgent community response (two-hour) team the single point of access
+# routes two-hour referrals to; hosted by the community trust. Not a lake team.
+URGENT_RESPONSE_TEAM = "area-urgent-community-response"
 
 # Health services run by the community trust unless they are general practice's own.
 PRACTICE_SERVICES = ("gp", "pharmacy")
@@ -51,6 +54,10 @@ def partnership_organisations(city: str) -> list[OrganisationRow]:
         OrganisationRow(CARE_PROVIDERS[1], "Oakleigh Care Homes", "care_provider"),
         OrganisationRow(CARE_PROVIDERS[2], "Riverside Reablement Services", "care_provider"),
     ]
+
+
+def urgent_response_team_name(city: str) -> str:
+    return f"{city} Urgent Community Response"
 
 
 def practice_organisation_ids(practice_ids: pa.Array) -> pa.Array:

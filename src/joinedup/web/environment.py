@@ -14,6 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from joinedup.record.nhs_number import format_nhs_number
+
+
+def workspace_menu(request: Any) -> list[dict[str, Any]]:
+    """The role's menu (imported late: the models are not ready when templates load)."""
+    from joinedup.web.workspace import menu
+
+    return menu(request)
+
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -41,6 +50,16 @@ def thousands(value: int | float | None) -> str:
     return f"{value:,}"
 
 
+def nhs_number_text(value: str | None) -> str:
+    """999 123 4519 (3-3-4, as printed on NHS cards), or "" for none or a malformed one."""
+    if not value:
+        return ""
+    try:
+        return format_nhs_number(value)
+    except ValueError:
+        return ""
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader")
     # The NHS.UK macros read nested optional parameters (params.navigation.colour) that may
@@ -53,8 +72,13 @@ def environment(**options: Any) -> Environment:
         loader=ChoiceLoader([loader, PackageLoader("nhsuk_frontend_jinja", "templates")]),
         **options,
     )
-    env.globals.update({"static": static, "url": url})
+    env.globals.update({"static": static, "url": url, "menu": workspace_menu})
     env.filters.update(
-        {"long_date": long_date, "thousands": thousands, "localtime_text": localtime_text}
+        {
+            "long_date": long_date,
+            "thousands": thousands,
+            "localtime_text": localtime_text,
+            "nhs_number": nhs_number_text,
+        }
     )
     return env

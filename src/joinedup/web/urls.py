@@ -1,4 +1,4 @@
-"""Login, logout and the partnership overview."""
+"""Login, logout, the partnership overview and each role's starting page."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from joinedup.web import views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("workspace/", views.workspace, name="workspace"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
 ]

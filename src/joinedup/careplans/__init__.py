@@ -1,0 +1,1 @@
+"""Shared care plans: one per person, written across organisations, every version kept."""

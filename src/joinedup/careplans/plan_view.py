@@ -1,0 +1,137 @@
+"""A care plan version (or a plan as typed) as plain data for the templates.
+
+Read inside the view's transaction, so the templates run no queries; labels are in words
+(staff pages) and, for the printable view, in the person's words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from joinedup.access.models import Profession
+from joinedup.careplans.models import ActionOwner, CarePlanVersion, GoalStatus
+from joinedup.careplans.plan_form import PlanForm, parse_date
+
+STATUS_LABELS = dict(GoalStatus.choices)
+OWNER_LABELS = dict(ActionOwner.choices)
+PROFESSION_LABELS = dict(Profession.choices)
+STATUS_COLOURS: dict[str, str] = {
+    GoalStatus.NOT_STARTED: "grey",
+    GoalStatus.IN_PROGRESS: "blue",
+    GoalStatus.ACHIEVED: "green",
+    GoalStatus.NO_LONGER_WANTED: "white",
+}
+# Who does what, said to the person the plan is for.
+OWNER_FOR_THE_PERSON: dict[str, str] = {
+    ActionOwner.NHS: "The NHS",
+    ActionOwner.COUNCIL: "The council",
+    ActionOwner.VOLUNTARY: "A voluntary group",
+    ActionOwner.PERSON: "You",
+    ActionOwner.CARER: "Your carer",
+}
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    goal: str
+    status: str
+    status_label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    action: str
+    owner: str
+    owner_label: str
+    owner_for_person: str
+    who: str
+    due: dt.date | None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    what_matters: str
+    goals: list[GoalLine]
+    actions: list[ActionLine]
+    review_date: dt.date | None
+    review_overdue: bool
+    number: int | None = None
+    saved_at: dt.datetime | None = None
+    saved_by: str = ""
+    profession: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
+class VersionLine:
+    number: int
+    saved_at: dt.datetime
+    saved_by: str
+    profession: str
+    organisation: str
+
+
+def _goal(row: dict[str, str]) -> GoalLine:
+    status = str(row.get("status", ""))
+    return GoalLine(
+        goal=str(row.get("goal", "")),
+        status=status,
+        status_label=STATUS_LABELS.get(status, "No status"),
+        colour=STATUS_COLOURS.get(status, "grey"),
+    )
+
+
+def _action(row: dict[str, str]) -> ActionLine:
+    owner = str(row.get("owner", ""))
+    return ActionLine(
+        action=str(row.get("action", "")),
+        owner=owner,
+        owner_label=OWNER_LABELS.get(owner, "Not chosen"),
+        owner_for_person=OWNER_FOR_THE_PERSON.get(owner, "Someone in your care team"),
+        who=str(row.get("who", "")),
+        due=parse_date(str(row.get("due", ""))) if row.get("due") else None,
+    )
+
+
+def saved_by_text(version: CarePlanVersion) -> str:
+    return version.saved_by_name or version.saved_by
+
+
+def plan_view(version: CarePlanVersion, today: dt.date) -> PlanView:
+    review = version.review_date
+    return PlanView(
+        what_matters=version.what_matters,
+        goals=[_goal(g) for g in version.goals],
+        actions=[_action(a) for a in version.actions],
+        review_date=review,
+        review_overdue=review is not None and review < today,
+        number=version.number,
+        saved_at=version.saved_at,
+        saved_by=saved_by_text(version),
+        profession=PROFESSION_LABELS.get(version.profession, version.profession),
+        organisation=version.organisation,
+    )
+
+
+def plan_view_of_form(form: PlanForm, today: dt.date) -> PlanView:
+    """The editor's submitted plan, laid out as a saved one is (for the conflict page)."""
+    review = parse_date(form.review_date)
+    return PlanView(
+        what_matters=form.what_matters,
+        goals=[_goal(g) for g in form.goals],
+        actions=[_action(a) for a in form.actions],
+        review_date=review,
+        review_overdue=review is not None and review < today,
+    )
+
+
+def version_line(version: CarePlanVersion) -> VersionLine:
+    return VersionLine(
+        number=version.number,
+        saved_at=version.saved_at,
+        saved_by=saved_by_text(version),
+        profession=PROFESSION_LABELS.get(version.profession, version.profession),
+        organisation=version.organisation,
+    )

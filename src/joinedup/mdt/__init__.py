@@ -1,0 +1,1 @@
+"""Multidisciplinary team meetings: agendas built from the caseload, decisions, owned actions."""

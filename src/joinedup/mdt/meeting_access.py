@@ -1,0 +1,38 @@
+"""A meeting's pages are for its team's members; a held meeting's record is read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from joinedup.access.models import StaffMember
+from joinedup.mdt.models import Meeting
+from joinedup.teams.membership import member_of
+
+
+def meeting_for_member(user: Any, pk: int) -> tuple[StaffMember, Meeting]:
+    """The viewer's staff record and the meeting, if they are in its team; else 403 (404)."""
+    meeting = get_object_or_404(Meeting.objects.select_related("team"), pk=pk)
+    staff, _team = member_of(user, meeting.team_id)
+    return staff, meeting
+
+
+def refuse_held(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """409: the meeting was held, so its agenda, notes and attendance no longer change."""
+    return render(request, "mdt/held.jinja", {"meeting": meeting}, status=409)
+
+
+def lock_unheld(meeting_pk: int) -> bool:
+    """Lock the meeting's row until the transaction ends; False if it has been held.
+
+    Call inside the transaction that changes its agenda or attendance, so a change and
+    the meeting being marked held never interleave.
+    """
+    return (
+        Meeting.objects.select_for_update()
+        .filter(pk=meeting_pk)
+        .exclude(status=Meeting.Status.HELD)
+        .exists()
+    )

@@ -1,0 +1,1 @@
+"""MDT meeting pages: meetings and agenda, items, attendance."""

@@ -1,0 +1,98 @@
+"""Who attended a meeting: staff picked from the partnership's list, and guests typed in.
+
+Name, profession and organisation are copied onto the attendance row, so the minutes
+stay as they were when someone later changes job. No person's data here: nothing to audit.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from joinedup.access.decorators import staff_member_required
+from joinedup.mdt.meeting_access import lock_unheld, meeting_for_member, refuse_held
+from joinedup.mdt.models import Attendance, Meeting
+from joinedup.tasks.entry import Problem
+from joinedup.tasks.owners import STAFF, parse_owner, partnership_staff, staff_described
+
+# field id, label, Attendance attribute, its length limit
+GUEST_FIELDS = (
+    ("guest_name", "Name", "name", 200),
+    ("guest_profession", "Profession", "profession", 100),
+    ("guest_organisation", "Organisation", "organisation", 200),
+)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_member_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: who attended. POST form=staff|guest adds one; remove=<id> takes one off."""
+    _staff, meeting = meeting_for_member(request.user, pk)
+    problems: list[Problem] = []
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        if meeting.status == Meeting.Status.HELD:
+            return refuse_held(request, meeting)
+        values = {k: str(v).strip() for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        row = _row(meeting, values, problems)
+        with transaction.atomic():
+            if not lock_unheld(meeting.pk):
+                return refuse_held(request, meeting)
+            if values.get("remove", "").isdigit():
+                Attendance.objects.filter(meeting=meeting, pk=int(values["remove"])).delete()
+                return HttpResponseRedirect(reverse("mdt:attendance", args=[pk]))
+            if row is not None:
+                row.save()
+                return HttpResponseRedirect(reverse("mdt:attendance", args=[pk]))
+    return render(
+        request,
+        "mdt/attendance.jinja",
+        {
+            "meeting": meeting,
+            "attendees": list(meeting.attendance.order_by("name", "id")),
+            "staff": [(f"{STAFF}:{s.pk}", staff_described(s)) for s in partnership_staff()],
+            "values": values,
+            "held": meeting.status == Meeting.Status.HELD,
+            "problems": problems,
+            "errors": {p.field_id: p.text for p in problems},
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _row(meeting: Meeting, values: dict[str, str], problems: list[Problem]) -> Attendance | None:
+    """The attendance the form describes, or None (with problems when it was wrong)."""
+    form = values.get("form")
+    if form == "staff":
+        chosen = values.get("staff", "")
+        owner = parse_owner(chosen) if chosen.startswith(f"{STAFF}:") else None
+        if owner is None or owner.staff is None:
+            problems.append(Problem("staff", "Staff member: choose someone from the list"))
+            return None
+        staff = owner.staff
+        if Attendance.objects.filter(meeting=meeting, staff=staff).exists():
+            problems.append(Problem("staff", "Staff member: already recorded as attending"))
+            return None
+        return Attendance(
+            meeting=meeting,
+            staff=staff,
+            name=staff.user.get_full_name() or staff.user.get_username(),
+            profession=staff.get_profession_display(),
+            organisation=staff.organisation.name,
+        )
+    if form == "guest":
+        copied: dict[str, str] = {}
+        for field_id, label, attribute, limit in GUEST_FIELDS:
+            text = values.get(field_id, "")
+            if not text:
+                problems.append(Problem(field_id, f"Enter the guest's {label.lower()}"))
+            elif len(text) > limit:
+                problems.append(Problem(field_id, f"{label} must be {limit} characters or fewer"))
+            copied[attribute] = text
+        if problems:
+            return None
+        return Attendance(meeting=meeting, staff=None, **copied)
+    return None

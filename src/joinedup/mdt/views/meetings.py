@@ -1,0 +1,224 @@
+"""A team's meetings, scheduling one, its agenda, holding it and its summary.
+
+Every page is for the team's members only. Pages that show people (the agenda, the
+summary) audit exactly the people on the page as viewed; putting people on an agenda
+(building, rebuilding, adding one) is audited as a change, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from joinedup.access.audit import record_event, record_events
+from joinedup.access.decorators import staff_member_required
+from joinedup.access.models import AuditAction, StaffMember
+from joinedup.mdt.agenda import HIGH_RISK_RULE, MeetingHeldError, add_person, build_agenda
+from joinedup.mdt.agenda_lines import agenda_page
+from joinedup.mdt.meeting_access import meeting_for_member, refuse_held
+from joinedup.mdt.models import AgendaItem, Meeting
+from joinedup.mdt.scheduling import read_schedule
+from joinedup.record.models import Person
+from joinedup.record.nhs_number import is_valid, normalise
+from joinedup.tasks.entry import Problem
+from joinedup.teams.membership import member_of
+
+PAST_SHOWN = 20
+
+
+def rebuild(user: Any, meeting: Meeting) -> int:
+    """(Re)build the agenda and audit each person it adds; how many were added."""
+    with transaction.atomic():
+        before = set(AgendaItem.objects.filter(meeting=meeting).values_list("person_id", flat=True))
+        items = build_agenda(meeting)
+        added = [i.person_id for i in items if i.person_id not in before]
+        record_events(AuditAction.CREATE, user=user, person_ids=added, what="mdt agenda")
+    return len(added)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_member_required
+def meetings(request: HttpRequest, team_id: str) -> HttpResponse:
+    """The team's upcoming and past meetings, and the form to schedule one."""
+    _staff, team = member_of(request.user, team_id)
+    problems: list[Problem] = []
+    values = {"starts_at": "", "location": ""}
+    if request.method == "POST":
+        values = {k: str(request.POST.get(k, "")).strip() for k in values}
+        schedule, problems = read_schedule(request.POST, now=timezone.now())
+        if schedule is not None:
+            with transaction.atomic():
+                meeting = Meeting.objects.create(
+                    team=team,
+                    starts_at=schedule.starts_at,
+                    location=schedule.location,
+                    created_at=timezone.now(),
+                    created_by=request.user.get_username(),
+                )
+                rebuild(request.user, meeting)
+            return HttpResponseRedirect(reverse("mdt:meeting", args=[meeting.pk]))
+    counted = Meeting.objects.filter(team=team).annotate(items_count=Count("items"))
+    return render(
+        request,
+        "mdt/meetings.jinja",
+        {
+            "team": team,
+            "upcoming": counted.filter(status=Meeting.Status.SCHEDULED).order_by("starts_at"),
+            "past": counted.exclude(status=Meeting.Status.SCHEDULED).order_by("-starts_at")[
+                :PAST_SHOWN
+            ],
+            "values": values,
+            "problems": problems,
+            "errors": {p.field_id: p.text for p in problems},
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _agenda_context(
+    request: HttpRequest, staff: StaffMember, meeting: Meeting, what: str
+) -> dict[str, Any]:
+    """The page of the agenda asked for, its people audited as viewed."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        page = agenda_page(meeting, staff, request.GET.get("page"), today)
+        record_events(
+            AuditAction.VIEW,
+            user=request.user,
+            person_ids=page.person_ids,
+            what=f"{what} {meeting.pk}",
+        )
+    return {
+        "meeting": meeting,
+        "page": page,
+        "rule": HIGH_RISK_RULE,
+        "attendance": list(meeting.attendance.order_by("name", "id")),
+        "held": meeting.status == Meeting.Status.HELD,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_member_required
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agenda; POST rebuilds it or adds one person by NHS number."""
+    staff, the_meeting = meeting_for_member(request.user, pk)
+    problems: list[Problem] = []
+    nhs_typed = ""
+    if request.method == "POST":
+        if the_meeting.status == Meeting.Status.HELD:
+            return refuse_held(request, the_meeting)
+        try:
+            if request.POST.get("action") == "rebuild":
+                added = rebuild(request.user, the_meeting)
+                return HttpResponseRedirect(reverse("mdt:meeting", args=[pk]) + f"?rebuilt={added}")
+            nhs_typed = str(request.POST.get("nhs_number", "")).strip()
+            item = _add_by_nhs_number(request, the_meeting, nhs_typed, problems)
+        except MeetingHeldError:
+            return refuse_held(request, the_meeting)
+        if item is not None:
+            return HttpResponseRedirect(
+                reverse("mdt:meeting", args=[pk]) + f"?added={item.pk}#item-{item.pk}"
+            )
+    context = _agenda_context(request, staff, the_meeting, "mdt agenda")
+    context.update(
+        {
+            "problems": problems,
+            "errors": {p.field_id: p.text for p in problems},
+            "nhs_typed": nhs_typed,
+            "rebuilt": request.GET.get("rebuilt"),
+            "added": request.GET.get("added"),
+        }
+    )
+    return render(request, "mdt/meeting.jinja", context, status=400 if problems else 200)
+
+
+def _add_by_nhs_number(
+    request: HttpRequest, meeting: Meeting, typed: str, problems: list[Problem]
+) -> AgendaItem | None:
+    number = normalise(typed)
+    if not typed:
+        problems.append(Problem("nhs_number", "Enter the NHS number of the person to add"))
+        return None
+    if not is_valid(number):
+        problems.append(
+            Problem("nhs_number", "NHS number must be 10 digits with a valid check digit")
+        )
+        return None
+    person = Person.objects.filter(nhs_number=number).first()
+    if person is None:
+        problems.append(Problem("nhs_number", "NHS number: no person has this NHS number"))
+        return None
+    with transaction.atomic():
+        item = add_person(meeting, person.pk)
+        if item is None:
+            problems.append(
+                Problem("nhs_number", "NHS number: this person is already on the agenda")
+            )
+            return None
+        record_event(
+            AuditAction.CREATE, user=request.user, person_id=person.pk, what="mdt agenda: added"
+        )
+    return item
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_member_required
+def hold(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the summary and mark the meeting held: from then on its record is read-only."""
+    _staff, the_meeting = meeting_for_member(request.user, pk)
+    problems: list[Problem] = []
+    summary = the_meeting.summary
+    if request.method == "POST":
+        if the_meeting.status == Meeting.Status.HELD:
+            return refuse_held(request, the_meeting)
+        summary = str(request.POST.get("summary", "")).strip()
+        now = timezone.now()
+        if not summary:
+            problems.append(Problem("summary", "Enter a summary of the meeting"))
+        if the_meeting.starts_at > now:
+            problems.append(
+                Problem(
+                    "summary",
+                    "Summary: the meeting has not started yet, so it cannot be marked held",
+                )
+            )
+        if not problems:
+            with transaction.atomic():
+                changed = Meeting.objects.filter(pk=pk, status=Meeting.Status.SCHEDULED).update(
+                    status=Meeting.Status.HELD, held_at=now, summary=summary
+                )
+            if not changed:
+                return refuse_held(request, the_meeting)
+            return HttpResponseRedirect(reverse("mdt:summary", args=[pk]))
+    items = AgendaItem.objects.filter(meeting=the_meeting)
+    return render(
+        request,
+        "mdt/hold.jinja",
+        {
+            "meeting": the_meeting,
+            "summary": summary,
+            "held": the_meeting.status == Meeting.Status.HELD,
+            "not_discussed": items.filter(discussed=False).count(),
+            "total": items.count(),
+            "attendance": the_meeting.attendance.count(),
+            "problems": problems,
+            "errors": {p.field_id: p.text for p in problems},
+        },
+        status=400 if problems else 200,
+    )
+
+
+@require_safe
+@staff_member_required
+def summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting's record: who attended, each case's decisions and actions."""
+    staff, the_meeting = meeting_for_member(request.user, pk)
+    context = _agenda_context(request, staff, the_meeting, "mdt summary")
+    return render(request, "mdt/summary.jinja", context)

@@ -1,0 +1,134 @@
+"""What the single point of access keeps beside the referral itself (joinedup.record.Referral).
+
+Every change of a referral's status or owning team is a ReferralEvent, written in the same
+transaction as the change (joinedup.referrals.workflow), with who made it copied so that
+history never changes when staff records do; the database refuses an event that records a
+transition the FHIR Task lifecycle does not allow. Systems (GP systems, NHS 111, the
+ambulance service, the telecare monitoring centre) send referrals with a token; a referral
+whose person cannot be matched safely waits as an Intake until the triage clinician
+matches it, so nothing a system sends is lost and no duplicate person is made silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import models
+from django.db.models import Q
+
+from joinedup.lake import schema
+from joinedup.record.models import Referral, Team, enum_choices
+from joinedup.referrals import lifecycle
+
+
+def _allowed_transitions() -> Q:
+    allowed = Q(kind__in=["created", "redirected", "first_visit", "note"])
+    for current, following in lifecycle.TRANSITIONS.items():
+        allowed |= Q(kind="status", from_status=current, to_status__in=sorted(following))
+    return allowed
+
+
+class ReferralEvent(models.Model):
+    """One step in a referral's history: made, routed, accepted, redirected, closed, visited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Referred"
+        STATUS = "status", "Status changed"
+        REDIRECTED = "redirected", "Redirected"
+        FIRST_VISIT = "first_visit", "First visit"
+        NOTE = "note", "Note"
+
+    referral = models.ForeignKey(Referral, models.PROTECT, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_status = models.CharField(  # noqa: DJ001 - null: no status before (creation)
+        max_length=16, choices=enum_choices(schema.TASK_STATUSES), null=True, blank=True
+    )
+    to_status = models.CharField(  # noqa: DJ001
+        max_length=16, choices=enum_choices(schema.TASK_STATUSES), null=True, blank=True
+    )
+    from_team = models.ForeignKey(
+        Team, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    to_team = models.ForeignKey(
+        Team, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    reason = models.TextField(blank=True, default="")
+    # Who: copied, like the audit log (a system's name when a system sent it).
+    username = models.CharField(max_length=150, blank=True, default="")
+    profession = models.CharField(max_length=32, blank=True, default="")
+    organisation = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["referral", "at"], name="referral_event_referral")]
+        constraints = [
+            models.CheckConstraint(
+                condition=_allowed_transitions(), name="referral_event_allowed_transition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"referral event {self.pk} ({self.kind})"
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a system's token: its SHA-256 (the token itself is shown once)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class SystemClient(models.Model):
+    """A system allowed to send referrals to the endpoint, with the source it speaks for."""
+
+    name = models.CharField(max_length=100, unique=True)
+    source = models.CharField(max_length=16, choices=enum_choices(schema.REFERRAL_SOURCES))
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Intake(models.Model):
+    """A referral from a system whose person could not be matched safely, awaiting triage.
+
+    Holds the submission as sent; the triage clinician matches it to a person (or confirms
+    a new one), which makes the Referral, or rejects it. Either way it is kept.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_MATCH = "awaiting_match", "Awaiting a person match"
+        MATCHED = "matched", "Matched"
+        REJECTED = "rejected", "Rejected"
+
+    client = models.ForeignKey(SystemClient, models.PROTECT, related_name="intakes")
+    received_at = models.DateTimeField()
+    external_id = models.CharField(max_length=100, blank=True, default="")
+    payload = models.JSONField(help_text="The submission as received")
+    urgency = models.CharField(max_length=8, choices=enum_choices(schema.URGENCIES))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.AWAITING_MATCH)
+    why = models.CharField(max_length=300, help_text="Why the person was not matched")
+    referral = models.OneToOneField(
+        Referral, models.PROTECT, null=True, blank=True, related_name="intake"
+    )
+    decided_by = models.CharField(max_length=150, blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["status", "received_at"], name="intake_status_received")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "external_id"],
+                condition=~Q(external_id=""),
+                name="intake_external_id_once_per_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"intake {self.pk}"

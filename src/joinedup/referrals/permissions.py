@@ -1,0 +1,61 @@
+"""Who may do what with referrals (the record itself is still joinedup.access.policy's).
+
+Anyone who may see people may refer. Triage is the single point of access clinicians'.
+A referral's page is for its referrer, the triage clinicians and the team it is with
+(which is also what gives that team its relationship with the person). The urgent
+response board is for the triage clinicians and the urgent response teams.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from joinedup.access.models import Profession, StaffMember
+from joinedup.access.policy import NO_RECORD, staff_of
+from joinedup.record.models import Referral, Team
+
+
+def referrer_or_403(user: Any) -> StaffMember:
+    staff = staff_of(user)
+    if staff is None or staff.profession in NO_RECORD:
+        raise PermissionDenied("Your role does not include referring people.")
+    return staff
+
+
+def is_triage(staff: StaffMember | None) -> bool:
+    return staff is not None and staff.profession == Profession.SPA_TRIAGE_CLINICIAN
+
+
+def triage_or_403(user: Any) -> StaffMember:
+    staff = staff_of(user)
+    if staff is None or not is_triage(staff):
+        raise PermissionDenied("The triage queue is for single point of access clinicians.")
+    return staff
+
+
+def in_team(staff: StaffMember, team_id: str | None) -> bool:
+    return team_id is not None and staff.teams.filter(pk=team_id).exists()
+
+
+def may_see_referral(user: Any, referral: Referral) -> bool:
+    staff = staff_of(user)
+    if staff is None or staff.profession in NO_RECORD:
+        return False
+    return (
+        referral.referred_by_id == user.pk or is_triage(staff) or in_team(staff, referral.team_id)
+    )
+
+
+def urgent_teams_of(staff: StaffMember) -> list[Team]:
+    return list(staff.teams.filter(kind=Team.Kind.URGENT_COMMUNITY_RESPONSE))
+
+
+def urgent_board_or_403(user: Any) -> StaffMember:
+    staff = staff_of(user)
+    if staff is None or not (is_triage(staff) or urgent_teams_of(staff)):
+        raise PermissionDenied(
+            "The urgent response board is for triage clinicians and urgent response teams."
+        )
+    return staff

@@ -1,0 +1,172 @@
+"""Reading a referral as sent, by the form or the endpoint, into checked values.
+
+One reader for both, so the rules cannot drift: each problem is (field, message) with the
+field named as the endpoint's JSON names it ("person.birth_date"), and nothing is saved
+while any problem remains.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from joinedup.lake.schema import REFERRAL_SOURCES, SEX, URGENCIES
+from joinedup.people.search import normalise_postcode
+from joinedup.record import nhs_number
+from joinedup.record.models import GpPractice
+from joinedup.referrals.matching import PersonDetails
+
+URGENCY_LABELS = {
+    "two_hour": "Two-hour urgent community response",
+    "urgent": "Urgent (within 2 days)",
+    "routine": "Routine",
+}
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+LIMITS = {"reason": 300, "needs": 4000, "name": 100, "referrer": 200, "phone": 40, "id": 100}
+Problem = tuple[str, str]
+
+
+@dataclass
+class NewPerson:
+    """What making a new person record needs beyond the identity matched on."""
+
+    sex: str
+    practice: GpPractice
+    lives_alone: bool
+    has_unpaid_carer: bool
+
+
+@dataclass
+class Submission:
+    details: PersonDetails | None = None
+    urgency: str = ""
+    source: str = ""
+    reason: str = ""
+    needs: str = ""
+    referrer_name: str = ""
+    referrer_role: str = ""
+    referrer_phone: str = ""
+    external_id: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, name: str, message: str) -> None:
+        self.problems.append((name, message))
+
+
+def parse_date(value: str) -> dt.date | None:
+    """2026-03-01 or 01/03/2026 (the forms' and people's ways of writing a date)."""
+    value = value.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _required(sub: Submission, data: dict[str, Any], key: str, name: str, what: str,
+              limit: int) -> str:  # fmt: skip
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        sub.problem(name, f"{name}: {what} must be text")
+        return ""
+    text = (value or "").strip()
+    if not text:
+        sub.problem(name, f"{name}: enter {what}")
+    elif len(text) > limit:
+        sub.problem(name, f"{name}: {what} must be {limit} characters or fewer")
+    return text
+
+
+def read_person(sub: Submission, data: Any, prefix: str = "person.") -> None:
+    if not isinstance(data, dict):
+        sub.problem("person", "person: give the person's details")
+        return
+    given = _required(sub, data, "given_name", f"{prefix}given_name", "the given name",
+                      LIMITS["name"])  # fmt: skip
+    family = _required(sub, data, "family_name", f"{prefix}family_name", "the family name",
+                       LIMITS["name"])  # fmt: skip
+    born_text = _required(sub, data, "birth_date", f"{prefix}birth_date", "the date of birth", 20)
+    born = parse_date(born_text) if born_text else None
+    if born_text and born is None:
+        sub.problem(f"{prefix}birth_date", f"{prefix}birth_date: write the date as 2026-03-01")
+    elif born is not None and (born > timezone.localdate() or born.year < 1890):
+        sub.problem(f"{prefix}birth_date", f"{prefix}birth_date: must be a real date in the past")
+    number = nhs_number.normalise(_text(data, "nhs_number"))
+    if number and not nhs_number.is_valid(number):
+        sub.problem(
+            f"{prefix}nhs_number",
+            f"{prefix}nhs_number: not a valid NHS number (10 digits passing the check digit)",
+        )
+    postcode = _text(data, "postcode").upper()
+    if postcode and not POSTCODE.match(postcode):
+        sub.problem(f"{prefix}postcode", f"{prefix}postcode: not a UK postcode (like CX1 5AB)")
+    if given and family and born is not None:
+        sub.details = PersonDetails(
+            given_name=given,
+            family_name=family,
+            birth_date=born,
+            postcode=normalise_postcode(postcode) if postcode and POSTCODE.match(postcode) else "",
+            nhs_number=number if nhs_number.is_valid(number) else "",
+        )
+
+
+def read_referral(data: dict[str, Any], *, source: str | None = None) -> Submission:
+    """The referral part: urgency, source (given by the system, or chosen), reason, needs."""
+    sub = Submission()
+    urgency = _text(data, "urgency")
+    if urgency not in URGENCIES:
+        sub.problem("urgency", f"urgency: choose how urgent it is ({', '.join(URGENCIES)})")
+    sub.urgency = urgency
+    sub.source = source or _text(data, "source")
+    if sub.source not in REFERRAL_SOURCES:
+        sub.problem("source", f"source: choose where it comes from ({', '.join(REFERRAL_SOURCES)})")
+    sub.reason = _required(sub, data, "reason", "reason", "the reason for referral",
+                           LIMITS["reason"])  # fmt: skip
+    sub.needs = _required(sub, data, "needs", "needs", "what the person needs", LIMITS["needs"])
+    referrer = data.get("referrer", {})
+    if not isinstance(referrer, dict):
+        sub.problem("referrer", "referrer: give the referrer's name, role and phone")
+        referrer = {}
+    sub.referrer_name = _required(sub, referrer, "name", "referrer.name", "the referrer's name",
+                                  LIMITS["referrer"])  # fmt: skip
+    sub.referrer_role = _text(referrer, "role")[: LIMITS["referrer"]]
+    sub.referrer_phone = _required(sub, referrer, "phone", "referrer.phone",
+                                   "a phone number to call back", LIMITS["phone"])  # fmt: skip
+    external = data.get("external_id", "")
+    if not isinstance(external, str) or len(external) > LIMITS["id"]:
+        sub.problem("external_id", f"external_id: text of {LIMITS['id']} characters or fewer")
+    else:
+        sub.external_id = external.strip()
+    read_person(sub, data.get("person"))
+    return sub
+
+
+def read_new_person(data: dict[str, Any], problems: list[Problem]) -> NewPerson | None:
+    """A new person's sex, GP practice and living situation (form fields new_*)."""
+    before = len(problems)
+    sex = _text(data, "new_sex")
+    if sex not in SEX:
+        problems.append(("new_sex", "new_sex: choose the person's sex"))
+    practice = GpPractice.objects.filter(pk=_text(data, "new_practice")).first()
+    if practice is None:
+        problems.append(("new_practice", "new_practice: choose the person's GP practice"))
+    flags = {}
+    for key, what in (("new_lives_alone", "whether they live alone"),
+                      ("new_has_unpaid_carer", "whether they have an unpaid carer")):  # fmt: skip
+        answer = _text(data, key)
+        if answer not in ("yes", "no"):
+            problems.append((key, f"{key}: say {what}"))
+        flags[key] = answer == "yes"
+    if len(problems) > before or practice is None:
+        return None
+    return NewPerson(sex, practice, flags["new_lives_alone"], flags["new_has_unpaid_carer"])

@@ -1,0 +1,41 @@
+"""Systems allowed to send referrals: a name, the source they speak for, and a token.
+
+The token is shown once when the system is added and only its SHA-256 is stored, so a
+copy of the database gives no one the power to send referrals.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.utils import timezone
+
+from joinedup.lake.schema import REFERRAL_SOURCES
+from joinedup.referrals.models import SystemClient, token_digest
+
+
+class SystemClientError(ValueError):
+    """A system that cannot be added as asked; the message names the option."""
+
+
+def add_system(name: str, source: str) -> tuple[SystemClient, str]:
+    """Register a sending system; returns it and its token (shown once, never stored)."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise SystemClientError("--name: give the system's name (100 characters or fewer)")
+    if source not in REFERRAL_SOURCES:
+        raise SystemClientError(f"--source: expected one of {', '.join(REFERRAL_SOURCES)}")
+    if SystemClient.objects.filter(name=name).exists():
+        raise SystemClientError(f"--name: a system called {name!r} already exists")
+    token = secrets.token_urlsafe(32)
+    client = SystemClient.objects.create(
+        name=name, source=source, token_sha256=token_digest(token), created_at=timezone.now()
+    )
+    return client, token
+
+
+def client_for(token: str) -> SystemClient | None:
+    """The active system holding this token, if any."""
+    if not token:
+        return None
+    return SystemClient.objects.filter(token_sha256=token_digest(token), active=True).first()

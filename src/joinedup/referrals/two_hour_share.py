@@ -1,0 +1,53 @@
+"""The urgent community response standard: 70% of first visits within two hours.
+
+Counted as METRICS.md's two_hour_response_pct counts it (first visits with
+response_minutes, the share at 120 minutes or fewer), here per team and over a window of
+visit dates, for the operational board rather than the lake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from joinedup.record.models import Contact, Team
+
+STANDARD = 0.70
+WITHIN_MINUTES = 120
+
+
+@dataclass(frozen=True)
+class TeamShare:
+    team: str
+    visits: int
+    within: int
+
+    @property
+    def share(self) -> float | None:
+        return self.within / self.visits if self.visits else None
+
+    @property
+    def meets_standard(self) -> bool:
+        return self.share is not None and self.share >= STANDARD
+
+
+def share_by_team(start: dt.date, end: dt.date) -> list[TeamShare]:
+    """Each team's first visits dated start..end (inclusive) and how many were in time."""
+    rows = (
+        Contact.objects.filter(
+            response_minutes__isnull=False, contact_date__gte=start, contact_date__lte=end
+        )
+        .order_by()
+        .values("team_id")
+        .annotate(
+            visits=Count("id"), within=Count("id", filter=Q(response_minutes__lte=WITHIN_MINUTES))
+        )
+    )
+    names = {t.pk: str(t) for t in Team.objects.all()}
+    shares = [
+        TeamShare(names.get(r["team_id"], "No team recorded"), r["visits"], r["within"])
+        for r in rows
+    ]
+    return sorted(shares, key=lambda s: s.team)

@@ -1,0 +1,132 @@
+"""The referral form for staff: who the person is (matched first), what they need, who asks.
+
+Nothing is saved until the person is certain: an NHS number that matches (with the same
+date of birth), or one of the likely matches chosen by the referrer, or a new person
+record the referrer has confirmed is not any of them (audited with that confirmation).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from joinedup.access.decorators import staff_member_required
+from joinedup.access.models import StaffMember
+from joinedup.lake.schema import REFERRAL_SOURCES, SEX, URGENCIES
+from joinedup.people.search import Candidate
+from joinedup.record.models import GpPractice, Person, enum_choices
+from joinedup.referrals.matching import match_person
+from joinedup.referrals.new_person import create_person
+from joinedup.referrals.permissions import referrer_or_403
+from joinedup.referrals.submission import URGENCY_LABELS, read_new_person, read_referral
+from joinedup.referrals.views.form_data import field_id, nested
+from joinedup.referrals.workflow import Actor, create_referral
+
+SOURCE_BY_PROFESSION = {
+    "gp": "gp",
+    "pharmacist": "gp",
+    "discharge_coordinator": "hospital",
+    "social_worker": "social_care",
+    "occupational_therapist": "social_care",
+    "care_navigator": "voluntary",
+}
+NEW = "new"
+
+
+def _initial(staff: StaffMember) -> dict[str, Any]:
+    user = staff.user
+    return {
+        "source": SOURCE_BY_PROFESSION.get(staff.profession, "other"),
+        "referrer": {
+            "name": user.get_full_name() or user.get_username(),
+            "role": f"{staff.get_profession_display()}, {staff.organisation.name}",
+            "phone": staff.phone,
+        },
+    }
+
+
+def _page(
+    request: HttpRequest,
+    data: dict[str, Any],
+    problems: list[tuple[str, str]] | None = None,
+    candidates: list[Candidate] | None = None,
+    ask_new: bool = False,
+) -> HttpResponse:
+    return render(
+        request,
+        "referrals/new.jinja",
+        {
+            "data": data,
+            "problems": [(field_id(name), message) for name, message in problems or []],
+            "fields": {field_id(name) for name, _ in problems or []},
+            "candidates": candidates or [],
+            "ask_new": ask_new,
+            "urgencies": [(u, URGENCY_LABELS[u]) for u in URGENCIES],
+            "sources": enum_choices(REFERRAL_SOURCES),
+            "sexes": enum_choices(SEX),
+            "practices": GpPractice.objects.order_by("name", "id"),
+        },
+    )
+
+
+@staff_member_required
+def new_referral(request: HttpRequest) -> HttpResponse:
+    staff = referrer_or_403(request.user)
+    if request.method != "POST":
+        return _page(request, _initial(staff))
+    data = nested(request.POST)
+    sub = read_referral(data)
+    if sub.problems or sub.details is None:
+        return _page(request, data, sub.problems)
+    found = match_person(sub.details)
+    if found.problem:
+        return _page(request, data, [("person.nhs_number", found.problem)])
+    choice = data.get("person_choice", "")
+    person: Person | None = found.person
+    new_person = None
+    if person is None:
+        ids = {c.id for c in found.candidates}
+        if choice in ids:
+            person = Person.objects.get(pk=choice)
+        elif choice != NEW:
+            message = (
+                "person_choice: these people have similar details; choose the person this "
+                "referral is for, or confirm that none of them is"
+                if found.candidates
+                else "person_choice: no one with these details is known; check them, or "
+                "confirm a new person record and give their GP practice and circumstances"
+            )
+            return _page(request, data, [("person_choice", message)], found.candidates, True)
+        else:
+            problems: list[tuple[str, str]] = []
+            if found.candidates and data.get("confirm_new") != "yes":
+                problems.append(
+                    ("confirm_new", "confirm_new: confirm that none of the people listed is "
+                     "the person, or choose one of them")
+                )  # fmt: skip
+            new_person = read_new_person(data, problems)
+            if problems or new_person is None:
+                return _page(request, data, problems, found.candidates, True)
+    actor = Actor(user=request.user)
+    with transaction.atomic():
+        if person is None and new_person is not None:
+            person = create_person(
+                sub.details, new_person, actor=actor, candidates_seen=len(found.candidates)
+            )
+        assert person is not None
+        referral = create_referral(
+            person=person,
+            urgency=sub.urgency,
+            source=sub.source,
+            reason=sub.reason,
+            needs=sub.needs,
+            actor=actor,
+            referrer_name=sub.referrer_name,
+            referrer_role=sub.referrer_role,
+            referrer_phone=sub.referrer_phone,
+            referrer_organisation=staff.organisation,
+        )
+    return redirect("referrals:referral", referral.pk)

@@ -1,0 +1,165 @@
+"""Lists of referrals: the triage queue, the referrer's own, and the urgent response board.
+
+Each shows people, so each writes a view event for exactly the people on the page (pages
+of PAGE_SIZE keep that bounded) in the transaction that read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from joinedup.access.audit import record_events
+from joinedup.access.decorators import staff_member_required
+from joinedup.access.models import AuditAction
+from joinedup.record.models import Referral
+from joinedup.referrals.models import Intake
+from joinedup.referrals.permissions import (
+    referrer_or_403,
+    triage_or_403,
+    urgent_board_or_403,
+)
+from joinedup.referrals.submission import URGENCY_LABELS
+from joinedup.referrals.two_hour_share import share_by_team
+from joinedup.referrals.workflow import (
+    TWO_HOURS,
+    URGENCY_ORDER,
+    suggested_team,
+    unaccepted_too_long,
+)
+
+PAGE_SIZE = 50
+
+
+def _urgency_rank() -> Case:
+    return Case(
+        *(When(urgency=u, then=Value(rank)) for u, rank in URGENCY_ORDER.items()),
+        default=Value(len(URGENCY_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def _page(request: HttpRequest, rows: QuerySet[Any, Any]) -> Page:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _audited(request: HttpRequest, page: Page, what: str) -> list[Any]:
+    with transaction.atomic():
+        rows = list(page.object_list)
+        ids = list(dict.fromkeys(r.person_id for r in rows))
+        record_events(AuditAction.VIEW, user=request.user, person_ids=ids, what=what)
+    return rows
+
+
+@staff_member_required
+def triage(request: HttpRequest) -> HttpResponse:
+    """Referrals waiting to be accepted: most urgent first, then the longest waiting."""
+    triage_or_403(request.user)
+    now = timezone.now()
+    waiting = (
+        Referral.objects.filter(status="requested")
+        .select_related("person", "team", "person__neighbourhood")
+        .annotate(rank=_urgency_rank())
+        .order_by("rank", "received_at", "id")
+    )
+    page = _page(request, waiting)
+    rows = _audited(request, page, "triage queue")
+    intakes = list(
+        Intake.objects.filter(status=Intake.Status.AWAITING_MATCH).select_related("client")
+    )
+    return render(
+        request,
+        "referrals/triage.jinja",
+        {
+            "page": page,
+            "rows": [
+                {
+                    "referral": r,
+                    "waited": now - r.received_at,
+                    "flagged": unaccepted_too_long(r, now),
+                    "suggested": suggested_team(r.person, r.urgency),
+                    "urgency": URGENCY_LABELS.get(r.urgency or "", "Not recorded"),
+                }
+                for r in rows
+            ],
+            "intakes": intakes,
+            "now": now,
+        },
+    )
+
+
+@staff_member_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The referrals I made, newest first, with where each is and its latest decision."""
+    referrer_or_403(request.user)
+    now = timezone.now()
+    made = (
+        Referral.objects.filter(referred_by_id=request.user.pk)
+        .select_related("person", "team")
+        .order_by("-received_at", "-id")
+    )
+    page = _page(request, made)
+    rows = _audited(request, page, "my referrals")
+    return render(
+        request,
+        "referrals/mine.jinja",
+        {
+            "page": page,
+            "rows": [
+                {
+                    "referral": r,
+                    "flagged": unaccepted_too_long(r, now),
+                    "urgency": URGENCY_LABELS.get(r.urgency or "", "Not recorded"),
+                }
+                for r in rows
+            ],
+            "waiting": sum(1 for r in rows if unaccepted_too_long(r, now)),
+        },
+    )
+
+
+@staff_member_required
+def urgent(request: HttpRequest) -> HttpResponse:
+    """Open two-hour referrals not yet visited, the least time left first; and the share
+    of first visits within two hours for each team (the standard is 70%)."""
+    urgent_board_or_403(request.user)
+    now = timezone.now()
+    waiting = (
+        Referral.objects.filter(
+            urgency="two_hour",
+            status__in=("requested", "accepted", "in-progress"),
+            first_visit_at__isnull=True,
+        )
+        .select_related("person", "team")
+        .order_by("received_at", "id")
+    )
+    page = _page(request, waiting)
+    rows = _audited(request, page, "urgent response board")
+    today = timezone.localdate(now)
+    return render(
+        request,
+        "referrals/urgent.jinja",
+        {
+            "page": page,
+            "rows": [
+                {
+                    "referral": r,
+                    "deadline": r.received_at + TWO_HOURS,
+                    "remaining": r.received_at + TWO_HOURS - now,
+                }
+                for r in rows
+            ],
+            "shares": [
+                (label, share_by_team(today - dt.timedelta(days=days - 1), today))
+                for label, days in (("Last 30 days", 30), ("Last 12 months", 365))
+            ],
+            "now": now,
+        },
+    )

@@ -1,0 +1,205 @@
+"""One referral: who it is for, what they need, where it is, its history, and what is next.
+
+The page is for the referrer, the triage clinicians and the team the referral is with;
+each sees the actions their part allows (routing for triage; accepting, starting, holding
+and closing for the team; withdrawing for the referrer). Showing it is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from joinedup.access.audit import record_event
+from joinedup.access.decorators import staff_member_required
+from joinedup.access.models import AuditAction, StaffMember
+from joinedup.access.policy import staff_of
+from joinedup.record.models import Referral, Team
+from joinedup.referrals import lifecycle
+from joinedup.referrals.permissions import in_team, is_triage, may_see_referral
+from joinedup.referrals.submission import URGENCY_LABELS
+from joinedup.referrals.views.form_data import field_id
+from joinedup.referrals.workflow import (
+    TWO_HOURS,
+    Actor,
+    ReferralConflictError,
+    ReferralError,
+    change_status,
+    record_first_visit,
+    redirect_to_team,
+    stale_message,
+    suggested_team,
+    unaccepted_too_long,
+)
+
+STATUS_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    # status -> (new status, button text) offered to the team holding it
+    "requested": (("accepted", "Accept"), ("rejected", "Reject")),
+    "accepted": (("in-progress", "Start work"), ("cancelled", "Cancel")),
+    "in-progress": (
+        ("completed", "Complete"),
+        ("on-hold", "Put on hold"),
+        ("failed", "Could not be done"),
+        ("cancelled", "Cancel"),
+    ),
+    "on-hold": (
+        ("in-progress", "Resume"),
+        ("failed", "Could not be done"),
+        ("cancelled", "Cancel"),
+    ),
+}
+
+
+def _referral(referral_id: str, user: Any) -> Referral:
+    referral = (
+        Referral.objects.select_related("person", "team", "person__practice", "referred_by")
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise Http404("No such referral.")
+    if not may_see_referral(user, referral):
+        raise PermissionDenied("This referral is for its referrer, triage and the team it is with.")
+    return referral
+
+
+def _actions(staff: StaffMember, referral: Referral, user: Any) -> dict[str, Any]:
+    status = referral.status or ""
+    triage = is_triage(staff)
+    holder = in_team(staff, referral.team_id)
+    team_actions = list(STATUS_ACTIONS.get(status, ())) if (holder or triage) else []
+    if status == "requested" and not (holder or triage):
+        team_actions = []
+    referrer_may_withdraw = referral.referred_by_id == user.pk and status in (
+        "requested",
+        "accepted",
+    )
+    return {
+        "status_actions": team_actions,
+        "may_route": status == "requested" and (triage or holder),
+        "may_withdraw": referrer_may_withdraw and not team_actions,
+        "may_mark_error": status in lifecycle.OPEN and (triage or holder),
+        "may_record_visit": referral.urgency == "two_hour"
+        and referral.first_visit_at is None
+        and status in ("requested", "accepted", "in-progress")
+        and (triage or (holder and referral.team is not None
+                        and referral.team.kind == Team.Kind.URGENT_COMMUNITY_RESPONSE)),
+    }  # fmt: skip
+
+
+def render_referral(
+    request: HttpRequest,
+    referral: Referral,
+    problems: list[tuple[str, str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    staff = staff_of(request.user)
+    assert staff is not None
+    now = timezone.now()
+    with transaction.atomic():
+        events = list(referral.events.select_related("from_team", "to_team").order_by("at", "id"))
+        record_event(
+            AuditAction.VIEW, user=request.user, person_id=referral.person_id,
+            what=f"referral {referral.pk}",
+        )  # fmt: skip
+    deadline = referral.received_at + TWO_HOURS if referral.urgency == "two_hour" else None
+    context = {
+        "referral": referral,
+        "person": referral.person,
+        "events": events,
+        "urgency_label": URGENCY_LABELS.get(referral.urgency or "", "Not recorded"),
+        "flagged": unaccepted_too_long(referral, now),
+        "waited": now - referral.received_at,
+        "deadline": deadline,
+        "remaining": (deadline - now) if deadline and referral.first_visit_at is None else None,
+        "suggested": suggested_team(referral.person, referral.urgency),
+        "teams": list(Team.objects.order_by("kind", "name", "id")),
+        "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
+        "problems": [(field_id(name), message) for name, message in problems or []],
+        **_actions(staff, referral, request.user),
+    }
+    return render(request, "referrals/referral.jinja", context, status=status)
+
+
+@staff_member_required
+def referral(request: HttpRequest, referral_id: str) -> HttpResponse:
+    return render_referral(request, _referral(referral_id, request.user))
+
+
+def _team(value: str) -> Team | None:
+    return Team.objects.filter(pk=value).first() if value else None
+
+
+@require_POST
+@staff_member_required
+def act(request: HttpRequest, referral_id: str) -> HttpResponse:
+    """Change the referral's status or team, as the page offered; refusals explain why."""
+    found = _referral(referral_id, request.user)
+    staff = staff_of(request.user)
+    assert staff is not None
+    allowed = _actions(staff, found, request.user)
+    action = request.POST.get("action", "")
+    new_status = request.POST.get("status", "")
+    reason = request.POST.get("reason", "")
+    expected = request.POST.get("expected_status") or None
+    actor = Actor(user=request.user)
+    try:
+        if expected is not None and found.status != expected:
+            raise ReferralConflictError(stale_message(found))
+        if action == "redirect":
+            if not allowed["may_route"]:
+                raise PermissionDenied("You cannot redirect this referral.")
+            team = _team(request.POST.get("team", ""))
+            if team is None:
+                raise ReferralError("team: choose the team to redirect the referral to")
+            redirect_to_team(found.pk, team, actor=actor, reason=reason, expected_status=expected)
+        elif action == "status":
+            offered = {s for s, _ in allowed["status_actions"]}
+            if allowed["may_withdraw"]:
+                offered.add("cancelled")
+            if allowed["may_mark_error"]:
+                offered.add("entered-in-error")
+            if new_status not in offered:
+                lifecycle.check_transition(found.status or "requested", new_status)
+                raise PermissionDenied("You cannot make this change to this referral.")
+            team = None
+            if new_status == "accepted":
+                team = _team(request.POST.get("team", "")) or found.team
+                if team is not None and not is_triage(staff) and not in_team(staff, team.pk):
+                    raise PermissionDenied("Only triage can accept a referral for another team.")
+            change_status(
+                found.pk, new_status, actor=actor, reason=reason, team=team,
+                expected_status=expected,
+            )  # fmt: skip
+        elif action == "first_visit":
+            if not allowed["may_record_visit"]:
+                raise PermissionDenied("You cannot record a visit for this referral.")
+            arrived = _arrival(request.POST.get("arrived_at", ""))
+            record_first_visit(found.pk, arrived, actor=actor)
+        else:
+            raise ReferralError("action: choose what to do with the referral")
+    except ReferralConflictError as conflict:
+        return render_referral(request, _referral(referral_id, request.user),
+                               [("status", str(conflict))], status=409)  # fmt: skip
+    except (ReferralError, lifecycle.IllegalTransitionError) as error:
+        name = str(error).split(":", 1)[0]
+        return render_referral(request, found, [(name, str(error))], status=400)
+    return redirect("referrals:referral", found.pk)
+
+
+def _arrival(text: str) -> dt.datetime:
+    """The arrival time from a datetime-local field, in the service's time zone."""
+    try:
+        naive = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ReferralError("arrived_at: give the date and time the visit arrived") from None
+    if naive.tzinfo is not None:
+        return naive
+    return timezone.make_aware(naive, timezone.get_current_timezone())

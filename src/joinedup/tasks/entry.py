@@ -1,0 +1,121 @@
+"""Reading a task from a form, and creating it with its audit event.
+
+Shared by the task form and the MDT's actions, so an action agreed at a meeting and a task
+typed in by hand are checked the same way: a title, an owner the partnership knows, and a
+real due date that has not passed. Every problem names its field, for the error summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from joinedup.access.audit import record_event
+from joinedup.access.models import AuditAction
+from joinedup.record.models import Person, Team
+from joinedup.tasks.models import Task
+from joinedup.tasks.owners import Owner, parse_owner
+
+TITLE_MAX = Task._meta.get_field("title").max_length or 300
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with what was typed: the field's id (for the link) and the message."""
+
+    field_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    title: str
+    owner: Owner
+    due: dt.date
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date typed as 2027-03-14 (a date input) or 14/03/2027; None if it is not a real one."""
+    text = text.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def read_action(
+    data: Mapping[str, Any], *, today: dt.date, prefix: str = ""
+) -> tuple[ActionInput | None, list[Problem]]:
+    """The title, owner and due date of a task or action, or the problems with them.
+
+    Field names are `<prefix>title`, `<prefix>owner` and `<prefix>due`; so are the ids the
+    problems point at.
+    """
+    problems: list[Problem] = []
+    title = str(data.get(f"{prefix}title", "")).strip()
+    if not title:
+        problems.append(Problem(f"{prefix}title", "Enter a title: what needs to be done"))
+    elif len(title) > TITLE_MAX:
+        problems.append(Problem(f"{prefix}title", f"Title must be {TITLE_MAX} characters or fewer"))
+    owner_value = str(data.get(f"{prefix}owner", "")).strip()
+    owner = parse_owner(owner_value) if owner_value else None
+    if not owner_value:
+        problems.append(
+            Problem(f"{prefix}owner", "Owner: choose a member of staff or an organisation")
+        )
+    elif owner is None:
+        problems.append(
+            Problem(
+                f"{prefix}owner",
+                "Owner: choose a member of staff or an organisation from the list "
+                "(the one given is not known)",
+            )
+        )
+    due_text = str(data.get(f"{prefix}due", "")).strip()
+    due = parse_date(due_text) if due_text else None
+    if not due_text:
+        problems.append(Problem(f"{prefix}due", "Enter the due date"))
+    elif due is None:
+        problems.append(Problem(f"{prefix}due", "Due date must be a real date, like 14/03/2027"))
+    elif due < today:
+        problems.append(Problem(f"{prefix}due", "Due date must be today or in the future"))
+    if problems or owner is None or due is None:
+        return None, problems
+    return ActionInput(title=title, owner=owner, due=due), []
+
+
+def create_task(
+    user: Any,
+    action: ActionInput,
+    *,
+    team: Team | None,
+    person: Person | None,
+    origin: str,
+    detail: str = "",
+    what: str = "task",
+) -> Task:
+    """Save the task; a task about a person is a change to their record, so it is audited."""
+    with transaction.atomic():
+        task = Task.objects.create(
+            title=action.title,
+            detail=detail,
+            person=person,
+            team=team,
+            owner_staff=action.owner.staff,
+            owner_organisation=action.owner.organisation,
+            due=action.due,
+            origin=origin,
+            created_at=timezone.now(),
+            created_by=user.get_username(),
+        )
+        if person is not None:
+            record_event(AuditAction.CREATE, user=user, person_id=person.pk, what=what)
+    return task

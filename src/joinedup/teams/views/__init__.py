@@ -1,0 +1,1 @@
+"""The team workspace's pages: each asks joinedup.teams.membership.member_of first."""
