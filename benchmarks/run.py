@@ -33,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 LATENCY = ROOT / "benchmarks" / "record_latency.py"
+WORKSPACE = ROOT / "benchmarks" / "workspace_latency.py"
 METRICS = ROOT / "benchmarks" / "metrics_bench.py"
 LOAD_DATABASE = "joinedup_bench_load"
 
@@ -188,6 +189,8 @@ def main() -> None:
         database = "both" if args.latency_postgres else "sqlite"
         print(f"search and record latency ({database})", file=sys.stderr)
         results["record_latency"] = run_script(LATENCY, "--database", database)
+        print("triage, caseload and MDT agenda latency (sqlite)", file=sys.stderr)
+        results["workspace_latency"] = run_script(WORKSPACE)
     if not args.no_metrics:
         print("every metric on DuckDB, pandas and Spark", file=sys.stderr)
         results["metrics"] = run_script(METRICS, "--sizes", args.metrics_sizes)

@@ -89,6 +89,9 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     screenshot(page, "triage-queue")
     page.locator(f"#referral-{referral.pk}").get_by_role("link").click()
     expect(page.get_by_label("Team to accept it")).to_have_value("t-north")
+    expect(page.get_by_role("link", name=str(bert), exact=True)).to_have_attribute(
+        "href", f"/people/{bert.pk}/"
+    )
     accessible(page)
     screenshot(page, "referral-triage")
     page.get_by_role("button", name="Accept").click()
@@ -99,11 +102,22 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     # The team manager finds him unallocated on the caseload and allocates the nurse.
     switch_to(page, "manager")
     expect(page).to_have_url("/teams/t-north/caseload/")
+    accessible(page)
+    screenshot(page, "caseload")
     page.get_by_role("link", name=f"Allocate a key worker for {bert}").click()
     page.get_by_label("Nia Hart").check()
     page.get_by_role("button", name="Allocate key worker").click()
     expect(page.locator("main")).to_contain_text("Nia Hart")
     expect(page.get_by_role("button", name="Change key worker")).to_be_visible()
+    accessible(page)
+    screenshot(page, "caseload-key-worker")
+    for path, name in (
+        ("/teams/t-north/workload/", "caseload-workload"),
+        ("/teams/t-north/episodes/e-ada/close/", "caseload-close-episode"),
+    ):
+        page.goto(path)
+        accessible(page)
+        screenshot(page, name)
     key_worker = CareTeamMember.objects.get(person=bert, key_worker=True, ended__isnull=True)
     assert key_worker.staff == world.staff["nurse"]
 

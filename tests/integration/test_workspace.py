@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from joinedup.access.demo import demo_username
+from joinedup.access.demo import create_demo_logins, demo_username
 from joinedup.access.models import Profession
-from joinedup.record.models import LoadedLake, Referral
+from joinedup.people.demo import seed_demo_record
+from joinedup.record.load import load_lake
+from joinedup.record.models import HospitalSpell, LoadedLake, Referral
 from joinedup.referrals.demo import seed_demo_referrals
+from joinedup.teams.interim_risk import (
+    emergency_admissions,
+    high_risk_unknown,
+    hospital_data_until,
+)
 from workspace_world import PASSWORD, Workspace, build_workspace
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +91,56 @@ def test_the_demo_adds_todays_referrals_once(world: Workspace) -> None:
     assert [r.person_id for r in referrals] == ["p-dot", "p-bert"]
     assert referrals[1].team == world.ucr and referrals[1].source == "telecare"
     assert all(r.status == "requested" for r in referrals)
+
+
+def _emergency(person_id: str, spell_id: str, day: dt.date) -> None:
+    HospitalSpell.objects.create(
+        id=spell_id, person_id=person_id, admission_date=day, admission_method="emergency",
+        acsc=False, fall=False, discharge_date=day + dt.timedelta(days=3),
+    )  # fmt: skip
+
+
+def test_the_interim_rule_reads_the_last_year_of_hospital_data_not_a_gap(
+    world: Workspace,
+) -> None:
+    """A city whose hospital data end before today is judged on its last year, not on none."""
+    today = timezone.localdate()
+    long_ago = today - dt.timedelta(days=600)
+    _emergency("p-bert", "s1", long_ago - dt.timedelta(days=100))
+    _emergency("p-bert", "s2", long_ago)
+    assert hospital_data_until(today) == long_ago
+    found = high_risk_unknown(world.north, today)
+    assert [h.person.pk for h in found] == ["p-bert"] and found[0].admissions == 2
+    assert emergency_admissions(["p-bert", "p-ada"], today) == {"p-bert": 2}
+
+    _emergency("p-eli", "s3", today)  # the data now reach today: Bertram's year is over
+    assert hospital_data_until(today) == today
+    assert high_risk_unknown(world.north, today) == []
+
+
+def test_every_demo_login_lands_on_a_working_page(tiny_lake: Path) -> None:
+    """`make demo`'s logins on a loaded synthetic city: each lands where its role works."""
+    load_lake(tiny_lake)
+    logins = create_demo_logins()
+    seed_demo_record()
+    seed_demo_referrals()
+    landings = {}
+    for login in logins:
+        client = Client()
+        assert (
+            client.post("/login/", {"username": login.username, "password": login.password})[
+                "Location"
+            ]
+            == "/workspace/"
+        )
+        landing = client.get("/workspace/")["Location"]
+        page = client.get(landing)
+        assert page.status_code == 200, (login.username, landing)
+        landings[login.username] = landing
+    assert landings["demo-spa-triage-clinician"] == "/referrals/triage/"
+    assert landings["demo-urgent-response-nurse"] == "/referrals/urgent/"
+    assert landings["demo-team-manager"] == "/teams/t-north/caseload/"
+    assert landings["demo-gp"] == landings["demo-discharge-coordinator"] == "/referrals/mine/"
+    assert landings["demo-district-nurse"] == "/tasks/"
+    assert landings["demo-commissioner"] == "/outcomes/"
+    assert landings["demo-analyst"] == landings["demo-system-administrator"] == "/"

@@ -312,6 +312,9 @@ class HospitalSpell(LakeRow):
                 fields=["person", "admission_date", "admission_method"],
                 name="spell_person_admission",
             ),
+            # Admissions by date, for everyone: the latest on record and the last year's
+            # emergency admissions (joinedup.teams.interim_risk).
+            models.Index(fields=["admission_date", "admission_method"], name="spell_admission"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from joinedup.access.policy import current_on
 from joinedup.record.models import Condition, Episode, HospitalSpell, Person, Referral, Team
@@ -21,16 +21,26 @@ from joinedup.referrals.lifecycle import OPEN
 LOOKBACK_DAYS = 365
 HIGH_RISK_ADMISSIONS = 2
 RULE = (
-    "Interim rule until risk scores exist: emergency admissions in the last 12 months; "
-    "high risk is 2 or more, or 1 with severe frailty."
+    "Interim rule until risk scores exist: emergency admissions in the last 12 months of "
+    "hospital data (to today, or to the last admission on record when the data stop "
+    "earlier); high risk is 2 or more, or 1 with severe frailty."
 )
 
 
+def hospital_data_until(on: dt.date) -> dt.date:
+    """The end of the 12 months the rule looks at: `on`, or the last admission on record if
+    earlier (a city loaded from a lake whose window ended, or a feed that stopped), so the
+    rule never reads "no admissions" into a gap in the data. One index lookup."""
+    latest = HospitalSpell.objects.aggregate(latest=Max("admission_date"))["latest"]
+    return min(on, latest) if latest is not None else on
+
+
 def _window(on: dt.date) -> Q:
+    until = hospital_data_until(on)
     return Q(
         admission_method="emergency",
-        admission_date__gt=on - dt.timedelta(days=LOOKBACK_DAYS),
-        admission_date__lte=on,
+        admission_date__gt=until - dt.timedelta(days=LOOKBACK_DAYS),
+        admission_date__lte=until,
     )
 
 
