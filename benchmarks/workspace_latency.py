@@ -51,28 +51,22 @@ TEAM_USER = "demo-team-manager"
 
 
 def step_workspace() -> dict[str, Any]:
-    """The demo's logins and records, today's referrals, and tomorrow's MDT meeting."""
+    """The demo's logins and records, today's referrals, and its MDT meetings (as `joinedup
+    demo` makes them); the agenda timed is tomorrow's."""
     seeded = step_setup()
     setup_django()
-    import datetime as dt
-
     from django.utils import timezone
 
     from joinedup.access.demo import demo_team
-    from joinedup.mdt.agenda import build_agenda
+    from joinedup.mdt.demo import seed_demo_meetings
     from joinedup.mdt.models import Meeting
     from joinedup.record.models import Episode, Referral
     from joinedup.referrals.demo import seed_demo_referrals
 
     seed_demo_referrals()
+    seed_demo_meetings()
     team = demo_team()
-    now = timezone.now()
-    meeting = Meeting.objects.filter(team=team, status=Meeting.Status.SCHEDULED).first()
-    if meeting is None:
-        meeting = Meeting.objects.create(
-            team=team, starts_at=now + dt.timedelta(days=1), created_at=now, created_by="bench"
-        )
-        build_agenda(meeting)
+    meeting = Meeting.objects.get(team=team, status=Meeting.Status.SCHEDULED)
     today = timezone.localdate()
     return {
         **seeded,

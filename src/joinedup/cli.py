@@ -508,11 +508,16 @@ def demo(
             soft_wrap=True,
             highlight=False,
         )
+    from joinedup.mdt.demo import seed_demo_meetings
     from joinedup.referrals.demo import seed_demo_referrals
 
     referrals = seed_demo_referrals()
     if referrals:
         out.print(f"Added {referrals} of today's referrals to the single point of access")
+    if seed_demo_meetings():
+        out.print(
+            f"Added last week's MDT meeting of {record.team} (held, with actions) and the next"
+        )
     if record.showcase is not None:
         # Plain lines, like the logins: what to try to see a related and an unrelated viewer.
         shown = record.showcase

@@ -377,6 +377,13 @@ def test_the_record_page_links_to_the_care_plan(world: Workspace) -> None:
     assert f'href="/care-plans/{ADA}/">Care plan</a>' in page
 
 
+def test_the_edit_form_says_who_reads_the_plan(world: Workspace) -> None:
+    """Hazard H22: sensitive detail belongs in a labelled case note, not the shared plan."""
+    page = text_of(world.client("nurse").get(f"/care-plans/{ADA}/edit/"))
+    assert "Everyone caring for the person, in every organisation, reads this plan" in page
+    assert "write that in a labelled case note" in page
+
+
 # --- the printable view -----------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from joinedup.record.models import Contact, Episode, Person, Referral
 from joinedup.referrals.models import Intake, ReferralEvent
 from joinedup.referrals.system_clients import add_system
 from joinedup.referrals.workflow import Actor, change_status, create_referral
+from joinedup.web.environment import long_date
 from workspace_world import Workspace, build_workspace
 
 pytestmark = pytest.mark.django_db
@@ -404,3 +405,25 @@ def test_an_uncertain_person_waits_for_triage_to_match_them(world: Workspace) ->
     assert intake.status == "matched" and intake.referral == referral
     repeat = post_json(token, telecare_alert(bert, person=details, urgency="urgent"))
     assert repeat.status_code == 200 and repeat.json()["referral_id"] == referral.pk
+
+
+def test_a_loaded_first_visit_counts_and_old_data_are_reported_as_such(world: Workspace) -> None:
+    """A lake records a first visit as a contact with response_minutes and no arrival time."""
+    received = timezone.now() - dt.timedelta(days=400)
+    visited = Referral.objects.create(
+        id="r-lake", person=world.people["cora"], received_at=received, source="gp",
+        urgency="two_hour", team=world.north, status="in-progress", accepted_at=received,
+    )  # fmt: skip
+    Contact.objects.create(
+        id="c-lake", person=world.people["cora"], contact_date=received.date(),
+        service="rapid_response", sector="health", team=world.north, referral=visited,
+        urgent=True, response_minutes=150,
+    )  # fmt: skip
+    ucr = world.client("ucr_nurse")
+    board = ucr.get("/referrals/urgent/").content.decode()
+    assert "urgent-r-lake" not in board
+    assert f"The latest first visit on record was on {long_date(received.date())}" in board
+    assert "Northgate INT" in board and "0%" in board and "Below 70%" in board
+    page = world.client("spa").get("/referrals/r-lake/").content.decode()
+    assert "150 minutes after the referral, after the two hours" in page
+    assert "Record first visit" not in page

@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from joinedup.access.demo import create_demo_logins, demo_username
 from joinedup.access.models import Profession
+from joinedup.mdt.demo import seed_demo_meetings
+from joinedup.mdt.models import Meeting
 from joinedup.people.demo import seed_demo_record
 from joinedup.record.load import load_lake
-from joinedup.record.models import HospitalSpell, LoadedLake, Referral
+from joinedup.record.models import HospitalSpell, LoadedLake, Person, Referral
 from joinedup.referrals.demo import seed_demo_referrals
+from joinedup.tasks.models import Task
 from joinedup.teams.interim_risk import (
     emergency_admissions,
     high_risk_unknown,
@@ -121,9 +124,21 @@ def test_the_interim_rule_reads_the_last_year_of_hospital_data_not_a_gap(
 def test_every_demo_login_lands_on_a_working_page(tiny_lake: Path) -> None:
     """`make demo`'s logins on a loaded synthetic city: each lands where its role works."""
     load_lake(tiny_lake)
+    # two recent emergency admissions each for Northgate's people, so last week's meeting
+    # has people at high risk on its agenda
+    recent = timezone.localdate() - dt.timedelta(days=20)
+    for n, person in enumerate(Person.objects.filter(neighbourhood_id="n-north")):
+        for k in (0, 1):
+            _emergency(person.pk, f"s-demo-{n}-{k}", recent - dt.timedelta(days=30 * k))
     logins = create_demo_logins()
     seed_demo_record()
     seed_demo_referrals()
+    assert seed_demo_meetings() == 2 and seed_demo_meetings() == 0
+    held, upcoming = Meeting.objects.order_by("starts_at")
+    assert held.status == "held" and upcoming.status == "scheduled" and held.attendance.exists()
+    actions = Task.objects.filter(agenda_items__meeting=held)
+    assert held.items.count() >= 1 and actions.count() == min(held.items.count(), 3)
+    assert actions.filter(owner_staff__user__username="demo-district-nurse").exists()
     landings = {}
     for login in logins:
         client = Client()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from joinedup.record.models import Contact, Team
 
@@ -51,3 +51,30 @@ def share_by_team(start: dt.date, end: dt.date) -> list[TeamShare]:
         for r in rows
     ]
     return sorted(shares, key=lambda s: s.team)
+
+
+def first_visits_until(today: dt.date) -> dt.date:
+    """Today, or the latest first visit on record if earlier (a city loaded from a lake
+    whose window has ended), so the board reports the last period that has data and says
+    which. One lookup in the index of first visits."""
+    latest = Contact.objects.filter(response_minutes__isnull=False).aggregate(
+        latest=Max("contact_date")
+    )["latest"]
+    return min(today, latest) if latest is not None else today
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date
+    end: dt.date
+    shares: list[TeamShare]
+
+
+def shares_to(end: dt.date) -> list[Period]:
+    """The last 30 days and the last 12 months to `end`, each team's share."""
+    periods = []
+    for label, days in (("30 days", 30), ("12 months", 365)):
+        start = end - dt.timedelta(days=days - 1)
+        periods.append(Period(label, start, end, share_by_team(start, end)))
+    return periods

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from joinedup.access.audit import record_event
@@ -276,6 +276,28 @@ def response_minutes(received_at: dt.datetime, arrived_at: dt.datetime) -> int:
     return int((arrived_at - received_at).total_seconds() // 60)
 
 
+def _first_visits() -> QuerySet[Contact, Contact]:
+    return Contact.objects.filter(referral_id=OuterRef("pk"), response_minutes__isnull=False)
+
+
+def not_yet_visited() -> Q:
+    """Referrals with no first visit: none recorded here, and no first-visit contact (which
+    is how a loaded lake records one)."""
+    return Q(first_visit_at__isnull=True) & ~Q(Exists(_first_visits()))
+
+
+def first_visit_minutes(referral: Referral) -> int | None:
+    """Minutes from receipt to the first visit, wherever it was recorded; None: no visit."""
+    if referral.first_visit_at is not None:
+        return response_minutes(referral.received_at, referral.first_visit_at)
+    return (
+        Contact.objects.filter(referral=referral, response_minutes__isnull=False)
+        .order_by("contact_date", "id")
+        .values_list("response_minutes", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def record_first_visit(
     referral_id: str,
@@ -290,10 +312,11 @@ def record_first_visit(
     referral = _locked(referral_id, None)
     if referral.urgency != "two_hour":
         raise ReferralError("referral: only two-hour referrals have a first-visit clock")
-    if referral.first_visit_at is not None:
+    already = first_visit_minutes(referral)
+    if already is not None:
         raise ReferralError(
-            f"arrived_at: the first visit was already recorded, at "
-            f"{timezone.localtime(referral.first_visit_at):%H:%M on %d %B %Y}"
+            f"arrived_at: the first visit was already recorded, {already} minutes after the "
+            "referral"
         )
     if referral.status not in ("requested", "accepted", "in-progress"):
         raise ReferralError(f"referral: the referral is {referral.status}")

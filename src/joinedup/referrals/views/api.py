@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from joinedup.record.models import Referral
 from joinedup.referrals.matching import certain_match
 from joinedup.referrals.models import Intake, SystemClient
-from joinedup.referrals.submission import read_referral
+from joinedup.referrals.submission import Submission, read_referral
 from joinedup.referrals.system_clients import client_for
 from joinedup.referrals.workflow import Actor, create_referral
 
@@ -92,6 +92,19 @@ def referrals(request: HttpRequest) -> HttpResponse:
     sub = read_referral(data, source=client.source)
     if sub.problems or sub.details is None:
         return _errors(422, *sub.problems)
+    try:
+        return _receive(client, sub, data)
+    except IntegrityError:
+        # The same external_id sent twice at once: the other request made it; answer as a
+        # repeat would be answered.
+        repeated = _already(client, sub.external_id)
+        if repeated is None:
+            raise
+        return repeated
+
+
+def _receive(client: SystemClient, sub: Submission, data: dict[str, Any]) -> JsonResponse:
+    assert sub.details is not None
     with transaction.atomic():
         repeated = _already(client, sub.external_id)
         if repeated is not None:

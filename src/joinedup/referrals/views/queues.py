@@ -6,7 +6,6 @@ of PAGE_SIZE keep that bounded) in the transaction that read them.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -27,10 +26,11 @@ from joinedup.referrals.permissions import (
     urgent_board_or_403,
 )
 from joinedup.referrals.submission import URGENCY_LABELS
-from joinedup.referrals.two_hour_share import share_by_team
+from joinedup.referrals.two_hour_share import first_visits_until, shares_to
 from joinedup.referrals.workflow import (
     TWO_HOURS,
     URGENCY_ORDER,
+    not_yet_visited,
     suggested_team,
     unaccepted_too_long,
 )
@@ -133,9 +133,9 @@ def urgent(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     waiting = (
         Referral.objects.filter(
+            not_yet_visited(),
             urgency="two_hour",
             status__in=("requested", "accepted", "in-progress"),
-            first_visit_at__isnull=True,
         )
         .select_related("person", "team")
         .order_by("received_at", "id")
@@ -156,10 +156,8 @@ def urgent(request: HttpRequest) -> HttpResponse:
                 }
                 for r in rows
             ],
-            "shares": [
-                (label, share_by_team(today - dt.timedelta(days=days - 1), today))
-                for label, days in (("Last 30 days", 30), ("Last 12 months", 365))
-            ],
+            "shares": shares_to(first_visits_until(today)),
+            "today": today,
             "now": now,
         },
     )

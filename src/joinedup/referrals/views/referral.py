@@ -32,6 +32,7 @@ from joinedup.referrals.workflow import (
     ReferralConflictError,
     ReferralError,
     change_status,
+    first_visit_minutes,
     record_first_visit,
     redirect_to_team,
     stale_message,
@@ -70,7 +71,9 @@ def _referral(referral_id: str, user: Any) -> Referral:
     return referral
 
 
-def _actions(staff: StaffMember, referral: Referral, user: Any) -> dict[str, Any]:
+def _actions(
+    staff: StaffMember, referral: Referral, user: Any, visit_minutes: int | None
+) -> dict[str, Any]:
     status = referral.status or ""
     triage = is_triage(staff)
     holder = in_team(staff, referral.team_id)
@@ -87,7 +90,7 @@ def _actions(staff: StaffMember, referral: Referral, user: Any) -> dict[str, Any
         "may_withdraw": referrer_may_withdraw and not team_actions,
         "may_mark_error": status in lifecycle.OPEN and (triage or holder),
         "may_record_visit": referral.urgency == "two_hour"
-        and referral.first_visit_at is None
+        and visit_minutes is None
         and status in ("requested", "accepted", "in-progress")
         and (triage or (holder and referral.team is not None
                         and referral.team.kind == Team.Kind.URGENT_COMMUNITY_RESPONSE)),
@@ -110,6 +113,7 @@ def render_referral(
             what=f"referral {referral.pk}",
         )  # fmt: skip
     deadline = referral.received_at + TWO_HOURS if referral.urgency == "two_hour" else None
+    visit_minutes = first_visit_minutes(referral) if deadline else None
     context = {
         "referral": referral,
         "person": referral.person,
@@ -118,12 +122,13 @@ def render_referral(
         "flagged": unaccepted_too_long(referral, now),
         "waited": now - referral.received_at,
         "deadline": deadline,
-        "remaining": (deadline - now) if deadline and referral.first_visit_at is None else None,
+        "remaining": (deadline - now) if deadline and visit_minutes is None else None,
+        "visit_minutes": visit_minutes,
         "suggested": suggested_team(referral.person, referral.urgency),
         "teams": list(Team.objects.order_by("kind", "name", "id")),
         "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
         "problems": [(field_id(name), message) for name, message in problems or []],
-        **_actions(staff, referral, request.user),
+        **_actions(staff, referral, request.user, visit_minutes),
     }
     return render(request, "referrals/referral.jinja", context, status=status)
 
@@ -144,7 +149,7 @@ def act(request: HttpRequest, referral_id: str) -> HttpResponse:
     found = _referral(referral_id, request.user)
     staff = staff_of(request.user)
     assert staff is not None
-    allowed = _actions(staff, found, request.user)
+    allowed = _actions(staff, found, request.user, first_visit_minutes(found))
     action = request.POST.get("action", "")
     new_status = request.POST.get("status", "")
     reason = request.POST.get("reason", "")
