@@ -516,7 +516,9 @@ def demo(
         out.print(f"Added {referrals} of today's referrals to the single point of access")
     if seed_demo_meetings():
         out.print(
-            f"Added last week's MDT meeting of {record.team} (held, with actions) and the next"
+            f"Added last week's MDT meeting of {record.team} (held, with actions) and the next",
+            soft_wrap=True,
+            highlight=False,
         )
     if record.showcase is not None:
         # Plain lines, like the logins: what to try to see a related and an unrelated viewer.

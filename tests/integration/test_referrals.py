@@ -213,6 +213,20 @@ def test_illegal_transitions_are_refused_by_the_page_and_by_the_database(
         )  # fmt: skip
 
 
+@pytest.mark.parametrize("action", ["status", "redirect"])
+def test_an_unknown_team_is_refused_naming_the_field(world: Workspace, action: str) -> None:
+    referral = _refer(world, "bert", "routine", dt.timedelta(hours=2))
+    Referral.objects.filter(pk=referral.pk).update(team=world.north)
+    response = world.client("spa").post(
+        f"/referrals/{referral.pk}/act/",
+        {"action": action, "status": "accepted", "team": "t-nowhere", "reason": "x"},
+    )
+    assert response.status_code == 400
+    assert "There is no team &#39;t-nowhere&#39;" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "requested" and referral.events.count() == 1
+
+
 def test_reject_needs_a_reason_and_redirect_moves_the_referral(world: Workspace) -> None:
     referral = _refer(world, "eli", "routine", dt.timedelta(hours=2))
     spa = world.client("spa")

@@ -139,7 +139,13 @@ def referral(request: HttpRequest, referral_id: str) -> HttpResponse:
 
 
 def _team(value: str) -> Team | None:
-    return Team.objects.filter(pk=value).first() if value else None
+    """The team chosen on the form; None when none was chosen; refused when unknown."""
+    if not value:
+        return None
+    team = Team.objects.filter(pk=value).first()
+    if team is None:
+        raise ReferralError(f"team: there is no team {value!r}; choose one from the list")
+    return team
 
 
 @require_POST
