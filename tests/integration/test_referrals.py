@@ -441,3 +441,28 @@ def test_a_loaded_first_visit_counts_and_old_data_are_reported_as_such(world: Wo
     page = world.client("spa").get("/referrals/r-lake/").content.decode()
     assert "150 minutes after the referral, after the two hours" in page
     assert "Record first visit" not in page
+
+
+def test_an_unmatched_two_hour_alert_is_on_the_urgent_board_and_its_team_can_match_it(
+    world: Workspace,
+) -> None:
+    """The two-hour clock runs while the person is matched: the board shows it at once."""
+    _, token = add_system("Casterbridge Telecare", "telecare")
+    cora = world.people["cora"]
+    sent = {"given_name": "Cora", "family_name": "Penhalow", "birth_date": "1951-12-03",
+            "postcode": cora.postcode}  # fmt: skip
+    held = post_json(token, telecare_alert(cora, person=sent))
+    assert held.status_code == 202
+    intake = Intake.objects.get()
+    board = world.client("ucr_nurse").get("/referrals/urgent/").content.decode()
+    assert f"/referrals/intake/{intake.pk}/" in board and "Penhalow" in board
+    assert "Two-hour referrals whose person is not yet matched" in board
+    assert world.client("nurse").get(f"/referrals/intake/{intake.pk}/").status_code == 403
+    matched = world.client("ucr_nurse").post(
+        f"/referrals/intake/{intake.pk}/", {"action": "match", "person_choice": cora.pk}
+    )
+    assert matched.status_code == 302
+    referral = Referral.objects.get()
+    assert referral.person == cora and referral.team == world.ucr
+    board = world.client("ucr_nurse").get("/referrals/urgent/").content.decode()
+    assert f"urgent-{referral.pk}" in board and "not yet matched" not in board

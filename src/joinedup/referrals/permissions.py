@@ -59,3 +59,14 @@ def urgent_board_or_403(user: Any) -> StaffMember:
             "The urgent response board is for triage clinicians and urgent response teams."
         )
     return staff
+
+
+def intake_matcher_or_403(user: Any, urgency: str) -> StaffMember:
+    """Triage matches every intake; a two-hour one also the urgent response team, whose
+    clock is running while it waits."""
+    staff = staff_of(user)
+    if staff is not None and (
+        is_triage(staff) or (urgency == "two_hour" and urgent_teams_of(staff))
+    ):
+        return staff
+    raise PermissionDenied("Matching a referral to its person is for triage.")

@@ -84,19 +84,31 @@ def urgent_response_team() -> Team | None:
     )
 
 
-def neighbourhood_team(person: Person) -> Team | None:
-    return (
-        Team.objects.filter(kind=Team.Kind.NEIGHBOURHOOD, neighbourhood_id=person.neighbourhood_id)
-        .order_by(F("go_live_date").asc(nulls_last=True), "id")
-        .first()
-    )
+@dataclass(frozen=True)
+class Routing:
+    """Where referrals go: two-hour ones to the urgent community response, the rest to the
+    person's neighbourhood team (the first to go live, if a neighbourhood has several).
+    Read once, so a page of referrals asks the database once, not once a row."""
+
+    urgent: Team | None
+    by_neighbourhood: dict[str, Team]
+
+    @classmethod
+    def load(cls) -> Routing:
+        teams = Team.objects.filter(kind=Team.Kind.NEIGHBOURHOOD).order_by(
+            F("go_live_date").desc(nulls_first=True), "-id"
+        )  # the last one written for a neighbourhood wins: the first to go live
+        return cls(
+            urgent_response_team(), {t.neighbourhood_id: t for t in teams if t.neighbourhood_id}
+        )
+
+    def suggest(self, person: Person, urgency: str | None) -> Team | None:
+        local = self.by_neighbourhood.get(person.neighbourhood_id)
+        return (self.urgent or local) if urgency == "two_hour" else local
 
 
 def suggested_team(person: Person, urgency: str | None) -> Team | None:
-    """Two-hour referrals go to the urgent community response; others to the neighbourhood."""
-    if urgency == "two_hour":
-        return urgent_response_team() or neighbourhood_team(person)
-    return neighbourhood_team(person)
+    return Routing.load().suggest(person, urgency)
 
 
 def _event(referral: Referral, actor: Actor, now: dt.datetime, **fields: Any) -> ReferralEvent:

@@ -19,7 +19,7 @@ from joinedup.record.models import GpPractice, Person, enum_choices
 from joinedup.referrals.matching import match_person
 from joinedup.referrals.models import Intake
 from joinedup.referrals.new_person import create_person
-from joinedup.referrals.permissions import triage_or_403
+from joinedup.referrals.permissions import intake_matcher_or_403
 from joinedup.referrals.submission import Submission, read_new_person, read_referral
 from joinedup.referrals.views.form_data import field_id
 from joinedup.referrals.workflow import Actor, create_referral
@@ -50,10 +50,11 @@ def _page(
 
 @staff_member_required
 def intake(request: HttpRequest, intake_id: int) -> HttpResponse:
-    triage_or_403(request.user)
     held = Intake.objects.select_related("client").filter(pk=intake_id).first()
     if held is None:
+        intake_matcher_or_403(request.user, "")
         raise Http404("No such submission.")
+    intake_matcher_or_403(request.user, held.urgency)
     if held.status != Intake.Status.AWAITING_MATCH:
         if held.referral_id:
             return redirect("referrals:referral", held.referral_id)

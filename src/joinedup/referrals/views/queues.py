@@ -30,8 +30,8 @@ from joinedup.referrals.two_hour_share import first_visits_until, shares_to
 from joinedup.referrals.workflow import (
     TWO_HOURS,
     URGENCY_ORDER,
+    Routing,
     not_yet_visited,
-    suggested_team,
     unaccepted_too_long,
 )
 
@@ -71,6 +71,7 @@ def triage(request: HttpRequest) -> HttpResponse:
     )
     page = _page(request, waiting)
     rows = _audited(request, page, "triage queue")
+    routing = Routing.load()
     intakes = list(
         Intake.objects.filter(status=Intake.Status.AWAITING_MATCH).select_related("client")
     )
@@ -84,7 +85,7 @@ def triage(request: HttpRequest) -> HttpResponse:
                     "referral": r,
                     "waited": now - r.received_at,
                     "flagged": unaccepted_too_long(r, now),
-                    "suggested": suggested_team(r.person, r.urgency),
+                    "suggested": routing.suggest(r.person, r.urgency),
                     "urgency": URGENCY_LABELS.get(r.urgency or "", "Not recorded"),
                 }
                 for r in rows
@@ -143,6 +144,7 @@ def urgent(request: HttpRequest) -> HttpResponse:
     page = _page(request, waiting)
     rows = _audited(request, page, "urgent response board")
     today = timezone.localdate(now)
+    unmatched = Intake.objects.filter(status=Intake.Status.AWAITING_MATCH, urgency="two_hour")
     return render(
         request,
         "referrals/urgent.jinja",
@@ -155,6 +157,14 @@ def urgent(request: HttpRequest) -> HttpResponse:
                     "remaining": r.received_at + TWO_HOURS - now,
                 }
                 for r in rows
+            ],
+            "unmatched": [
+                {
+                    "intake": i,
+                    "sent": i.payload.get("person", {}),
+                    "remaining": i.received_at + TWO_HOURS - now,
+                }
+                for i in unmatched.select_related("client").order_by("received_at", "id")
             ],
             "shares": shares_to(first_visits_until(today)),
             "today": today,

@@ -78,8 +78,6 @@ def _actions(
     triage = is_triage(staff)
     holder = in_team(staff, referral.team_id)
     team_actions = list(STATUS_ACTIONS.get(status, ())) if (holder or triage) else []
-    if status == "requested" and not (holder or triage):
-        team_actions = []
     referrer_may_withdraw = referral.referred_by_id == user.pk and status in (
         "requested",
         "accepted",
