@@ -15,10 +15,12 @@ import re
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from joinedup.access.models import AuditEvent
+from joinedup.access.policy import break_glass
 from joinedup.careplans.changes import changes
 from joinedup.careplans.models import CarePlan, CarePlanVersion
 from joinedup.careplans.reviews import overdue_reviews
@@ -514,3 +516,20 @@ def test_changes_name_every_field_that_moved() -> None:
         ("Action removed", "Shopping: Their carer, Edith", ""),
         ("Review date", "31 December 2026", "31 January 2027"),
     }
+
+
+def test_break_glass_reads_the_plan_but_cannot_change_it(world: Workspace) -> None:
+    world.client("nurse").post(f"/care-plans/{ADA}/edit/", plan_post(0))
+    outsider = world.client("outsider")
+    with transaction.atomic():
+        break_glass(world.user("outsider"), ADA, "Called out of hours by her daughter")
+    page = outsider.get(f"/care-plans/{ADA}/")
+    assert page.status_code == 200 and "Update the care plan" not in page.content.decode()
+    assert outsider.get(f"/care-plans/{ADA}/edit/").status_code == 403
+    refused = outsider.post(f"/care-plans/{ADA}/edit/", plan_post(1))
+    assert refused.status_code == 403 and versions() == [1]
+
+
+def test_an_impossible_version_number_is_not_found(world: Workspace) -> None:
+    nurse = world.client("nurse")
+    assert nurse.get(f"/care-plans/{ADA}/versions/99999999999999999999/").status_code == 404

@@ -13,10 +13,16 @@ from django.test import Client
 from django.utils import timezone
 
 from joinedup.access.models import AuditAction, AuditEvent
+from joinedup.people.models import Consent
 from joinedup.record.models import Contact, Episode, Person, Referral
 from joinedup.referrals.models import Intake, ReferralEvent
 from joinedup.referrals.system_clients import add_system
-from joinedup.referrals.workflow import Actor, change_status, create_referral
+from joinedup.referrals.workflow import (
+    Actor,
+    change_status,
+    create_referral,
+    redirect_to_team,
+)
 from joinedup.web.environment import long_date
 from workspace_world import Workspace, build_workspace
 
@@ -90,7 +96,13 @@ def test_bad_input_names_the_field_and_saves_nothing(
     assert response.status_code == 200 and "There is a problem" in body
     assert f'href="#{field}"' in body and message.lower() in body.lower()
     assert not Referral.objects.exists()
-    assert (AuditEvent.objects.count(), Person.objects.count()) == before
+    # nothing changed; the one answer that discloses someone (whose NHS number it is) is
+    # audited as a search hit on them
+    disclosed = list(AuditEvent.objects.filter(action=AuditAction.SEARCH_HIT).values_list(
+        "person_id", flat=True
+    ))  # fmt: skip
+    assert disclosed == (["p-ada"] if "date of birth" in message else [])
+    assert (AuditEvent.objects.count() - len(disclosed), Person.objects.count()) == before
 
 
 def test_likely_matches_are_offered_and_a_duplicate_needs_confirmation(world: Workspace) -> None:
@@ -466,3 +478,53 @@ def test_an_unmatched_two_hour_alert_is_on_the_urgent_board_and_its_team_can_mat
     assert referral.person == cora and referral.team == world.ucr
     board = world.client("ucr_nurse").get("/referrals/urgent/").content.decode()
     assert f"urgent-{referral.pk}" in board and "not yet matched" not in board
+
+
+def test_a_referrals_words_follow_the_persons_objection_to_sharing(world: Workspace) -> None:
+    """As on the record: a GP's referral (health) is hidden from council staff under an
+    objection; health staff and its author still read it."""
+    ada = world.people["ada"]
+    referral = create_referral(
+        person=ada, urgency="urgent", source="gp", reason="Low mood, stopped eating",
+        needs="Same-day review", actor=Actor(user=world.user("gp")),
+    )  # fmt: skip
+    change_status(referral.pk, "accepted", actor=Actor(user=world.user("spa")), team=world.north)
+    Consent.objects.create(
+        person=ada, kind=Consent.Kind.SHARING_OBJECTION, recorded_at=timezone.now(),
+        recorded_by="gp",
+    )  # fmt: skip
+    council = world.client("social_worker").get(f"/referrals/{referral.pk}/").content.decode()
+    assert "Low mood" not in council and "Same-day review" not in council
+    assert "Hidden: the person objects to sharing" in council
+    for who in ("nurse", "gp", "spa"):
+        page = world.client(who).get(f"/referrals/{referral.pk}/").content.decode()
+        assert "Low mood" in page and "Same-day review" in page, who
+
+
+def test_likely_matches_shown_on_the_form_are_audited_as_search_hits(world: Workspace) -> None:
+    bert = world.people["bert"]
+    details = form(bert, **{"person.nhs_number": "", "person.given_name": "Bertie"})
+    world.client("gp").post("/referrals/new/", details)
+    hits = AuditEvent.objects.filter(action=AuditAction.SEARCH_HIT, username="gp")
+    assert list(hits.values_list("person_id", flat=True)) == [bert.pk]
+    # an NHS number that is no one's rules out everyone recorded with another number
+    unknown = form(bert, **{"person.nhs_number": "9990770018", "person.given_name": "Bertie"})
+    page = world.client("gp").post("/referrals/new/", unknown).content.decode()
+    assert bert.pk not in page and "No one with these details is known" in page
+
+
+def test_accepting_after_a_redirect_the_page_did_not_show_is_refused(world: Workspace) -> None:
+    referral = _refer(world, "bert", "routine", dt.timedelta(hours=2))
+    Referral.objects.filter(pk=referral.pk).update(team=world.north)
+    # triage redirects it to Southmead while a Northgate nurse has the page open
+    redirect_to_team(
+        referral.pk, world.south, actor=Actor(user=world.user("spa")), reason="Lives south"
+    )
+    stale = world.client("spa").post(
+        f"/referrals/{referral.pk}/act/",
+        {"action": "status", "status": "accepted", "expected_status": "requested",
+         "expected_team": "t-north"},
+    )  # fmt: skip
+    assert stale.status_code == 409
+    referral.refresh_from_db()
+    assert (referral.status, referral.team_id) == ("requested", "t-south")

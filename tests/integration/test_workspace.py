@@ -74,6 +74,14 @@ def test_the_menu_offers_each_role_its_pages_only(world: Workspace) -> None:
     commissioner = menu("commissioner")
     assert "Outcomes" in commissioner and "Make a referral" not in commissioner
     assert "Find a person" not in commissioner
+    # on the overview, the overview is the current page; on the outcomes, it is not
+    client = world.client("commissioner")
+    current = "nhsuk-header__navigation-item--current"
+    overview = client.get("/").content.decode()
+    assert overview.count(current) == 1
+    assert overview.split(current, 1)[1].split("</li>", 1)[0].count("Overview") == 1
+    outcomes = client.get("/outcomes/").content.decode()
+    assert outcomes.split(current, 1)[1].split("</li>", 1)[0].count("Outcomes") == 1
 
 
 def test_the_demo_adds_todays_referrals_once(world: Workspace) -> None:

@@ -350,6 +350,26 @@ def has_objection(person_id: str) -> bool:
     ).exists()
 
 
+def objecting(person_ids: Collection[str]) -> set[str]:
+    """Which of these people object to sharing between health and social care (one query)."""
+    return set(
+        Consent.objects.filter(
+            person_id__in=list(person_ids),
+            kind=Consent.Kind.SHARING_OBJECTION,
+            ended_at__isnull=True,
+        ).values_list("person_id", flat=True)
+    )
+
+
+def visible_across_sectors(viewer_sector: str, sector: str, objection: bool) -> bool:
+    """Whether an entry of `sector` may be shown to a viewer of `viewer_sector`: always,
+    unless the person objects to sharing, when only the viewer's own side and the
+    integrated team's shared entries are (an unknown side on either end is hidden)."""
+    if not objection:
+        return True
+    return sector == SHARED or (sector == viewer_sector and viewer_sector != UNKNOWN)
+
+
 @dataclass(frozen=True)
 class RecordAccess:
     """An opened record: the person, why it is open, and the test every entry must pass."""
@@ -367,10 +387,7 @@ class RecordAccess:
         """Whether this viewer may see an entry of this sector and sensitivity label."""
         if not may_read_sensitivity(self.staff.profession, sensitivity):
             return False
-        if self.objection:
-            viewer = self.sector
-            return sector == SHARED or (sector == viewer and viewer != UNKNOWN)
-        return True
+        return visible_across_sectors(self.sector, sector, self.objection)
 
 
 @contextmanager

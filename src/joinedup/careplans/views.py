@@ -12,13 +12,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.policy import RecordAccess, RecordRefusedError, opened_record
+from joinedup.access.policy import (
+    RecordAccess,
+    RecordRefusedError,
+    opened_record,
+    relationship,
+    staff_of,
+)
 from joinedup.careplans.changes import changes
 from joinedup.careplans.models import CarePlanVersion, GoalStatus
 from joinedup.careplans.plan_form import (
@@ -39,6 +46,7 @@ from joinedup.careplans.saving import latest_version, save_version
 from joinedup.people import record_summary
 from joinedup.people.views.record import refused
 
+MAX_VERSION = 2**31 - 1
 STALE_FORM = FormError(
     "what_matters", "This form is out of date: open the care plan and edit it again"
 )
@@ -75,6 +83,7 @@ def plan(request: HttpRequest, person_id: str) -> HttpResponse:
                 "banner": record_summary.banner(access.person, today),
                 "current": plan_view(versions[0], today) if versions else None,
                 "versions": [version_line(v) for v in versions],
+                "may_edit": access.relationship.legitimate,
             }
     except RecordRefusedError:
         return refused(request, person_id)
@@ -85,6 +94,8 @@ def plan(request: HttpRequest, person_id: str) -> HttpResponse:
 @staff_member_required
 def version(request: HttpRequest, person_id: str, number: int) -> HttpResponse:
     """One version, read-only, with what changed from the one before."""
+    if number > MAX_VERSION:  # no plan has that many, and the database could not compare it
+        raise Http404("No such version.")
     now = timezone.now()
     today = timezone.localdate(now)
     try:
@@ -159,9 +170,21 @@ def _save(request: HttpRequest, access: RecordAccess, now: dt.datetime) -> HttpR
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_member_required
 def edit(request: HttpRequest, person_id: str) -> HttpResponse:
-    """GET: the form from the current version. POST: save version base+1, or a conflict."""
+    """GET: the form from the current version. POST: save version base+1, or a conflict.
+
+    Only with a care relationship: break-glass opens a record to read in an emergency, not
+    to rewrite the plan the person's team agreed with them.
+    """
     now = timezone.now()
     today = timezone.localdate(now)
+    staff = staff_of(request.user)
+    if staff is not None:
+        held = relationship(staff, person_id, now)
+        if held.opens_record and not held.legitimate:
+            raise PermissionDenied(
+                "Break-glass lets you read this record, not change its care plan: ask the "
+                "person's team."
+            )
     saving = request.method == "POST"
     what = "care plan save" if saving else "care plan edit"
     try:

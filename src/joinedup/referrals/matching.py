@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import transaction
+
+from joinedup.access.audit import record_events
+from joinedup.access.models import AuditAction
 from joinedup.people.search import Candidate, SearchQuery, find_people, normalise_postcode
 from joinedup.record.models import Person
 from joinedup.record.name_sounds import fold
@@ -36,10 +41,16 @@ class PersonMatch:
     person: Person | None = None  # certain
     candidates: list[Candidate] = field(default_factory=list)  # likely, to choose from
     problem: str = ""  # why the details cannot be used as they are
+    conflict_id: str = ""  # the person whose NHS number the problem is about
 
     @property
     def certain(self) -> bool:
         return self.person is not None
+
+    @property
+    def disclosed(self) -> list[str]:
+        """Everyone whose existence the answer shows, for the audit (as search hits)."""
+        return [c.id for c in self.candidates] + ([self.conflict_id] if self.conflict_id else [])
 
 
 def _same(a: str, b: str) -> bool:
@@ -63,7 +74,8 @@ def match_person(details: PersonDetails) -> PersonMatch:
             if person.birth_date != details.birth_date:
                 return PersonMatch(
                     problem="nhs_number: this NHS number belongs to someone with a different "
-                    "date of birth; check both"
+                    "date of birth; check both",
+                    conflict_id=person.pk,
                 )
             return PersonMatch(person=person)
     words = tuple(w for w in (details.given_name, details.family_name) if w.strip())
@@ -75,7 +87,19 @@ def match_person(details: PersonDetails) -> PersonMatch:
     )
     found = find_people(query, limit=CANDIDATE_LIMIT)
     candidates = [m.person for m in found.matches]
+    if details.nhs_number:
+        # The number given is no one's: someone recorded with another number is not them.
+        candidates = [c for c in candidates if not c.nhs_number]
     return PersonMatch(candidates=candidates)
+
+
+def audited_match(details: PersonDetails, user: Any, what: str) -> PersonMatch:
+    """match_person, with everyone the answer discloses audited as a search hit (as the
+    person search does), in the same transaction."""
+    with transaction.atomic():
+        found = match_person(details)
+        record_events(AuditAction.SEARCH_HIT, user=user, person_ids=found.disclosed, what=what)
+    return found
 
 
 def certain_match(details: PersonDetails) -> PersonMatch:

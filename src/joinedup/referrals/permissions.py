@@ -13,7 +13,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from joinedup.access.models import Profession, StaffMember
-from joinedup.access.policy import NO_RECORD, staff_of
+from joinedup.access.policy import (
+    NO_RECORD,
+    referral_sector,
+    staff_of,
+    staff_sector,
+    visible_across_sectors,
+)
 from joinedup.record.models import Referral, Team
 
 
@@ -70,3 +76,14 @@ def intake_matcher_or_403(user: Any, urgency: str) -> StaffMember:
     ):
         return staff
     raise PermissionDenied("Matching a referral to its person is for triage.")
+
+
+DETAIL_HIDDEN = "Hidden: the person objects to sharing between health and social care."
+
+
+def may_read_words(staff: StaffMember, referral: Referral, objection: bool) -> bool:
+    """A referral's words (reason, needs, decisions) follow the person's objection to
+    sharing as the record does (its side is its source's); their author always reads them."""
+    if referral.referred_by_id is not None and referral.referred_by_id == staff.user_id:
+        return True
+    return visible_across_sectors(staff_sector(staff), referral_sector(referral.source), objection)

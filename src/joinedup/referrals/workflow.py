@@ -164,11 +164,17 @@ def create_referral(
     return referral
 
 
-def _locked(referral_id: str, expected_status: str | None) -> Referral:
+def _locked(
+    referral_id: str, expected_status: str | None, expected_team: str | None = None
+) -> Referral:
+    """The referral, locked; refused as stale if its status or team ("" for none) is not
+    what the acting page showed."""
     referral = Referral.objects.select_for_update().filter(pk=referral_id).first()
     if referral is None:
         raise ReferralError("referral: no such referral")
-    if expected_status is not None and referral.status != expected_status:
+    if (expected_status is not None and referral.status != expected_status) or (
+        expected_team is not None and (referral.team_id or "") != expected_team
+    ):
         raise ReferralConflictError(stale_message(referral))
     return referral
 
@@ -192,11 +198,12 @@ def change_status(
     reason: str = "",
     team: Team | None = None,
     expected_status: str | None = None,
+    expected_team: str | None = None,
     now: dt.datetime | None = None,
 ) -> Referral:
     """Move a referral along the lifecycle; accepting needs a team, ending most needs a reason."""
     now = now or timezone.now()
-    referral = _locked(referral_id, expected_status)
+    referral = _locked(referral_id, expected_status, expected_team)
     current = referral.status or "requested"
     try:
         lifecycle.check_transition(current, new_status)
@@ -257,11 +264,12 @@ def redirect_to_team(
     actor: Actor,
     reason: str,
     expected_status: str | None = None,
+    expected_team: str | None = None,
     now: dt.datetime | None = None,
 ) -> Referral:
     """Send a referral nobody has accepted yet to another team, which then decides on it."""
     now = now or timezone.now()
-    referral = _locked(referral_id, expected_status)
+    referral = _locked(referral_id, expected_status, expected_team)
     if referral.status != "requested":
         raise ReferralError(
             f"team: only a referral waiting to be accepted can be redirected; this one is "

@@ -97,6 +97,11 @@ def menu(request: Any) -> list[dict[str, Any]]:
         return []
     path = request.path
     return [
-        {"text": link.text, "href": link.href, "current": path.startswith(link.href)}
+        {"text": link.text, "href": link.href, "current": _current(path, link.href)}
         for link in workspace_for(staff_of(user)).menu
     ]
+
+
+def _current(path: str, href: str) -> bool:
+    """The page is the link's, or one below it (the overview at / only itself)."""
+    return path == href if href == "/" else path.startswith(href)

@@ -16,7 +16,7 @@ from joinedup.access.decorators import staff_member_required
 from joinedup.lake.schema import SEX
 from joinedup.people.search import Candidate
 from joinedup.record.models import GpPractice, Person, enum_choices
-from joinedup.referrals.matching import match_person
+from joinedup.referrals.matching import audited_match
 from joinedup.referrals.models import Intake
 from joinedup.referrals.new_person import create_person
 from joinedup.referrals.permissions import intake_matcher_or_403
@@ -61,7 +61,7 @@ def intake(request: HttpRequest, intake_id: int) -> HttpResponse:
         return redirect("referrals:triage")
     sub = read_referral(held.payload, source=held.client.source)
     assert sub.details is not None  # it was checked when it arrived
-    candidates = match_person(sub.details).candidates
+    candidates = audited_match(sub.details, request.user, "intake: matching").candidates
     if request.method != "POST":
         return _page(request, held, sub, candidates)
     actor = Actor(user=request.user)

@@ -18,7 +18,7 @@ from joinedup.access.models import StaffMember
 from joinedup.lake.schema import REFERRAL_SOURCES, SEX, URGENCIES
 from joinedup.people.search import Candidate
 from joinedup.record.models import GpPractice, Person, enum_choices
-from joinedup.referrals.matching import match_person
+from joinedup.referrals.matching import audited_match
 from joinedup.referrals.new_person import create_person
 from joinedup.referrals.permissions import referrer_or_403
 from joinedup.referrals.submission import URGENCY_LABELS, read_new_person, read_referral
@@ -81,7 +81,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     sub = read_referral(data)
     if sub.problems or sub.details is None:
         return _page(request, data, sub.problems)
-    found = match_person(sub.details)
+    found = audited_match(sub.details, request.user, "referral form: matching")
     if found.problem:
         return _page(request, data, [("person.nhs_number", found.problem)])
     choice = data.get("person_choice", "")

@@ -18,9 +18,12 @@ from django.utils import timezone
 from joinedup.access.audit import record_events
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction
+from joinedup.access.policy import objecting
 from joinedup.record.models import Referral
 from joinedup.referrals.models import Intake
 from joinedup.referrals.permissions import (
+    DETAIL_HIDDEN,
+    may_read_words,
     referrer_or_403,
     triage_or_403,
     urgent_board_or_403,
@@ -61,7 +64,7 @@ def _audited(request: HttpRequest, page: Page, what: str) -> list[Any]:
 @staff_member_required
 def triage(request: HttpRequest) -> HttpResponse:
     """Referrals waiting to be accepted: most urgent first, then the longest waiting."""
-    triage_or_403(request.user)
+    staff = triage_or_403(request.user)
     now = timezone.now()
     waiting = (
         Referral.objects.filter(status="requested")
@@ -72,6 +75,7 @@ def triage(request: HttpRequest) -> HttpResponse:
     page = _page(request, waiting)
     rows = _audited(request, page, "triage queue")
     routing = Routing.load()
+    objectors = objecting([r.person_id for r in rows])
     intakes = list(
         Intake.objects.filter(status=Intake.Status.AWAITING_MATCH).select_related("client")
     )
@@ -86,12 +90,14 @@ def triage(request: HttpRequest) -> HttpResponse:
                     "waited": now - r.received_at,
                     "flagged": unaccepted_too_long(r, now),
                     "suggested": routing.suggest(r.person, r.urgency),
+                    "words": may_read_words(staff, r, r.person_id in objectors),
                     "urgency": URGENCY_LABELS.get(r.urgency or "", "Not recorded"),
                 }
                 for r in rows
             ],
             "intakes": intakes,
             "now": now,
+            "hidden": DETAIL_HIDDEN,
         },
     )
 
@@ -130,7 +136,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def urgent(request: HttpRequest) -> HttpResponse:
     """Open two-hour referrals not yet visited, the least time left first; and the share
     of first visits within two hours for each team (the standard is 70%)."""
-    urgent_board_or_403(request.user)
+    staff = urgent_board_or_403(request.user)
     now = timezone.now()
     waiting = (
         Referral.objects.filter(
@@ -143,6 +149,7 @@ def urgent(request: HttpRequest) -> HttpResponse:
     )
     page = _page(request, waiting)
     rows = _audited(request, page, "urgent response board")
+    objectors = objecting([r.person_id for r in rows])
     today = timezone.localdate(now)
     unmatched = Intake.objects.filter(status=Intake.Status.AWAITING_MATCH, urgency="two_hour")
     return render(
@@ -155,6 +162,7 @@ def urgent(request: HttpRequest) -> HttpResponse:
                     "referral": r,
                     "deadline": r.received_at + TWO_HOURS,
                     "remaining": r.received_at + TWO_HOURS - now,
+                    "words": may_read_words(staff, r, r.person_id in objectors),
                 }
                 for r in rows
             ],
@@ -169,5 +177,6 @@ def urgent(request: HttpRequest) -> HttpResponse:
             "shares": shares_to(first_visits_until(today)),
             "today": today,
             "now": now,
+            "hidden": DETAIL_HIDDEN,
         },
     )

@@ -20,10 +20,16 @@ from django.views.decorators.http import require_POST
 from joinedup.access.audit import record_event
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, StaffMember
-from joinedup.access.policy import staff_of
+from joinedup.access.policy import has_objection, staff_of
 from joinedup.record.models import Referral, Team
 from joinedup.referrals import lifecycle
-from joinedup.referrals.permissions import in_team, is_triage, may_see_referral
+from joinedup.referrals.permissions import (
+    DETAIL_HIDDEN,
+    in_team,
+    is_triage,
+    may_read_words,
+    may_see_referral,
+)
 from joinedup.referrals.submission import URGENCY_LABELS
 from joinedup.referrals.views.form_data import field_id
 from joinedup.referrals.workflow import (
@@ -110,12 +116,15 @@ def render_referral(
             AuditAction.VIEW, user=request.user, person_id=referral.person_id,
             what=f"referral {referral.pk}",
         )  # fmt: skip
+    words = may_read_words(staff, referral, has_objection(referral.person_id))
     deadline = referral.received_at + TWO_HOURS if referral.urgency == "two_hour" else None
     visit_minutes = first_visit_minutes(referral) if deadline else None
     context = {
         "referral": referral,
         "person": referral.person,
         "events": events,
+        "words": words,
+        "hidden": DETAIL_HIDDEN,
         "urgency_label": URGENCY_LABELS.get(referral.urgency or "", "Not recorded"),
         "flagged": unaccepted_too_long(referral, now),
         "waited": now - referral.received_at,
@@ -158,9 +167,12 @@ def act(request: HttpRequest, referral_id: str) -> HttpResponse:
     new_status = request.POST.get("status", "")
     reason = request.POST.get("reason", "")
     expected = request.POST.get("expected_status") or None
+    expected_team = request.POST.get("expected_team")  # "" for none; absent: not checked
     actor = Actor(user=request.user)
     try:
-        if expected is not None and found.status != expected:
+        if (expected is not None and found.status != expected) or (
+            expected_team is not None and (found.team_id or "") != expected_team
+        ):
             raise ReferralConflictError(stale_message(found))
         if action == "redirect":
             if not allowed["may_route"]:
@@ -168,7 +180,10 @@ def act(request: HttpRequest, referral_id: str) -> HttpResponse:
             team = _team(request.POST.get("team", ""))
             if team is None:
                 raise ReferralError("team: choose the team to redirect the referral to")
-            redirect_to_team(found.pk, team, actor=actor, reason=reason, expected_status=expected)
+            redirect_to_team(
+                found.pk, team, actor=actor, reason=reason, expected_status=expected,
+                expected_team=expected_team,
+            )  # fmt: skip
         elif action == "status":
             offered = {s for s, _ in allowed["status_actions"]}
             if allowed["may_withdraw"]:
@@ -185,7 +200,7 @@ def act(request: HttpRequest, referral_id: str) -> HttpResponse:
                     raise PermissionDenied("Only triage can accept a referral for another team.")
             change_status(
                 found.pk, new_status, actor=actor, reason=reason, team=team,
-                expected_status=expected,
+                expected_status=expected, expected_team=expected_team,
             )  # fmt: skip
         elif action == "first_visit":
             if not allowed["may_record_visit"]:
