@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,11 +22,13 @@ from django.utils import timezone
 from joinedup.access.models import AuditAction, AuditEvent
 from joinedup.careplans.models import CarePlan
 from joinedup.people.models import CareTeamMember
-from joinedup.record.models import Episode, HospitalSpell, Person
+from joinedup.record.models import Episode, HospitalSpell, Person, Referral
 from joinedup.record.nhs_number import spaced
 from joinedup.tasks.models import Task
 from joinedup.teams import interim_risk
-from workspace_world import Workspace, build_workspace, nhs_number
+from joinedup.teams.episodes import EpisodeClosedError, close_episode
+from joinedup.teams.views import episodes as episode_views
+from workspace_world import Workspace, build_workspace, nhs_number, password_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +38,14 @@ ROW = re.compile(r'<tr class="nhsuk-table__row" id="episode-[^"]+" data-person="
 
 
 @pytest.fixture
-def world(settings: Any) -> Workspace:
+def world(settings: Any) -> Iterator[Workspace]:
     # The world's logins get real passwords; a fast hasher keeps each test's setup short.
+    # The hash is cached, so it is dropped on the way out: a later test (the browser's
+    # journeys, in the same run) would otherwise get an MD5 hash its hashers refuse.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return build_workspace()
+    password_hash.cache_clear()
+    yield build_workspace()
+    password_hash.cache_clear()
 
 
 def _client(world: Workspace, key: str) -> Client:
@@ -429,6 +436,7 @@ def test_a_second_open_episode_of_the_same_team_is_refused(world: Workspace) -> 
 def test_another_team_may_open_an_episode_for_the_same_person(world: Workspace) -> None:
     world.staff["nurse"].teams.add(world.south)
     ada = world.people["ada"]
+    _referral(ada, world.south.id)  # ada lives in Northgate: Southmead needs her referral
     response = _client(world, "nurse").post(
         reverse("teams:episode_open", args=[world.south.id]), _open_data(ada, "other", TODAY)
     )
@@ -437,6 +445,108 @@ def test_another_team_may_open_an_episode_for_the_same_person(world: Workspace) 
         "t-north",
         "t-south",
     }
+
+
+def _referral(person: Person, team_id: str, status: str = "accepted") -> Referral:
+    now = timezone.now()
+    return Referral.objects.create(
+        id=f"r-{person.pk}-{team_id}-{status}",
+        person=person,
+        received_at=now - dt.timedelta(days=2),
+        source="gp",
+        urgency="routine",
+        team_id=team_id,
+        status=status,
+        accepted_at=now - dt.timedelta(days=1),
+        closed_at=now if status in {"completed", "rejected", "cancelled"} else None,
+    )
+
+
+def _errors(response: Any) -> list[str]:
+    """The error summary's messages, as shown."""
+    html = response.content.decode()
+    summary = html[html.index("nhsuk-error-summary") :]
+    summary = summary[: summary.index("</ul>")]
+    return [m.strip() for m in re.findall(r'<a href="#[^"]+">(.*?)</a>', summary, re.DOTALL)]
+
+
+def test_a_team_opens_episodes_only_for_its_neighbourhood_or_its_referrals(
+    world: Workspace,
+) -> None:
+    """Eli lives in Southmead and is not referred to Northgate: to Northgate's form he is
+    no one, word for word the answer an unknown number gets, even when he has died; with an
+    open referral to Northgate he may join its caseload."""
+    eli = world.people["eli"]
+    nobody = nhs_number(777000)
+    client = _client(world, "nurse")
+    before = AuditEvent.objects.count()
+
+    unknown = _open(world, {**_open_data(eli, "referral", TODAY), "nhs_number": nobody}, client)
+    assert unknown.status_code == 400
+    assert _errors(unknown) == [
+        f"No one with NHS number {spaced(nobody)} is known to Northgate INT: check the number, "
+        "or refer the person through the single point of access"
+    ]
+    assert AuditEvent.objects.count() == before  # no one to audit
+
+    Person.objects.filter(pk=eli.pk).update(death_date=TODAY - dt.timedelta(days=3))
+    _referral(eli, world.north.id, status="completed")  # ended: gives no right to open
+    _referral(eli, world.south.id)  # another team's referral: neither
+    for start in (TODAY, TODAY - dt.timedelta(days=10)):
+        stranger = _open(world, _open_data(eli, "referral", start), client)
+        assert stranger.status_code == 400
+        shown = _errors(stranger)
+        assert shown == [
+            m.replace(spaced(nobody), spaced(eli.nhs_number or "")) for m in _errors(unknown)
+        ]
+        html = stranger.content.decode()
+        assert "Elias" not in html and "Trewin" not in html and "died" not in html
+    assert not Episode.objects.filter(person=eli).exists()
+    # The refusals say nothing, but are audited against him (snooping looks like this).
+    events = AuditEvent.objects.filter(sequence__gt=before)
+    assert (
+        list(events.values_list("action", "person_id", "what"))
+        == [(AuditAction.VIEW, eli.pk, "open episode form of Northgate INT: refused")] * 2
+    )
+
+    # Referred to Northgate (still open): the date of death may now be told, and once
+    # that is put right the episode opens.
+    _referral(eli, world.north.id)
+    died = _open(world, _open_data(eli, "referral", TODAY), client)
+    assert died.status_code == 400
+    assert "Elias Trewin" in died.content.decode() and "died on" in died.content.decode()
+    Person.objects.filter(pk=eli.pk).update(death_date=None)
+    opened = _open(world, _open_data(eli, "referral", TODAY), client)
+    assert opened.status_code == 302
+    assert Episode.objects.filter(person=eli, team=world.north, end_date__isnull=True).exists()
+
+
+def test_a_neighbour_who_has_died_is_told_apart(world: Workspace) -> None:
+    """Cora lives in Northgate, so Northgate may open for her: the form says she died."""
+    cora = world.people["cora"]
+    Person.objects.filter(pk=cora.pk).update(death_date=TODAY - dt.timedelta(days=1))
+    response = _open(world, _open_data(cora, "referral", TODAY))
+    assert response.status_code == 400
+    assert "Cora Penhallow" in response.content.decode()
+    assert "an episode cannot start after that" in response.content.decode()
+    assert not Episode.objects.filter(person=cora).exists()
+
+
+def test_an_episode_cannot_start_before_the_person_was_born(world: Workspace) -> None:
+    bert = world.people["bert"]  # born 30 July 1944
+    before = AuditEvent.objects.count()
+    response = _open(world, _open_data(bert, "referral", dt.date(1944, 7, 29)))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert _errors(response) == [
+        "The start date must be on or after the person&#39;s date of birth"
+    ]
+    assert 'href="#start-day"' in html
+    assert not Episode.objects.filter(person=bert).exists()
+    events = AuditEvent.objects.filter(sequence__gt=before)
+    assert list(events.values_list("action", "person_id")) == [(AuditAction.VIEW, bert.pk)]
+    # Born that day is fine.
+    assert _open(world, _open_data(bert, "referral", dt.date(1944, 7, 30))).status_code == 302
 
 
 # --- closing episodes ------------------------------------------------------------------
@@ -502,6 +612,53 @@ def test_closing_an_episode_ends_the_key_worker_allocation(world: Workspace) -> 
     assert "p-ada" not in _shown(_client(world, "nurse").get(_caseload_url(world)))
     # A closed episode cannot be closed again.
     assert _close(world, _close_data(TODAY)).status_code == 404
+
+
+def test_two_people_closing_the_same_episode_close_it_once(
+    world: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manager closes ada's episode while the nurse's form is on its way: the nurse's
+    close finds it closed under the lock, changes nothing and writes no second event."""
+    ada = world.people["ada"]
+    real_read = episode_views.read_close_form
+
+    def manager_closes_first(data: Any, episode: Episode, today: dt.date) -> Any:
+        form = real_read(data, episode, today)
+        close_episode(
+            world.user("manager"),
+            world.north,
+            Episode.objects.get(pk=episode.pk),
+            TODAY,
+            "goals_met",
+            TODAY,
+        )
+        return form
+
+    monkeypatch.setattr(episode_views, "read_close_form", manager_closes_first)
+    before = AuditEvent.objects.count()
+    response = _close(world, _close_data(TODAY - dt.timedelta(days=1), "moved_away"))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "This episode is already closed" in html
+    assert "Quillfeather" not in html
+    episode = Episode.objects.get(id="e-ada")
+    assert (episode.end_date, episode.end_reason) == (TODAY, "goals_met")
+    events = AuditEvent.objects.filter(sequence__gt=before)
+    assert list(events.values_list("action", "person_id", "username")) == [
+        (AuditAction.UPDATE, ada.pk, "manager")
+    ]
+
+
+def test_closing_a_stale_copy_of_a_closed_episode_is_refused(world: Workspace) -> None:
+    stale = Episode.objects.get(id="e-ada")
+    close_episode(world.user("manager"), world.north, stale, TODAY, "goals_met", TODAY)
+    stale = Episode.objects.get(id="e-ada")
+    stale.end_date = None  # as read by the other request before the first one saved
+    before = AuditEvent.objects.count()
+    with pytest.raises(EpisodeClosedError):
+        close_episode(world.user("nurse"), world.north, stale, TODAY, "declined", TODAY)
+    assert Episode.objects.get(id="e-ada").end_reason == "goals_met"
+    assert AuditEvent.objects.count() == before
 
 
 def test_closing_keeps_a_key_worker_another_open_episode_needs(world: Workspace) -> None:

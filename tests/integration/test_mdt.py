@@ -14,9 +14,11 @@ from joinedup.access.models import AuditAction, AuditEvent
 from joinedup.careplans.models import CarePlan
 from joinedup.mdt.agenda import build_agenda
 from joinedup.mdt.models import AgendaItem, Attendance, Meeting
+from joinedup.mdt.views import attendance as attendance_views
 from joinedup.people.models import Consent
 from joinedup.record.models import Episode, HospitalSpell, Person, Referral
 from joinedup.tasks.models import Task
+from joinedup.tasks.owners import UNRELATED_OWNER
 from joinedup.teams.interim_risk import RULE
 from joinedup.web.environment import long_date
 from workspace_world import Workspace, build_workspace, nhs_number
@@ -287,6 +289,41 @@ def test_adding_a_person_by_nhs_number(world: Workspace, scene: dict[str, Any]) 
     assert AgendaItem.objects.filter(meeting=meeting, person=cora).count() == 1
 
 
+def test_only_neighbours_and_people_the_team_holds_can_be_added(
+    world: Workspace, scene: dict[str, Any]
+) -> None:
+    """Eli lives in Southmead and is Southmead's: to Northgate's agenda he is no one, with
+    the very message a number that matches nobody gets. Kim lives in Southmead too but is
+    referred to Northgate; Lou lives there and is on Northgate's caseload: both may be added."""
+    meeting = scene["meeting"]
+    client = world.client("nurse")
+    url = f"/mdt/{meeting.pk}/"
+    before = AuditEvent.objects.count()
+    answers = []
+    for number in (world.people["eli"].nhs_number, nhs_number(880_000)):
+        response = client.post(url, {"action": "add", "nhs_number": number})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert 'href="#nhs_number"' in html
+        assert "Elias" not in html and "Trewin" not in html
+        answers.append(html[html.index("nhsuk-error-summary") :].split("</ul>")[0])
+    assert answers[0] == answers[1]
+    assert "no one with this NHS number lives in the team" in answers[0]
+    assert not AgendaItem.objects.filter(meeting=meeting).exists()
+    # Nothing was added; the refusal of a real person is audited, and only that.
+    events = AuditEvent.objects.filter(sequence__gt=before)
+    assert list(events.values_list("action", "person_id")) == [(AuditAction.VIEW, "p-eli")]
+
+    kim = add_person(world, "kim", 70_000, place="n-south")
+    lou = add_person(world, "lou", 71_000, place="n-south")
+    referral(kim, "t-north", timezone.now() - dt.timedelta(days=40))
+    caseload(lou, "t-north", scene["today"] - dt.timedelta(days=30))
+    for person in (kim, lou):
+        response = client.post(url, {"action": "add", "nhs_number": person.nhs_number})
+        assert response.status_code == 302
+    assert set(agenda_of(meeting)) == {"p-kim", "p-lou"}
+
+
 # --- items: notes, decisions, actions -------------------------------------------------------
 
 
@@ -410,6 +447,36 @@ def test_commissioner_cannot_be_given_an_action(world: Workspace, scene: dict[st
     assert not Task.objects.exists()
 
 
+def test_an_action_about_a_person_goes_to_the_team_or_someone_caring_for_them(
+    world: Workspace, scene: dict[str, Any]
+) -> None:
+    """Handing ada's action to a stranger would put her name on his My tasks: refused."""
+    meeting = scene["meeting"]
+    build_agenda(meeting)
+    item = agenda_of(meeting)["p-ada"]
+    client = world.client("nurse")
+    data = {
+        "form": "action",
+        "action_title": "Joint visit",
+        "action_due": (scene["today"] + dt.timedelta(days=3)).isoformat(),
+    }
+    for key in ("outsider", "ucr_nurse"):
+        response = client.post(
+            f"/mdt/item/{item.pk}/", {**data, "action_owner": f"staff:{world.staff[key].pk}"}
+        )
+        assert response.status_code == 400, key
+        assert f'<a href="#action_owner">{UNRELATED_OWNER}</a>' in response.content.decode()
+    assert not Task.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
+    item.refresh_from_db()
+    assert not item.discussed
+    # The picker lists Northgate's members before anyone else.
+    html = client.get(f"/mdt/item/{item.pk}/").content.decode()
+    assert html.index(f'value="staff:{world.staff["social_worker"].pk}"') < html.index(
+        f'value="staff:{world.staff["outsider"].pk}"'
+    )
+
+
 # --- attendance, holding, the summary -------------------------------------------------------
 
 
@@ -469,6 +536,58 @@ def test_attendance_by_profession_and_organisation(world: Workspace, scene: dict
         assert response.status_code == 400
         assert message in response.content.decode()
     assert Attendance.objects.filter(meeting=meeting).count() == 2
+
+
+def test_a_member_added_twice_at_once_attends_once(
+    world: Workspace, scene: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two people add Sol at the same moment: both forms pass the check, the database's
+    constraint stops the second row, and its page says so (not a server error)."""
+    meeting = scene["meeting"]
+    sol = world.staff["social_worker"]
+    real_row = attendance_views._row
+
+    def other_request_wins(m: Meeting, values: dict[str, str], problems: list[Any]) -> Any:
+        row = real_row(m, values, problems)
+        Attendance.objects.create(
+            meeting=m, staff=sol, name="Sol Webb", profession="Social worker", organisation="X"
+        )
+        return row
+
+    monkeypatch.setattr(attendance_views, "_row", other_request_wins)
+    response = world.client("manager").post(
+        f"/mdt/{meeting.pk}/attendance/", {"form": "staff", "staff": f"staff:{sol.pk}"}
+    )
+    assert response.status_code == 400
+    assert "Staff member: already recorded as attending" in response.content.decode()
+    assert 'href="#staff"' in response.content.decode()
+    assert Attendance.objects.filter(meeting=meeting, staff=sol).count() == 1
+    monkeypatch.undo()
+    # Guests have no staff record: two of them (even of the same name) are two rows.
+    client = world.client("manager")
+    for _ in range(2):
+        assert client.post(f"/mdt/{meeting.pk}/attendance/", GUEST).status_code == 302
+    assert Attendance.objects.filter(meeting=meeting, staff__isnull=True).count() == 2
+
+
+def test_the_summary_has_a_length_limit(world: Workspace, scene: dict[str, Any]) -> None:
+    meeting = scene["meeting"]
+    meeting.starts_at = timezone.now() - dt.timedelta(hours=1)
+    meeting.save()
+    client = world.client("manager")
+    response = client.post(f"/mdt/{meeting.pk}/hold/", {"summary": "x" * 20_001})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<a href="#summary">Summary must be 20,000 characters or fewer</a>' in html
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.summary, meeting.held_at) == (
+        Meeting.Status.SCHEDULED,
+        "",
+        None,
+    )
+    assert client.post(f"/mdt/{meeting.pk}/hold/", {"summary": "y" * 20_000}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD and len(meeting.summary) == 20_000
 
 
 GUEST = {"form": "guest", "guest_name": "A", "guest_profession": "B", "guest_organisation": "C"}

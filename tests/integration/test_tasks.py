@@ -8,7 +8,10 @@ import pytest
 from django.utils import timezone
 
 from joinedup.access.models import AuditAction, AuditEvent, StaffMember
+from joinedup.people.models import CareTeamMember
+from joinedup.record.models import Episode, Referral
 from joinedup.tasks.models import Task
+from joinedup.tasks.owners import UNRELATED_OWNER
 from workspace_world import Workspace, build_workspace, nhs_number
 
 pytestmark = pytest.mark.django_db
@@ -203,6 +206,7 @@ def test_adding_a_task(world: Workspace) -> None:
         ({"team": "t-south"}, "Team: choose one of your teams", "team"),
         ({"team": "t-nowhere"}, "Team: choose one of your teams", "team"),
         ({"nhs_number": "123"}, "NHS number must be 10 digits", "nhs_number"),
+        ({"detail": "x" * 20_001}, "Detail must be 20,000 characters or fewer", "detail"),
     ],
 )
 def test_bad_new_task_names_the_field_and_saves_nothing(
@@ -238,3 +242,115 @@ def test_owner_choices_leave_out_roles_that_never_see_people(world: Workspace) -
     assert f"staff:{commissioner.pk}" not in html
     assert f"staff:{world.staff['nurse'].pk}" in html
     assert "organisation:org-council" in html
+
+
+def test_a_long_detail_up_to_the_limit_is_kept(world: Workspace) -> None:
+    detail = "Heel dressing. " * 1333 + "xxxxx"
+    assert len(detail) == 20_000
+    response = world.client("manager").post("/tasks/new/", {**valid_new(world), "detail": detail})
+    assert response.status_code == 302
+    assert Task.objects.get().detail == detail
+
+
+def referral_to(world: Workspace, person: str, team: str, status: str = "accepted") -> None:
+    now = timezone.now()
+    Referral.objects.create(
+        id=f"r-{person}-{team}-{status}",
+        person=world.people[person],
+        received_at=now - dt.timedelta(days=2),
+        source="gp",
+        urgency="routine",
+        team=getattr(world, team),
+        status=status,
+        accepted_at=now - dt.timedelta(days=1),
+        closed_at=now if status in {"completed", "cancelled"} else None,
+    )
+
+
+def test_the_person_must_be_held_by_the_team_the_task_goes_to(world: Workspace) -> None:
+    """The nurse is in both teams and knows ada through Northgate's caseload, but a task on
+    Southmead's list may name only someone Southmead holds (caseload today or open referral)."""
+    world.staff["nurse"].teams.add(world.south)
+    client = world.client("nurse")
+    refused = "no one with this NHS number is known to your teams"
+    to_south = {**valid_new(world), "team": "t-south"}
+    response = client.post("/tasks/new/", to_south)
+    assert response.status_code == 400
+    assert (
+        refused in response.content.decode() and 'href="#nhs_number"' in response.content.decode()
+    )
+    assert "Quillfeather" not in response.content.decode()
+    # A closed referral or a finished episode with Southmead does not count either.
+    referral_to(world, "ada", "south", status="completed")
+    Episode.objects.create(
+        id="e-ada-south",
+        person=world.people["ada"],
+        team=world.south,
+        start_date=dt.date(2023, 1, 1),
+        end_date=dt.date(2023, 6, 1),
+    )
+    assert client.post("/tasks/new/", to_south).status_code == 400
+    assert not Task.objects.exists() and not AuditEvent.objects.exists()
+
+    referral_to(world, "ada", "south")
+    assert client.post("/tasks/new/", to_south).status_code == 302
+    created = Task.objects.get()
+    assert (created.team_id, created.person_id) == ("t-south", "p-ada")
+    # Northgate's own: bert on no caseload, but referred to Northgate and still open.
+    referral_to(world, "bert", "north")
+    bert = {**valid_new(world), "nhs_number": world.people["bert"].nhs_number or ""}
+    assert client.post("/tasks/new/", bert).status_code == 302
+
+
+def test_a_staff_owner_of_a_task_about_a_person_is_in_the_team_or_cares_for_them(
+    world: Workspace,
+) -> None:
+    """The outsider (Southmead) has nothing to do with ada: a Northgate task about her may
+    not be handed to him, so her name never reaches his My tasks. An organisation may own
+    it, he may own a task about no one, and once he is her key worker he may own hers."""
+    outsider = world.staff["outsider"]
+    client = world.client("manager")
+    for key in ("outsider", "ucr_nurse", "spa"):
+        data = {**valid_new(world), "owner": f"staff:{world.staff[key].pk}"}
+        response = client.post("/tasks/new/", data)
+        assert response.status_code == 400, key
+        html = response.content.decode()
+        assert UNRELATED_OWNER in html
+        assert f'<a href="#owner">{UNRELATED_OWNER}</a>' in html
+    assert not Task.objects.exists() and not AuditEvent.objects.exists()
+    assert "Quillfeather" not in world.client("outsider").get("/tasks/").content.decode()
+
+    nobody = {**valid_new(world), "nhs_number": "", "owner": f"staff:{outsider.pk}"}
+    assert client.post("/tasks/new/", nobody).status_code == 302
+    council = {**valid_new(world), "owner": "organisation:org-council"}
+    assert client.post("/tasks/new/", council).status_code == 302
+    CareTeamMember.objects.create(
+        person=world.people["ada"],
+        staff=outsider,
+        role="Key worker",
+        key_worker=True,
+        started=timezone.localdate() - dt.timedelta(days=1),
+    )
+    handed = {**valid_new(world), "owner": f"staff:{outsider.pk}", "title": "Joint visit"}
+    assert client.post("/tasks/new/", handed).status_code == 302
+    assert Task.objects.get(title="Joint visit").owner_staff == outsider
+
+
+def test_owner_choices_list_the_teams_members_first(world: Workspace) -> None:
+    html = world.client("manager").get("/tasks/new/", {"team": "t-north"}).content.decode()
+    positions = {
+        key: html.index(f'value="staff:{world.staff[key].pk}"')
+        for key in world.staff
+        if key != "commissioner"
+    }
+    members = ("gp", "manager", "nurse", "social_worker", "navigator")
+    others = ("spa", "ucr_nurse", "outsider")
+    assert max(positions[k] for k in members) < min(positions[k] for k in others)
+    # Within each group, by name: Cat Nye, Gus Penrose, Mo Ambrose, Nia Hart, Sol Webb.
+    assert sorted(members, key=positions.get) == [
+        "navigator",
+        "gp",
+        "manager",
+        "nurse",
+        "social_worker",
+    ]

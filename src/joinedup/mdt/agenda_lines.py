@@ -14,7 +14,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 
 from joinedup.access.models import StaffMember
-from joinedup.mdt.disclosure import objecting, shown_detail
+from joinedup.access.policy import objecting
+from joinedup.mdt.disclosure import shown_detail
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.tasks.lists import TaskLine, line, nhs_number_text
 from joinedup.tasks.models import Task

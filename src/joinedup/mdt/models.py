@@ -8,6 +8,7 @@ person become tasks (joinedup.tasks) owned by a named person or organisation.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from joinedup.access.models import StaffMember
 from joinedup.record.models import Person, Team
@@ -78,6 +79,13 @@ class Attendance(models.Model):
 
     class Meta:
         ordering = ["meeting", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "staff"],
+                condition=Q(staff__isnull=False),
+                name="attendance_staff_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"attendance {self.pk}"

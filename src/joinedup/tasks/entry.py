@@ -22,6 +22,7 @@ from joinedup.tasks.models import Task
 from joinedup.tasks.owners import Owner, parse_owner
 
 TITLE_MAX = Task._meta.get_field("title").max_length or 300
+DETAIL_MAX = 20_000  # as an MDT item's notes: room for a full handover, not a document dump
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y")
 
 

@@ -4,9 +4,14 @@ Tasks show people's names, so every list audits the people on its page as viewed
 or creating a task about a person is audited as a change. Team lists are for the team's
 members only (joinedup.teams.membership.member_of); a task is closed by its owner or a
 member of its team, nobody else. Roles that never see a person get 403 everywhere here.
+A task added by hand names only a person its team holds (caseload or open referral), and a
+staff owner of such a task must be in the team or already care for the person
+(joinedup.tasks.owners.may_own).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -21,13 +26,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from joinedup.access.audit import record_event, record_events
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, StaffMember
-from joinedup.access.policy import NO_RECORD, related_person_ids, staff_of
-from joinedup.record.models import Organisation, Person
+from joinedup.access.policy import NO_RECORD, staff_of
+from joinedup.record.models import Organisation, Person, Team
 from joinedup.record.nhs_number import is_valid, normalise
-from joinedup.tasks.entry import Problem, create_task, read_action
+from joinedup.tasks.entry import DETAIL_MAX, Problem, create_task, read_action
 from joinedup.tasks.lists import open_tasks, task_page
 from joinedup.tasks.models import Task
-from joinedup.tasks.owners import Owner, owner_options, parse_owner
+from joinedup.tasks.owners import UNRELATED_OWNER, Owner, may_own, owner_options, parse_owner
+from joinedup.teams.known_people import held_by
 from joinedup.teams.membership import member_of, teams_of
 
 CLOSE_OUTCOMES = {"done": Task.Status.DONE, "cancelled": Task.Status.CANCELLED}
@@ -177,10 +183,11 @@ def _with_query(url: str, query: str) -> str:
 @staff_member_required
 def new(request: HttpRequest) -> HttpResponse:
     """A task typed in by hand: title, optional person, owner, team, due date."""
-    staff = _worker(request)
+    _worker(request)
     my_teams = teams_of(request.user)
     values: dict[str, str] = {"team": request.GET.get("team", my_teams[0].pk if my_teams else "")}
     problems: list[Problem] = []
+    the_team = next((t for t in my_teams if t.pk == values["team"]), None)
     if request.method == "POST":
         values = {
             name: str(request.POST.get(name, "")).strip()
@@ -191,7 +198,15 @@ def new(request: HttpRequest) -> HttpResponse:
         the_team = next((t for t in my_teams if t.pk == values["team"]), None)
         if the_team is None:
             problems.append(Problem("team", "Team: choose one of your teams"))
-        person = _person(staff, values["nhs_number"], problems)
+        person = _person(the_team, values["nhs_number"], today, problems)
+        if (
+            action is not None
+            and person is not None
+            and not may_own(action.owner, the_team, person.pk)
+        ):
+            problems.append(Problem("owner", UNRELATED_OWNER))
+        if len(values["detail"]) > DETAIL_MAX:
+            problems.append(Problem("detail", f"Detail must be {DETAIL_MAX:,} characters or fewer"))
         problems.sort(key=lambda p: list(FIELDS).index(p.field_id))
         if not problems and action is not None and the_team is not None:
             task = create_task(
@@ -211,7 +226,7 @@ def new(request: HttpRequest) -> HttpResponse:
         "tasks/new.jinja",
         {
             "teams": my_teams,
-            "options": owner_options(),
+            "options": owner_options(the_team),
             "values": values,
             "problems": problems,
             "errors": {p.field_id: p.text for p in problems},
@@ -223,11 +238,15 @@ def new(request: HttpRequest) -> HttpResponse:
 FIELDS = ("title", "nhs_number", "owner", "team", "due", "detail")
 
 
-def _person(staff: StaffMember, typed: str, problems: list[Problem]) -> Person | None:
-    """The person an NHS number names, if the viewer's teams know them (else a problem).
+def _person(
+    team: Team | None, typed: str, today: dt.date, problems: list[Problem]
+) -> Person | None:
+    """The person an NHS number names, if the task's team holds them (else a problem).
 
-    The message is the same whether or not the number belongs to anyone, so the form never
-    confirms that a stranger is known to the partnership.
+    The task goes on `team`'s list, so it is the team (not the viewer's other teams) that
+    must have the person on its caseload today or an open referral for them. The message
+    is the same whether or not the number belongs to anyone, so the form never confirms
+    that a stranger is known to the partnership. Without a valid team nothing is looked up.
     """
     if not typed:
         return None
@@ -237,8 +256,10 @@ def _person(staff: StaffMember, typed: str, problems: list[Problem]) -> Person |
             Problem("nhs_number", "NHS number must be 10 digits with a valid check digit")
         )
         return None
+    if team is None:
+        return None
     person = Person.objects.filter(nhs_number=number).first()
-    if person is None or not related_person_ids(staff, [person.pk]):
+    if person is None or not held_by(team, person.pk, today):
         problems.append(
             Problem(
                 "nhs_number",

@@ -1,9 +1,14 @@
 """Opening and closing a person's episode on a team's caseload, checked and audited.
 
 Opening finds the person by NHS number (mod-11 checked first, so a mistyped number is
-caught before it is looked up) and refuses a second open episode of the same team: the
-check runs again with the person's row locked, so two people opening the same episode at
-once make one. Closing ends the key worker allocation the team made when no other open
+caught before it is looked up). A team may open an episode only for someone registered in
+its neighbourhood or referred to it (joinedup.teams.known_people): an episode gives the
+team a relationship and so the whole record, and must not be a silent break-glass. Anyone
+else gets the message an unknown number gets, and no other message (a death, a start
+before birth) is ever given about them. A second open episode of the same team is refused:
+the check runs again with the person's row locked, so two people opening the same episode
+at once make one. Closing re-reads the episode under a lock, so two people closing it at
+once close it once, and ends the key worker allocation the team made when no other open
 episode of the key worker's teams still needs it. Each change writes its audit event in
 the same transaction.
 """
@@ -26,6 +31,7 @@ from joinedup.record.models import Episode, Person, Team, enum_choices
 from joinedup.record.nhs_number import is_valid, normalise, spaced
 from joinedup.teams.date_entry import DateEntry, read_date, with_error
 from joinedup.teams.form_errors import FormErrors
+from joinedup.teams.known_people import has_open_referral, in_neighbourhood
 
 REASONS = enum_choices(EPISODE_REASONS)
 END_REASONS = enum_choices(EPISODE_END_REASONS)
@@ -56,6 +62,20 @@ class OpenForm:
     start: DateEntry = field(default_factory=lambda: DateEntry("", "", "", None, ""))
     errors: FormErrors = field(default_factory=FormErrors)
     shows_person: Person | None = None  # a message tells something about this person
+    refused_person: Person | None = None  # a real person the team may not open: audited
+
+
+def may_open_for(team: Team, person: Person) -> bool:
+    """Registered in the team's neighbourhood, or referred to the team and still open."""
+    return in_neighbourhood(team, person) or has_open_referral(team, person.pk)
+
+
+def unknown_message(team: Team, number: str) -> str:
+    """The one refusal for a number that matches no one and for a stranger to the team."""
+    return (
+        f"No one with NHS number {spaced(number)} is known to {team.name}: check the number, "
+        "or refer the person through the single point of access"
+    )
 
 
 def read_open_form(data: Any, team: Team, today: dt.date) -> tuple[OpenForm, Person | None]:
@@ -76,12 +96,10 @@ def read_open_form(data: Any, team: Team, today: dt.date) -> tuple[OpenForm, Per
         )
     else:
         person = Person.objects.filter(nhs_number=number).first()
+        if person is not None and not may_open_for(team, person):
+            form.refused_person, person = person, None
         if person is None:
-            form.errors.add(
-                "nhs_number",
-                f"No one with NHS number {spaced(number)} is known: check the number, or refer "
-                "the person through the single point of access",
-            )
+            form.errors.add("nhs_number", unknown_message(team, number))
     if form.reason not in EPISODE_REASONS:
         form.errors.add("reason", "Select why the person is joining the caseload")
     start = form.start
@@ -96,12 +114,20 @@ def read_open_form(data: Any, team: Team, today: dt.date) -> tuple[OpenForm, Per
 
 
 def _check_person(form: OpenForm, team: Team, person: Person, start: dt.date) -> None:
+    """The checks that tell something about the person: only for people the team may open."""
     if person.death_date is not None and person.death_date <= start:
         form.errors.add(
             "nhs_number",
             f"{person_name(person)} (NHS number {form.nhs_number}) died on "
             f"{long_date(person.death_date)}: an episode cannot start after that",
         )
+        form.shows_person = person
+        return
+    if start < person.birth_date:
+        form.start = with_error(
+            form.start, "The start date must be on or after the person's date of birth"
+        )
+        form.errors.add("start-day", form.start.error)
         form.shows_person = person
         return
     existing = _open_overlapping(team, person.id, start)
@@ -179,16 +205,30 @@ def _still_needed(worker: CareTeamMember, closing: Episode, today: dt.date) -> b
     )
 
 
+class EpisodeClosedError(Exception):
+    """Someone else closed the episode between the form being read and the save."""
+
+    message = "This episode is already closed"
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+
+
 def close_episode(
     user: Any, team: Team, episode: Episode, end: dt.date, end_reason: str, today: dt.date
 ) -> list[CareTeamMember]:
     """End the episode and the team's key worker allocation it alone needed, audited.
 
-    Returns the key worker allocations it ended.
+    Returns the key worker allocations it ended. The episode is read again under a lock:
+    if it has ended by `today` (another close won), EpisodeClosedError and nothing changes.
     """
     ended: list[CareTeamMember] = []
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=episode.person_id).first()
+        locked = Episode.objects.select_for_update().filter(pk=episode.pk).first()
+        if locked is None or (locked.end_date is not None and locked.end_date <= today):
+            raise EpisodeClosedError
+        episode = locked
         episode.end_date = end
         episode.end_reason = end_reason
         episode.save(update_fields=["end_date", "end_reason"])

@@ -2,11 +2,13 @@
 
 Name, profession and organisation are copied onto the attendance row, so the minutes
 stay as they were when someone later changes job. No person's data here: nothing to audit.
+A member of staff attends once: the form checks, and the database's constraint
+(attendance_staff_once) catches two people adding the same member at the same moment.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +19,8 @@ from joinedup.mdt.meeting_access import lock_unheld, meeting_for_member, refuse_
 from joinedup.mdt.models import Attendance, Meeting
 from joinedup.tasks.entry import Problem
 from joinedup.tasks.owners import STAFF, parse_owner, partnership_staff, staff_described
+
+ALREADY_ATTENDING = "Staff member: already recorded as attending"
 
 # field id, label, Attendance attribute, its length limit
 GUEST_FIELDS = (
@@ -45,15 +49,22 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 Attendance.objects.filter(meeting=meeting, pk=int(values["remove"])).delete()
                 return HttpResponseRedirect(reverse("mdt:attendance", args=[pk]))
             if row is not None:
-                row.save()
-                return HttpResponseRedirect(reverse("mdt:attendance", args=[pk]))
+                try:
+                    with transaction.atomic():  # a savepoint: the lock's transaction goes on
+                        row.save()
+                except IntegrityError:
+                    problems.append(Problem("staff", ALREADY_ATTENDING))
+                else:
+                    return HttpResponseRedirect(reverse("mdt:attendance", args=[pk]))
     return render(
         request,
         "mdt/attendance.jinja",
         {
             "meeting": meeting,
             "attendees": list(meeting.attendance.order_by("name", "id")),
-            "staff": [(f"{STAFF}:{s.pk}", staff_described(s)) for s in partnership_staff()],
+            "staff": [
+                (f"{STAFF}:{s.pk}", staff_described(s)) for s in partnership_staff(meeting.team)
+            ],
             "values": values,
             "held": meeting.status == Meeting.Status.HELD,
             "problems": problems,
@@ -74,7 +85,7 @@ def _row(meeting: Meeting, values: dict[str, str], problems: list[Problem]) -> A
             return None
         staff = owner.staff
         if Attendance.objects.filter(meeting=meeting, staff=staff).exists():
-            problems.append(Problem("staff", "Staff member: already recorded as attending"))
+            problems.append(Problem("staff", ALREADY_ATTENDING))
             return None
         return Attendance(
             meeting=meeting,

@@ -1,7 +1,8 @@
 """One agenda item: the notes and decisions on a person, and the actions agreed for them.
 
 An action becomes a task of the meeting's team about the person, owned by a named member
-of staff or an organisation, with a due date; the item keeps a link to it. Viewing the
+of staff (of the team, or already caring for the person: joinedup.tasks.owners.may_own)
+or an organisation, with a due date; the item keeps a link to it. Viewing the
 item audits the person as viewed; every change (notes, decisions, an action) is audited
 with the person's id in the same transaction.
 """
@@ -18,12 +19,12 @@ from django.views.decorators.http import require_http_methods
 from joinedup.access.audit import record_event
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction
+from joinedup.access.policy import objecting
 from joinedup.mdt.agenda_lines import agenda_items, agenda_line
-from joinedup.mdt.disclosure import objecting
 from joinedup.mdt.meeting_access import lock_unheld, refuse_held
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.tasks.entry import Problem, create_task, read_action
-from joinedup.tasks.owners import owner_options
+from joinedup.tasks.owners import UNRELATED_OWNER, may_own, owner_options
 from joinedup.teams.membership import member_of
 from joinedup.web.environment import long_date
 
@@ -82,7 +83,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "line": shown,
             "values": values,
-            "options": owner_options(),
+            "options": owner_options(meeting.team),
             "held": meeting.status == Meeting.Status.HELD,
             "problems": problems,
             "errors": {p.field_id: p.text for p in problems},
@@ -123,6 +124,9 @@ def _add_action(request: HttpRequest, found: AgendaItem, problems: list[Problem]
     if action is None:
         return ""
     meeting = found.meeting
+    if not may_own(action.owner, meeting.team, found.person_id):
+        problems.append(Problem("action_owner", UNRELATED_OWNER))
+        return ""
     with transaction.atomic():
         if not lock_unheld(meeting.pk):
             return "held"

@@ -3,6 +3,9 @@
 Every page is for the team's members only. Pages that show people (the agenda, the
 summary) audit exactly the people on the page as viewed; putting people on an agenda
 (building, rebuilding, adding one) is audited as a change, in the same transaction.
+Adding by NHS number accepts only people registered in the team's neighbourhood or held by
+the team (joinedup.teams.known_people), with one refusal for everyone else and for numbers
+that match no one, so the form confirms nothing about strangers.
 """
 
 from __future__ import annotations
@@ -28,9 +31,15 @@ from joinedup.mdt.scheduling import read_schedule
 from joinedup.record.models import Person
 from joinedup.record.nhs_number import is_valid, normalise
 from joinedup.tasks.entry import Problem
+from joinedup.teams.known_people import held_by, in_neighbourhood
 from joinedup.teams.membership import member_of
 
 PAST_SHOWN = 20
+SUMMARY_MAX = 20_000  # as an agenda item's notes
+NOT_KNOWN = (
+    "NHS number: no one with this NHS number lives in the team's neighbourhood "
+    "or is known to the team"
+)
 
 
 def rebuild(user: Any, meeting: Meeting) -> int:
@@ -152,8 +161,19 @@ def _add_by_nhs_number(
         )
         return None
     person = Person.objects.filter(nhs_number=number).first()
-    if person is None:
-        problems.append(Problem("nhs_number", "NHS number: no person has this NHS number"))
+    team = meeting.team
+    if person is None or not (
+        in_neighbourhood(team, person) or held_by(team, person.pk, timezone.localdate())
+    ):
+        problems.append(Problem("nhs_number", NOT_KNOWN))
+        if person is not None:  # refused, and says nothing; audited like any refusal
+            with transaction.atomic():
+                record_event(
+                    AuditAction.VIEW,
+                    user=request.user,
+                    person_id=person.pk,
+                    what=f"mdt agenda {meeting.pk}: add refused",
+                )
         return None
     with transaction.atomic():
         item = add_person(meeting, person.pk)
@@ -182,6 +202,10 @@ def hold(request: HttpRequest, pk: int) -> HttpResponse:
         now = timezone.now()
         if not summary:
             problems.append(Problem("summary", "Enter a summary of the meeting"))
+        elif len(summary) > SUMMARY_MAX:
+            problems.append(
+                Problem("summary", f"Summary must be {SUMMARY_MAX:,} characters or fewer")
+            )
         if the_meeting.starts_at > now:
             problems.append(
                 Problem(

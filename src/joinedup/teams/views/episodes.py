@@ -2,7 +2,9 @@
 
 A form with problems comes back with each problem named against its field (status 400)
 and nothing saved. A page that says anything about a particular person writes a VIEW
-audit event for them, like every page that shows people.
+audit event for them, like every page that shows people. A refusal of a real person the
+team may not open says nothing about them but is audited (a pattern of refusals is what
+snooping looks like). Closing an episode someone else has just closed answers 409.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from joinedup.teams.episodes import (
     REASONS,
     CloseForm,
     DuplicateEpisodeError,
+    EpisodeClosedError,
     OpenForm,
     close_episode,
     long_date,
@@ -67,6 +70,14 @@ def episode_open(request: HttpRequest, team_id: str) -> HttpResponse:
                     person_id=form.shows_person.pk,
                     what=f"open episode form of {team.name}",
                 )
+        elif form.refused_person is not None:
+            with transaction.atomic():
+                record_event(
+                    AuditAction.VIEW,
+                    user=request.user,
+                    person_id=form.refused_person.pk,
+                    what=f"open episode form of {team.name}: refused",
+                )
     return team_page(
         request,
         "teams/episode_open.jinja",
@@ -95,9 +106,19 @@ def episode_close(request: HttpRequest, team_id: str, episode_id: str) -> HttpRe
     if request.method == "POST":
         form = read_close_form(request.POST, episode, today)
         if not form.errors and form.end.date is not None:
-            ended = close_episode(
-                request.user, team, episode, form.end.date, form.end_reason, today
-            )
+            try:
+                ended = close_episode(
+                    request.user, team, episode, form.end.date, form.end_reason, today
+                )
+            except EpisodeClosedError as closed:
+                # Another close won: say so without showing the person, nothing changed.
+                return team_page(
+                    request,
+                    "teams/episode_closed.jinja",
+                    team,
+                    {"message": closed.message},
+                    status=409,
+                )
             note = " Their key worker allocation with the team has ended." if ended else ""
             messages.success(
                 request,
