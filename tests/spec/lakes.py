@@ -145,6 +145,25 @@ def contact(
     return (contact_id, person_id, date, service, None, None, None, False, minutes, None)
 
 
+def condition(
+    person_id: str, name: str, onset: str, *, recorded: str | None = None,
+    resolved: str | None = None,
+) -> tuple[Any, ...]:  # fmt: skip
+    return (person_id, name, None, onset, recorded, resolved)
+
+
+def attendance(attendance_id: str, person_id: str, arrival: str) -> tuple[Any, ...]:
+    """An A&E attendance arriving at noon UTC on the given day."""
+    return (attendance_id, person_id, dt.datetime.fromisoformat(f"{arrival}T12:00:00+00:00"),
+            False, None)  # fmt: skip
+
+
+def episode(
+    episode_id: str, person_id: str, neighbourhood: str, start: str, end: str | None = None
+) -> tuple[Any, ...]:
+    return (episode_id, person_id, f"t-{neighbourhood}", start, end, None, None)
+
+
 def budget_line(
     line_id: str,
     funder: str,
@@ -182,16 +201,23 @@ class Lake:
     packages: tuple[tuple[Any, ...], ...] = ()
     contacts: tuple[tuple[Any, ...], ...] = ()
     budget_lines: tuple[tuple[Any, ...], ...] = ()
+    conditions: tuple[tuple[Any, ...], ...] = ()
+    attendances: tuple[tuple[Any, ...], ...] = ()
+    episodes: tuple[tuple[Any, ...], ...] = ()
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         rows: dict[str, Iterable[tuple[Any, ...]]] = {
             "neighbourhood": [(n, n, None) for n in self.neighbourhoods],
+            "team": [(f"t-{n}", n, n, None) for n in self.neighbourhoods],
             "gp_practice": [(f"gp-{n}", n, None) for n in self.neighbourhoods],
             "person": self.people,
+            "condition": self.conditions,
             "hospital_spell": self.spells,
+            "ae_attendance": self.attendances,
             "care_package": self.packages,
             "contact": self.contacts,
             "budget_line": self.budget_lines,
+            "episode": self.episodes,
         }
         return {name: _dicts(name, rows.get(name, ())) for name in TABLES}
 

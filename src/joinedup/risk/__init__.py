@@ -1,0 +1,1 @@
+"""Risk stratification: who is likely to be admitted to hospital as an emergency next year."""
