@@ -28,6 +28,8 @@ from .lakes import (
     spell,
 )
 
+pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
+
 AS_OF = dt.date(2024, 4, 1)
 
 LAKE = Lake(
@@ -82,6 +84,7 @@ LAKE = Lake(
         episode("ep2", "b", "n1", "2023-01-01", "2024-03-31"),
     ),
 )
+
 
 ZERO = {name: 0 for name in FEATURES}
 EXPECTED: dict[str, dict[str, Any]] = {

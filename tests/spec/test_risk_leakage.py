@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,8 @@ from joinedup.risk.compute import compute_features
 
 from .lakes import attendance, condition, contact, episode, package, spell
 from .test_risk_features import AS_OF, LAKE
+
+pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
 
 LATER = st.integers(min_value=0, max_value=360).map(
     lambda days: (AS_OF + dt.timedelta(days=days)).isoformat()

@@ -1,0 +1,183 @@
+"""The risk model: gradient-boosted trees for an emergency admission in the next 12 months.
+
+LightGBM learns from the features at one as-of date and the outcome in the year after it;
+its scores are then calibrated (Platt scaling: a logistic regression on the trees' log-odds,
+fitted on a fifth of the people held out from training), so that a person given 20% has,
+among people like them, about a one-in-five chance. Deterministic for a seed (one thread,
+LightGBM's deterministic mode). Saved as one JSON document holding the trees in LightGBM's
+text format (never a pickle: loading a model file runs no code), its feature list,
+training window, version and evaluation; a model is refused for features it was not
+trained on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from joinedup.risk.features import FEATURES
+
+FORMAT = "joinedup-risk-model"
+FORMAT_VERSION = 1
+HELD_OUT = 0.2
+PARAMS: dict[str, Any] = {
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 100,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "num_threads": 1,
+    "deterministic": True,
+    "force_row_wise": True,
+    "verbosity": -1,
+}
+ROUNDS = 300
+
+
+class ModelError(ValueError):
+    """A model that cannot be used as asked; the message names what is wrong."""
+
+
+@dataclass
+class RiskModel:
+    booster: lgb.Booster
+    calibration: tuple[float, float]  # (intercept, slope) on the trees' log-odds
+    features: tuple[str, ...]
+    trained: dict[str, Any]  # as_of, outcome_days, people, admitted, lake, seed
+    evaluation: dict[str, Any] = field(default_factory=dict)
+
+    def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The trees' log-odds."""
+        return np.asarray(self.booster.predict(x, raw_score=True), dtype=np.float64)
+
+    def predict(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Calibrated probabilities of an emergency admission in the next 12 months."""
+        intercept, slope = self.calibration
+        return 1.0 / (1.0 + np.exp(-(intercept + slope * self.raw(x))))
+
+    def save(self, path: Path) -> None:
+        """Write the model as JSON (written beside, then renamed: never half a file)."""
+        document = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "features": list(self.features),
+            "calibration": {"intercept": self.calibration[0], "slope": self.calibration[1]},
+            "trained": self.trained,
+            "evaluation": self.evaluation,
+            "lightgbm_version": lgb.__version__,
+            "booster": self.booster.model_to_string(),
+        }
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(document, default=str))
+        partial.replace(path)
+
+
+def matrix(table: pa.Table, features: tuple[str, ...] = FEATURES) -> npt.NDArray[np.float64]:
+    """The features as a float matrix in the model's order (null: NaN, which trees handle)."""
+    missing = [name for name in features if name not in table.column_names]
+    if missing:
+        raise ModelError(f"features: missing {', '.join(missing)}")
+    columns = [
+        table.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False) for name in features
+    ]
+    return np.column_stack(columns) if columns else np.empty((table.num_rows, 0))
+
+
+def _platt(raw: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[float, float]:
+    """Intercept and slope of a logistic regression of the outcome on the log-odds, by
+    Newton's method (two parameters: no library needed, and exactly reproducible)."""
+    a, b = 0.0, 1.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(a + b * raw)))
+        w = np.maximum(p * (1 - p), 1e-12)
+        g = np.array([np.sum(y - p), np.sum((y - p) * raw)])
+        h = np.array([[np.sum(w), np.sum(w * raw)], [np.sum(w * raw), np.sum(w * raw * raw)]])
+        step = np.linalg.solve(h, g)
+        a, b = a + step[0], b + step[1]
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return float(a), float(b)
+
+
+def train(table: pa.Table, *, as_of: dt.date, lake: dict[str, Any], seed: int = 1) -> RiskModel:
+    """A calibrated model from features with the outcome (`admitted`) at `as_of`."""
+    if "admitted" not in table.column_names:
+        raise ModelError("training needs the outcome: compute the features with_outcome")
+    y = table.column("admitted").to_numpy(zero_copy_only=False).astype(np.float64)
+    if table.num_rows < 200 or y.sum() < 20 or y.sum() > len(y) - 20:
+        raise ModelError(
+            f"--as-of: {table.num_rows:,} people with {int(y.sum()):,} admitted in the year "
+            "after is too few to train on (at least 200 people and 20 of each outcome)"
+        )
+    x = matrix(table)
+    order = np.random.default_rng(seed).permutation(len(y))
+    cut = int(len(y) * (1 - HELD_OUT))
+    fit, held = order[:cut], order[cut:]
+    params = {**PARAMS, "seed": seed}
+    booster = lgb.train(
+        params, lgb.Dataset(x[fit], label=y[fit], feature_name=list(FEATURES)), ROUNDS
+    )
+    model = RiskModel(
+        booster=booster,
+        calibration=(0.0, 1.0),
+        features=FEATURES,
+        trained={
+            "as_of": as_of.isoformat(),
+            "outcome_days": 365,
+            "people": len(y),
+            "admitted": int(y.sum()),
+            "held_out_for_calibration": len(held),
+            "seed": seed,
+            "lake": lake,
+            "params": params,
+            "rounds": ROUNDS,
+        },
+    )
+    model.calibration = _platt(model.raw(x[held]), y[held])
+    return model
+
+
+def load(path: Path) -> RiskModel:
+    """A saved model; refused, naming the problem, if the file is not one."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"--model: {path} is not a joinedup risk model ({exc})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ModelError(f"--model: {path} is not a joinedup risk model")
+    if document.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"--model: {path} is format version {document.get('format_version')}; this "
+            f"joinedup reads version {FORMAT_VERSION}: train it again"
+        )
+    features = tuple(document["features"])
+    if features != FEATURES:
+        added = sorted(set(FEATURES) - set(features))
+        dropped = sorted(set(features) - set(FEATURES))
+        raise ModelError(
+            f"--model: {path} was trained on other features (now also: "
+            f"{', '.join(added) or 'none'}; no longer: {', '.join(dropped) or 'none'}): "
+            "train it again"
+        )
+    calibration = document["calibration"]
+    if not all(math.isfinite(calibration[k]) for k in ("intercept", "slope")):
+        raise ModelError(f"--model: {path} has no usable calibration")
+    return RiskModel(
+        booster=lgb.Booster(model_str=document["booster"]),
+        calibration=(calibration["intercept"], calibration["slope"]),
+        features=features,
+        trained=document["trained"],
+        evaluation=document.get("evaluation", {}),
+    )
