@@ -61,22 +61,16 @@ def episode_open(request: HttpRequest, team_id: str) -> HttpResponse:
                     f"{long_date(form.start.date)}. Allocate a key worker.",
                 )
                 return redirect("teams:key_worker", team_id=team.pk, person_id=person.pk)
-        if form.shows_person is not None:
-            # The message says something about a particular person: audited like any view.
+        # A message about a particular person, or a refusal of a real one, is audited like
+        # any view of them.
+        about, refused = form.shows_person or form.refused_person, form.shows_person is None
+        if about is not None:
             with transaction.atomic():
                 record_event(
                     AuditAction.VIEW,
                     user=request.user,
-                    person_id=form.shows_person.pk,
-                    what=f"open episode form of {team.name}",
-                )
-        elif form.refused_person is not None:
-            with transaction.atomic():
-                record_event(
-                    AuditAction.VIEW,
-                    user=request.user,
-                    person_id=form.refused_person.pk,
-                    what=f"open episode form of {team.name}: refused",
+                    person_id=about.pk,
+                    what=f"open episode form of {team.name}" + (": refused" if refused else ""),
                 )
     return team_page(
         request,
