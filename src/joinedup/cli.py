@@ -46,6 +46,11 @@ outcomes_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(outcomes_app, name="outcomes")
+risk_app = typer.Typer(
+    help="Risk of an emergency admission in the next 12 months: train, score.",
+    no_args_is_help=True,
+)
+app.add_typer(risk_app, name="risk")
 systems_app = typer.Typer(
     help="Systems that send referrals to the endpoint /api/referrals/.", no_args_is_help=True
 )
@@ -410,6 +415,106 @@ def metrics(
         soft_wrap=True,
         highlight=False,
     )
+
+
+def _lake_description(lake: Path) -> dict[str, object]:
+    """What a model keeps of the lake it was trained on."""
+    from joinedup.lake.reader import open_lake
+
+    manifest, _ = open_lake(lake)
+    return {
+        "path": str(lake),
+        "schema_version": manifest.schema_version,
+        "source": manifest.source,
+        "purpose": manifest.purpose,
+        "observation_start": manifest.observation_start.isoformat(),
+        "observation_end": manifest.observation_end.isoformat(),
+    }
+
+
+@risk_app.command("train")
+def risk_train(
+    lake: Annotated[Path, typer.Option("--lake", help="The lake to learn from.")],
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Features before this date, outcome in the year after.")
+    ],
+    out_file: Annotated[Path, typer.Option("--out", help="The model file to write (JSON).")],
+    engine: Annotated[str, typer.Option(help="duckdb (in process) or spark.")] = "duckdb",
+    seed: Annotated[int, typer.Option(help="Random seed (the same seed, the same model).")] = 1,
+) -> None:
+    """Train the calibrated model on the features at --as-of and the year that followed."""
+    from joinedup.lake import LakeError
+    from joinedup.metrics.engines import check_engine
+    from joinedup.metrics.errors import MetricsError
+    from joinedup.risk.compute import RiskError, check_as_of, compute_features
+    from joinedup.risk.model import ModelError, train
+
+    day = parse_date(as_of, "--as-of")
+    if not out_file.parent.is_dir():
+        fail(f"--out: the folder {out_file.parent} does not exist")
+    try:
+        check_engine(engine)
+        check_as_of(lake, day)
+        described = _lake_description(lake)
+        end = dt.date.fromisoformat(str(described["observation_end"]))
+        if day + dt.timedelta(days=365) > end + dt.timedelta(days=1):
+            raise RiskError(
+                f"--as-of: the year after {day} must lie within the lake's window (it ends "
+                f"{end}): choose {end - dt.timedelta(days=364)} or earlier"
+            )
+        with progress_bar() as progress:
+            task = progress.add_task(f"Features on {engine}", total=2)
+            table = compute_features(lake, day, engine=engine, with_outcome=True)
+            progress.update(task, advance=1, description="Training")
+            model = train(table, as_of=day, lake=described, seed=seed)
+            progress.update(task, advance=1, description="Trained")
+        model.save(out_file)
+    except LakeError as exc:
+        fail(f"{lake}: {exc.problems[0]}")
+    except (RiskError, ModelError, MetricsError) as exc:
+        fail(str(exc))
+    out.print(
+        f"Trained on {model.trained['people']:,} people ({model.trained['admitted']:,} admitted "
+        f"in the year after {day}); wrote {out_file}",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+@risk_app.command("score")
+def risk_score(
+    lake: Annotated[Path, typer.Option("--lake", help="The lake to score.")],
+    model_file: Annotated[Path, typer.Option("--model", help="A model from joinedup risk train.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Score on what was known before this.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The scores to write: FILE.parquet.")],
+    engine: Annotated[str, typer.Option(help="duckdb (in process) or spark.")] = "duckdb",
+) -> None:
+    """Score everyone in the lake's population on --as-of: probability, band, top factors."""
+    from joinedup.lake import LakeError
+    from joinedup.metrics.engines import check_engine
+    from joinedup.metrics.errors import MetricsError
+    from joinedup.risk.compute import RiskError, check_as_of
+    from joinedup.risk.model import ModelError, load
+    from joinedup.risk.scoring import check_lake_fits, score, write_scores
+
+    day = parse_date(as_of, "--as-of")
+    if out_file.suffix != ".parquet" or not out_file.parent.is_dir():
+        fail(f"--out: expected FILE.parquet in an existing folder, found {out_file}")
+    try:
+        check_engine(engine)
+        model = load(model_file)
+        check_as_of(lake, day)  # before the bar, so a refusal stays one line
+        check_lake_fits(model, lake)
+        with progress_bar() as progress:
+            task = progress.add_task(f"Scoring on {engine}", total=1)
+            table = score(model, lake, day, engine=engine)
+            progress.update(task, advance=1)
+        write_scores(table, out_file)
+    except LakeError as exc:
+        fail(f"{lake}: {exc.problems[0]}")
+    except (RiskError, ModelError, MetricsError) as exc:
+        fail(str(exc))
+    out.print(f"Scored {table.num_rows:,} people on {day}; wrote {out_file}", highlight=False)
 
 
 @app.command()

@@ -20,6 +20,8 @@ COMMANDS = [
     ["audit", "verify"],
     ["outcomes", "refresh"],
     ["systems", "add"],
+    ["risk", "train"],
+    ["risk", "score"],
     ["load"],
     ["extract"],
     ["metrics"],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from joinedup.lake.manifest import Manifest
 from joinedup.lake.reader import open_lake
 from joinedup.lake.schema import TABLES
 from joinedup.metrics.engines import connect, read_parquet
@@ -32,6 +33,17 @@ class RiskError(ValueError):
     """A request that cannot be met; the message names the option."""
 
 
+def check_as_of(lake: Path, as_of: dt.date) -> tuple[Manifest, dict[str, Path]]:
+    """The lake, checked, if `as_of` has history before it inside the lake's window."""
+    manifest, paths = open_lake(lake)
+    if not manifest.observation_start < as_of <= manifest.observation_end + dt.timedelta(days=1):
+        raise RiskError(
+            f"--as-of: {as_of} is outside the lake's window "
+            f"({manifest.observation_start} to {manifest.observation_end})"
+        )
+    return manifest, paths
+
+
 def compute_features(
     lake: Path,
     as_of: dt.date,
@@ -41,12 +53,7 @@ def compute_features(
     spark_master: str | None = None,
 ) -> pa.Table:
     """person_id, as_of and every feature (and `admitted` when asked) for `lake` on `as_of`."""
-    manifest, paths = open_lake(lake)
-    if not manifest.observation_start < as_of <= manifest.observation_end + dt.timedelta(days=1):
-        raise RiskError(
-            f"--as-of: {as_of} is outside the lake's window "
-            f"({manifest.observation_start} to {manifest.observation_end})"
-        )
+    _, paths = check_as_of(lake, as_of)
     con = connect(engine, spark_master)
     try:
         src = FeatureSources(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,12 @@ class RiskModel:
 
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The trees' log-odds."""
-        return np.asarray(self.booster.predict(x, raw_score=True), dtype=np.float64)
+        threads = (
+            os.cpu_count() or 1
+        )  # training is single-threaded (reproducible); scoring need not be
+        return np.asarray(
+            self.booster.predict(x, raw_score=True, num_threads=threads), dtype=np.float64
+        )
 
     def predict(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Calibrated probabilities of an emergency admission in the next 12 months."""

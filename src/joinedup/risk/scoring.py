@@ -1,0 +1,102 @@
+"""Scoring a lake with a saved model: each person's probability, band and top factors.
+
+Bands are by rank in the population scored, as case finding uses them: the top 1% "very
+high", the next 4% "high", the next 15% "moderate", the rest "low" (ties share the higher
+band). Top factors are the three features pushing the person's score up most (LightGBM's
+per-feature contributions to the log-odds), so a team sees why, not only how much; they
+are worked out for the moderate band and above only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from joinedup.lake.reader import open_lake
+from joinedup.risk.compute import RiskError, compute_features
+from joinedup.risk.model import RiskModel, matrix
+
+BANDS = (("very_high", 0.01), ("high", 0.05), ("moderate", 0.20))
+LOW = "low"
+TOP_FACTORS = 3
+SCHEMA = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("as_of", pa.date32()),
+        ("probability", pa.float64()),
+        ("risk_band", pa.string()),
+        ("top_factors", pa.list_(pa.string())),
+    ]
+)
+
+
+def bands(probability: npt.NDArray[np.float64]) -> list[str]:
+    """Each person's band by the share of the population scoring at least as high (ties
+    count together, so they share the band)."""
+    n = len(probability)
+    if n == 0:
+        return []
+    descending = -np.sort(probability)[::-1]
+    share = np.searchsorted(descending, -probability, side="right") / n
+    chosen = np.select([share <= top for _, top in BANDS], [name for name, _ in BANDS], LOW)
+    return [str(band) for band in chosen]
+
+
+def top_factors(model: RiskModel, x: npt.NDArray[np.float64], banded: list[str]) -> list[list[str]]:
+    """The features adding most to each person's log-odds (only those adding anything), for
+    the people in the moderate band or above: per-feature contributions cost far more than
+    a score, and the low band is not where a team looks for reasons. [] for the rest."""
+    wanted = np.flatnonzero(np.array([band != LOW for band in banded], dtype=bool))
+    factors: list[list[str]] = [[] for _ in banded]
+    if len(wanted) == 0:
+        return factors
+    contributions = np.asarray(
+        model.booster.predict(x[wanted], pred_contrib=True, num_threads=os.cpu_count() or 1)
+    )[:, :-1]
+    names = model.features
+    for position, row in zip(wanted, contributions, strict=True):
+        best = np.argsort(-row, kind="stable")[:TOP_FACTORS]
+        factors[position] = [names[i] for i in best if row[i] > 0]
+    return factors
+
+
+def check_lake_fits(model: RiskModel, lake: Path) -> None:
+    """Refuse a lake of another contract version than the model was trained on."""
+    manifest, _ = open_lake(lake)
+    trained = model.trained.get("lake", {}).get("schema_version")
+    if trained is not None and trained != manifest.schema_version:
+        raise RiskError(
+            f"--lake: {lake} follows lake contract version {manifest.schema_version}; the "
+            f"model was trained on version {trained}: train it on this lake's version"
+        )
+
+
+def score(model: RiskModel, lake: Path, as_of: dt.date, *, engine: str = "duckdb") -> pa.Table:
+    check_lake_fits(model, lake)
+    features = compute_features(lake, as_of, engine=engine)
+    x = matrix(features, model.features)
+    probability = model.predict(x)
+    banded = bands(probability)
+    return pa.table(
+        {
+            "person_id": features.column("person_id"),
+            "as_of": features.column("as_of"),
+            "probability": pa.array(probability, pa.float64()),
+            "risk_band": pa.array(banded, pa.string()),
+            "top_factors": pa.array(top_factors(model, x, banded), pa.list_(pa.string())),
+        },
+        schema=SCHEMA,
+    )
+
+
+def write_scores(table: pa.Table, path: Path) -> None:
+    """Parquet, written beside and renamed: a reader never sees half a file."""
+    partial = path.with_name(path.name + ".partial")
+    pq.write_table(table, partial)
+    partial.replace(path)
