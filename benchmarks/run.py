@@ -6,10 +6,12 @@ docs/benchmarks.md by hand. Timings are never test assertions.
 
     make bench   # 100k, 300k, 1M generation; 100k load on SQLite and PostgreSQL;
                  # search and record latency on the demo city (SQLite); every metric
-                 # on DuckDB, pandas and Spark for 100k, 300k, 1M (metrics_bench.py)
+                 # on DuckDB, pandas and Spark for 100k, 300k, 1M (metrics_bench.py);
+                 # risk model trained on 1M, validated, scoring 1M and 3M (risk_bench.py)
     .venv/bin/python benchmarks/run.py --sizes 100000 --no-load
     .venv/bin/python benchmarks/run.py --latency-only --latency-postgres
     .venv/bin/python benchmarks/run.py --metrics-only --metrics-sizes 100000,300000
+    .venv/bin/python benchmarks/run.py --risk-only
 
 The latency on the 1,000,000-person PostgreSQL city (benchmarks/record_latency.py) runs
 only with --latency-postgres (or JOINEDUP_BENCH_LATENCY_POSTGRES=1 make bench): building
@@ -35,6 +37,7 @@ OUT = ROOT / "benchmarks" / "out"
 LATENCY = ROOT / "benchmarks" / "record_latency.py"
 WORKSPACE = ROOT / "benchmarks" / "workspace_latency.py"
 METRICS = ROOT / "benchmarks" / "metrics_bench.py"
+RISK = ROOT / "benchmarks" / "risk_bench.py"
 LOAD_DATABASE = "joinedup_bench_load"
 
 GENERATE = """
@@ -143,6 +146,8 @@ def main() -> None:
         "--metrics-only", action="store_true", help="skip all but the metrics benchmark"
     )
     parser.add_argument("--no-metrics", action="store_true", help="skip the metrics benchmark")
+    parser.add_argument("--no-risk", action="store_true", help="skip the risk benchmark")
+    parser.add_argument("--risk-only", action="store_true", help="only the risk benchmark")
     parser.add_argument(
         "--metrics-sizes",
         default="100000,300000,1000000",
@@ -164,9 +169,11 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, Any] = {"machine": machine(), "generate": [], "load": []}
     if args.latency_only:
-        sizes, args.no_load, args.no_metrics = [], True, True
+        sizes, args.no_load, args.no_metrics, args.no_risk = [], True, True, True
     if args.metrics_only:
-        sizes, args.no_load, args.no_latency = [], True, True
+        sizes, args.no_load, args.no_latency, args.no_risk = [], True, True, True
+    if args.risk_only:
+        sizes, args.no_load, args.no_latency, args.no_metrics = [], True, True, True
     with tempfile.TemporaryDirectory(prefix="joinedup-bench-") as tmp:
         for people in sizes:
             city = Path(tmp) / f"city-{people}"
@@ -194,6 +201,9 @@ def main() -> None:
     if not args.no_metrics:
         print("every metric on DuckDB, pandas and Spark", file=sys.stderr)
         results["metrics"] = run_script(METRICS, "--sizes", args.metrics_sizes)
+    if not args.no_risk:
+        print("risk: train on 1M people, report, score 1M and 3M", file=sys.stderr)
+        results["risk"] = run_script(RISK)
     if len(results["generate"]) > 1:
         base = results["generate"][0]
         for row in results["generate"]:

@@ -51,9 +51,13 @@ def compute_features(
     engine: str = "duckdb",
     with_outcome: bool = False,
     spark_master: str | None = None,
+    checked: tuple[Manifest, dict[str, Path]] | None = None,
 ) -> pa.Table:
-    """person_id, as_of and every feature (and `admitted` when asked) for `lake` on `as_of`."""
-    _, paths = check_as_of(lake, as_of)
+    """person_id, as_of and every feature (and `admitted` when asked) for `lake` on `as_of`.
+
+    `checked` is check_as_of's answer when the caller has it already: checking a lake reads
+    every column of it (about a minute for three million people), so it is done once."""
+    _, paths = checked or check_as_of(lake, as_of)
     con = connect(engine, spark_master)
     try:
         src = FeatureSources(

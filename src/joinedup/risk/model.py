@@ -101,7 +101,7 @@ def matrix(table: pa.Table, features: tuple[str, ...] = FEATURES) -> npt.NDArray
     return np.column_stack(columns) if columns else np.empty((table.num_rows, 0))
 
 
-def _platt(raw: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[float, float]:
+def platt(raw: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[float, float]:
     """Intercept and slope of a logistic regression of the outcome on the log-odds, by
     Newton's method (two parameters: no library needed, and exactly reproducible)."""
     a, b = 0.0, 1.0
@@ -151,7 +151,7 @@ def train(table: pa.Table, *, as_of: dt.date, lake: dict[str, Any], seed: int = 
             "rounds": ROUNDS,
         },
     )
-    model.calibration = _platt(model.raw(x[held]), y[held])
+    model.calibration = platt(model.raw(x[held]), y[held])
     return model
 
 

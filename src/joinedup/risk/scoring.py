@@ -2,15 +2,14 @@
 
 Bands are by rank in the population scored, as case finding uses them: the top 1% "very
 high", the next 4% "high", the next 15% "moderate", the rest "low" (ties share the higher
-band). Top factors are the three features pushing the person's score up most (LightGBM's
-per-feature contributions to the log-odds), so a team sees why, not only how much; they
-are worked out for the moderate band and above only.
+band). Top factors are the three features pushing the person's score up most (their
+credit in the log-odds by path attribution, risk/attribution.py), so a team sees why, not
+only how much; they are worked out for the moderate band and above only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +17,18 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from joinedup.lake.manifest import Manifest
 from joinedup.lake.reader import open_lake
-from joinedup.risk.compute import RiskError, compute_features
+from joinedup.risk.attribution import attributions
+from joinedup.risk.compute import RiskError, check_as_of, compute_features
 from joinedup.risk.model import RiskModel, matrix
 
 BANDS = (("very_high", 0.01), ("high", 0.05), ("moderate", 0.20))
 LOW = "low"
 TOP_FACTORS = 3
+META_PSEUDONYMISED = "joinedup.pseudonymised"  # "true": person ids are HMAC pseudonyms
+META_SOURCE = "joinedup.lake_source"
+META_MODEL_AS_OF = "joinedup.model_as_of"
 SCHEMA = pa.schema(
     [
         ("person_id", pa.string()),
@@ -45,30 +49,30 @@ def bands(probability: npt.NDArray[np.float64]) -> list[str]:
     descending = -np.sort(probability)[::-1]
     share = np.searchsorted(descending, -probability, side="right") / n
     chosen = np.select([share <= top for _, top in BANDS], [name for name, _ in BANDS], LOW)
-    return [str(band) for band in chosen]
+    return list(chosen.tolist())
 
 
 def top_factors(model: RiskModel, x: npt.NDArray[np.float64], banded: list[str]) -> list[list[str]]:
     """The features adding most to each person's log-odds (only those adding anything), for
-    the people in the moderate band or above: per-feature contributions cost far more than
-    a score, and the low band is not where a team looks for reasons. [] for the rest."""
+    the people in the moderate band or above (the low band is not where a team looks for
+    reasons); [] for the rest."""
     wanted = np.flatnonzero(np.array([band != LOW for band in banded], dtype=bool))
     factors: list[list[str]] = [[] for _ in banded]
     if len(wanted) == 0:
         return factors
-    contributions = np.asarray(
-        model.booster.predict(x[wanted], pred_contrib=True, num_threads=os.cpu_count() or 1)
-    )[:, :-1]
+    credit = attributions(model.booster, x[wanted])
+    best = np.argsort(-credit, axis=1, kind="stable")[:, :TOP_FACTORS]
+    adds = np.take_along_axis(credit, best, axis=1) > 0
     names = model.features
-    for position, row in zip(wanted, contributions, strict=True):
-        best = np.argsort(-row, kind="stable")[:TOP_FACTORS]
-        factors[position] = [names[i] for i in best if row[i] > 0]
+    for position, chosen, keep in zip(wanted, best, adds, strict=True):
+        factors[position] = [names[i] for i, k in zip(chosen, keep, strict=True) if k]
     return factors
 
 
-def check_lake_fits(model: RiskModel, lake: Path) -> None:
+def check_lake_fits(model: RiskModel, lake: Path, manifest: Manifest | None = None) -> None:
     """Refuse a lake of another contract version than the model was trained on."""
-    manifest, _ = open_lake(lake)
+    if manifest is None:
+        manifest, _ = open_lake(lake)
     trained = model.trained.get("lake", {}).get("schema_version")
     if trained is not None and trained != manifest.schema_version:
         raise RiskError(
@@ -77,9 +81,21 @@ def check_lake_fits(model: RiskModel, lake: Path) -> None:
         )
 
 
-def score(model: RiskModel, lake: Path, as_of: dt.date, *, engine: str = "duckdb") -> pa.Table:
-    check_lake_fits(model, lake)
-    features = compute_features(lake, as_of, engine=engine)
+def score(
+    model: RiskModel,
+    lake: Path,
+    as_of: dt.date,
+    *,
+    engine: str = "duckdb",
+    checked: tuple[Manifest, dict[str, Path]] | None = None,
+) -> pa.Table:
+    """Everyone in the lake's population on `as_of`, with what the operational side needs to
+    take the scores back to people (schema metadata: whether the ids are pseudonyms, the
+    lake's source, the model's training date)."""
+    checked = checked or check_as_of(lake, as_of)
+    manifest = checked[0]
+    check_lake_fits(model, lake, manifest)
+    features = compute_features(lake, as_of, engine=engine, checked=checked)
     x = matrix(features, model.features)
     probability = model.predict(x)
     banded = bands(probability)
@@ -91,7 +107,13 @@ def score(model: RiskModel, lake: Path, as_of: dt.date, *, engine: str = "duckdb
             "risk_band": pa.array(banded, pa.string()),
             "top_factors": pa.array(top_factors(model, x, banded), pa.list_(pa.string())),
         },
-        schema=SCHEMA,
+        schema=SCHEMA.with_metadata(
+            {
+                META_PSEUDONYMISED: "true" if manifest.pseudonymised else "false",
+                META_SOURCE: manifest.source,
+                META_MODEL_AS_OF: str(model.trained.get("as_of", "")),
+            }
+        ),
     )
 
 
