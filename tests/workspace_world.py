@@ -169,3 +169,30 @@ def build_workspace() -> Workspace:
         reason="referral",
     )
     return world
+
+
+def add_person(
+    world: Workspace, key: str, serial: int, place: str = "n-north", **fields: Any
+) -> Person:
+    """A registered person of `place` (a neighbourhood), known as world.people[key];
+    `fields` override the defaults (a woman born 1 January 1940 called <Key> Tester)."""
+    person = Person(
+        **{
+            "id": f"p-{key}",
+            "birth_date": dt.date(1940, 1, 1),
+            "sex": "female",
+            "deprivation_decile": 2,
+            "neighbourhood_id": place,
+            "practice": world.practice,
+            "lives_alone": False,
+            "has_unpaid_carer": False,
+            "registered_from": dt.date(2019, 4, 1),
+            "nhs_number": nhs_number(serial),
+            "given_name": key.capitalize(),
+            "family_name": "Tester",
+            **fields,
+        }
+    )
+    person.save()
+    world.people[key] = person
+    return person

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -28,6 +28,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table as RichTable
+
+if TYPE_CHECKING:
+    from joinedup.lake.manifest import Manifest
 
 app = typer.Typer(
     help="joinedup: one shared record and workflow for integrated health and social care.",
@@ -47,7 +50,7 @@ outcomes_app = typer.Typer(
 )
 app.add_typer(outcomes_app, name="outcomes")
 risk_app = typer.Typer(
-    help="Risk of an emergency admission in the next 12 months: train, score.",
+    help="Risk of an emergency admission in the next 12 months: train, score, report, load.",
     no_args_is_help=True,
 )
 app.add_typer(risk_app, name="risk")
@@ -417,11 +420,12 @@ def metrics(
     )
 
 
-def _lake_description(lake: Path) -> dict[str, object]:
-    """What a model keeps of the lake it was trained on."""
-    from joinedup.lake.reader import open_lake
+def _lake_description(lake: Path, manifest: Manifest | None = None) -> dict[str, object]:
+    """What a model keeps of the lake it was trained on (`manifest` when already checked)."""
+    if manifest is None:
+        from joinedup.lake.reader import open_lake
 
-    manifest, _ = open_lake(lake)
+        manifest, _ = open_lake(lake)
     return {
         "path": str(lake),
         "schema_version": manifest.schema_version,
@@ -454,9 +458,9 @@ def risk_train(
         fail(f"--out: the folder {out_file.parent} does not exist")
     try:
         check_engine(engine)
-        check_as_of(lake, day)
-        described = _lake_description(lake)
-        end = dt.date.fromisoformat(str(described["observation_end"]))
+        checked = check_as_of(lake, day)
+        described = _lake_description(lake, checked[0])
+        end = checked[0].observation_end
         if day + dt.timedelta(days=365) > end + dt.timedelta(days=1):
             raise RiskError(
                 f"--as-of: the year after {day} must lie within the lake's window (it ends "
@@ -464,7 +468,7 @@ def risk_train(
             )
         with progress_bar() as progress:
             task = progress.add_task(f"Features on {engine}", total=2)
-            table = compute_features(lake, day, engine=engine, with_outcome=True)
+            table = compute_features(lake, day, engine=engine, with_outcome=True, checked=checked)
             progress.update(task, advance=1, description="Training")
             model = train(table, as_of=day, lake=described, seed=seed)
             progress.update(task, advance=1, description="Trained")
@@ -503,11 +507,11 @@ def risk_score(
     try:
         check_engine(engine)
         model = load(model_file)
-        check_as_of(lake, day)  # before the bar, so a refusal stays one line
-        check_lake_fits(model, lake)
+        checked = check_as_of(lake, day)  # before the bar, so a refusal stays one line
+        check_lake_fits(model, lake, checked[0])
         with progress_bar() as progress:
             task = progress.add_task(f"Scoring on {engine}", total=1)
-            table = score(model, lake, day, engine=engine)
+            table = score(model, lake, day, engine=engine, checked=checked)
             progress.update(task, advance=1)
         write_scores(table, out_file)
     except LakeError as exc:
@@ -515,6 +519,123 @@ def risk_score(
     except (RiskError, ModelError, MetricsError) as exc:
         fail(str(exc))
     out.print(f"Scored {table.num_rows:,} people on {day}; wrote {out_file}", highlight=False)
+
+
+@risk_app.command("report")
+def risk_report(
+    lake: Annotated[Path, typer.Option("--lake", help="The lake to judge the model on.")],
+    model_file: Annotated[Path, typer.Option("--model", help="A model from joinedup risk train.")],
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Score on this date, judge on the year after.")
+    ],
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="The report to write: REPORT.html (and its figures, REPORT.json)."
+        ),
+    ],
+    engine: Annotated[str, typer.Option(help="duckdb (in process) or spark.")] = "duckdb",
+) -> None:
+    """Validate the model on --as-of and the year after, against prior admissions alone, a
+    QAdmissions-style model, frailty alone and (generated cities) the generator's true risk."""
+    from joinedup.lake import LakeError
+    from joinedup.metrics.engines import check_engine
+    from joinedup.metrics.errors import MetricsError
+    from joinedup.risk.compute import RiskError, check_as_of
+    from joinedup.risk.model import ModelError, load
+    from joinedup.risk.report import build_report, write_json
+    from joinedup.risk.report_html import write_html
+    from joinedup.risk.scoring import check_lake_fits
+
+    day = parse_date(as_of, "--as-of")
+    if out_file.suffix != ".html" or not out_file.parent.is_dir():
+        fail(f"--out: expected REPORT.html in an existing folder, found {out_file}")
+    figures_file = out_file.with_suffix(".json")
+    try:
+        check_engine(engine)
+        model = load(model_file)
+        checked = check_as_of(lake, day)  # before the bar, so a refusal stays one line
+        end = checked[0].observation_end
+        if day + dt.timedelta(days=365) > end + dt.timedelta(days=1):
+            raise RiskError(
+                f"--as-of: the year after {day} must lie within the lake's window (it ends "
+                f"{end}): choose {end - dt.timedelta(days=364)} or earlier"
+            )
+        check_lake_fits(model, lake, checked[0])
+        with progress_bar() as progress:
+            task = progress.add_task(f"Features on {engine}", total=4)
+
+            def step(name: str) -> None:
+                progress.update(task, advance=1, description=name)
+
+            report = build_report(lake, model, day, engine=engine, step=step, checked=checked)
+            step("Writing")
+            write_json(report, figures_file)
+            write_html(report, out_file)
+            step("Written")
+    except LakeError as exc:
+        fail(f"{lake}: {exc.problems[0]}")
+    except (RiskError, ModelError, MetricsError) as exc:
+        fail(str(exc))
+    auc = {m.key: m.overall.roc_auc for m in report.models}
+
+    def shown(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    ceiling = (
+        f"ceiling (generator's truth) {shown(auc['ceiling'])}"
+        if "ceiling" in auc
+        else f"no ceiling ({report.truth['reason']})"
+    )
+    met = [t for t in report.targets if t.status == "met"]
+    out.print(
+        f"ROC AUC on {report.evaluated:,} people on {day}: model {shown(auc['model'])}, "
+        f"QAdmissions-style {shown(auc['qadmissions_style'])}, prior emergency admissions "
+        f"{shown(auc['prior_admissions'])}, frailty {shown(auc['frailty'])}, {ceiling}",
+        soft_wrap=True,
+        highlight=False,
+    )
+    for target in report.targets:
+        out.print(f"  {target.status}: {target.name} ({target.detail})", soft_wrap=True,
+                  highlight=False)  # fmt: skip
+    out.print(
+        f"Targets met: {len(met)} of {len(report.targets)}; wrote {out_file} and {figures_file}",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+@risk_app.command("load")
+def risk_load(
+    scores_file: Annotated[
+        Path, typer.Option("--scores", help="Scores from joinedup risk score: FILE.parquet.")
+    ],
+) -> None:
+    """Load scores for case finding: re-identified (pseudonymised ids through this database's
+    key), replacing the previous scores (all or nothing; audited)."""
+    if not scores_file.is_file():
+        fail(f"--scores: {scores_file} is not a file")
+    setup_django()
+    from django.core.management import call_command
+
+    from joinedup.casefinding.loading import ScoresError, match_people, read_scores, store_scores
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        scores = read_scores(scores_file)
+        with err.status("Matching people"):  # draws nothing when stderr is not a terminal
+            matched = match_people(scores)
+        with progress_bar() as progress:
+            summary = store_scores(scores, matched, command_line_user(), progress=progress)
+    except ScoresError as exc:
+        fail(str(exc))
+    out.print(
+        f"Loaded the risk scores of {scores.as_of} in {summary.seconds:.1f} s: "
+        f"{summary.in_file:,} people in the file, {summary.matched:,} matched, "
+        f"{summary.in_file - summary.matched:,} not found in this database",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 @app.command()
@@ -528,6 +649,31 @@ def serve(
     from joinedup.server import run
 
     run(host=host, port=port, workers=workers)
+
+
+def load_demo_risk_scores(city: Path) -> None:
+    """Train, score and load the demo city's risk scores, unless scores are loaded already
+    (setup_django() first). A city that cannot give a model is said so, not fatal."""
+    from joinedup.casefinding.demo import load_demo_scores
+    from joinedup.casefinding.loading import ScoresError
+    from joinedup.casefinding.models import ScoreRun
+    from joinedup.risk.compute import RiskError
+    from joinedup.risk.model import ModelError
+
+    if ScoreRun.objects.exists():
+        out.print("Risk scores are already loaded")
+        return
+    try:
+        with progress_bar() as progress:
+            summary = load_demo_scores(city, _lake_description(city), progress=progress)
+    except (RiskError, ModelError, ScoresError) as exc:
+        err.print(f"Risk scores not loaded: {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return
+    out.print(
+        f"Loaded the risk scores of {summary.run.as_of} for case finding: "
+        f"{summary.matched:,} people",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -589,6 +735,7 @@ def demo(
 
     if not stored_for(city):
         refresh_outcome_figures(city)
+    load_demo_risk_scores(city)
     try:
         logins = create_demo_logins()
     except DemoLoginError as exc:

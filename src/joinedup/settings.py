@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "joinedup.careplans",
     "joinedup.teams",
     "joinedup.outcomes",
+    "joinedup.casefinding",
     "joinedup.web",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/referrals/", include("joinedup.referrals.api_urls")),
     path("care-plans/", include("joinedup.careplans.urls")),
     path("teams/", include("joinedup.teams.urls")),
+    path("case-finding/", include("joinedup.casefinding.urls")),
     path("mdt/", include("joinedup.mdt.urls")),
     path("tasks/", include("joinedup.tasks.urls")),
     path("admin/", admin.site.urls),

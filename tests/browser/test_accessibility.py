@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+from django.utils import timezone
 from page_checks import violations
 from playwright.sync_api import Page, expect
 
 from joinedup.access.demo import create_demo_logins
+from joinedup.casefinding.loading import load_scores
+from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.record.load import load_lake
 from joinedup.record.models import Episode, Person
+from joinedup.risk.scoring import META_MODEL_AS_OF, META_PSEUDONYMISED, META_SOURCE, SCHEMA
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,3 +74,49 @@ def test_person_pages_have_no_accessibility_violations(page: Page, tiny_lake: Pa
     for url in pages:
         page.goto(url)
         assert violations(page) == [], url
+
+
+def test_case_finding_pages_have_no_accessibility_violations(
+    page: Page, tiny_lake: Path, tmp_path: Path
+) -> None:
+    """The worklist without scores, with them (the manager's add buttons), after adding a
+    person to the next MDT meeting (the notice) and with the error summary."""
+    load_lake(tiny_lake)
+    logins = {login.username: login.password for login in create_demo_logins()}
+    page.goto("/login/?next=/case-finding/t-north/")
+    page.get_by_label("Username").fill("demo-team-manager")
+    page.get_by_label("Password").fill(logins["demo-team-manager"])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case finding")
+    assert violations(page) == []  # no scores loaded yet
+    scores = pa.table(
+        {
+            "person_id": ["p1", "p3"],
+            "as_of": [dt.date(2025, 4, 1)] * 2,
+            "probability": [0.48, 0.21],
+            "risk_band": ["very_high", "high"],
+            "top_factors": [["emergency_12m", "frailty", "age"], []],
+        },
+        schema=SCHEMA.with_metadata(
+            {META_PSEUDONYMISED: "false", META_SOURCE: "tests", META_MODEL_AS_OF: "2023-04-01"}
+        ),
+    )
+    pq.write_table(scores, tmp_path / "scores.parquet")
+    load_scores(tmp_path / "scores.parquet", "tests")
+    now = timezone.now()
+    Meeting.objects.create(
+        team_id="t-north", starts_at=now + dt.timedelta(days=1), created_at=now,
+        created_by="tests",
+    )  # fmt: skip
+    page.goto("/case-finding/t-north/")
+    expect(page.locator("#worklist")).to_be_visible()
+    assert violations(page) == []
+    page.get_by_role("button", name=re.compile("Add to the MDT agenda")).first.click()
+    expect(page.locator(".nhsuk-notification-banner")).to_be_visible()
+    assert violations(page) == []
+    # the meeting is cancelled while the page is open: adding is refused, with the summary
+    AgendaItem.objects.all().delete()
+    Meeting.objects.all().delete()
+    page.get_by_role("button", name=re.compile("Add to the MDT agenda")).first.click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    assert violations(page) == []

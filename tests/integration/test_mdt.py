@@ -21,33 +21,13 @@ from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER
 from joinedup.teams.interim_risk import RULE
 from joinedup.web.environment import long_date
-from workspace_world import Workspace, build_workspace, nhs_number
+from workspace_world import Workspace, add_person, build_workspace, nhs_number
 
 pytestmark = pytest.mark.django_db
 
 
 def day_month(day: dt.date) -> str:
     return f"{day.day} {day:%B}"
-
-
-def add_person(world: Workspace, key: str, serial: int, place: str = "n-north") -> Person:
-    person = Person(
-        id=f"p-{key}",
-        birth_date=dt.date(1940, 1, 1),
-        sex="female",
-        deprivation_decile=2,
-        neighbourhood_id=place,
-        practice=world.practice,
-        lives_alone=False,
-        has_unpaid_carer=False,
-        registered_from=dt.date(2019, 4, 1),
-        nhs_number=nhs_number(serial),
-        given_name=key.capitalize(),
-        family_name="Tester",
-    )
-    person.save()
-    world.people[key] = person
-    return person
 
 
 def spell(person: Person, n: int, admitted: dt.date, discharged: dt.date, method: str) -> None:

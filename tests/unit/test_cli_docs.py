@@ -22,6 +22,8 @@ COMMANDS = [
     ["systems", "add"],
     ["risk", "train"],
     ["risk", "score"],
+    ["risk", "load"],
+    ["risk", "report"],
     ["load"],
     ["extract"],
     ["metrics"],

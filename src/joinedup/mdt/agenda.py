@@ -4,7 +4,9 @@ Four reasons, in this order (a person is listed once, for the first that applies
 1. referrals newly accepted by the team since its previous held meeting (the last
    WINDOW_DAYS days when it has held none), still open;
 2. people on the team's caseload on the meeting date discharged from hospital since then;
-3. people at high risk whom no team knows (joinedup.teams.interim_risk, its RULE);
+3. people at high risk whom no team knows: the top of the team's case-finding worklist
+   (joinedup.casefinding.worklist) when risk scores are loaded, else the interim rule
+   (joinedup.teams.interim_risk, its RULE), as high_risk_rule() says on the page;
 4. caseload people whose care plan review date is before the meeting date.
 Rebuilding an agenda before the meeting is held keeps every item and what was written on
 it, and adds the people who have qualified since; a held meeting's agenda never changes.
@@ -22,13 +24,16 @@ from django.utils import timezone
 
 from joinedup.access.policy import current_on
 from joinedup.careplans.models import CarePlan
+from joinedup.casefinding.worklist import current_run, score_line, stale_days, worklist
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.record.models import Episode, HospitalSpell, Referral
 from joinedup.referrals.lifecycle import OPEN
 from joinedup.teams.interim_risk import RULE, high_risk_unknown
+from joinedup.web.environment import long_date
 
 WINDOW_DAYS = 14
-HIGH_RISK_RULE = RULE
+HIGH_RISK_LIMIT = 20  # people a meeting's agenda takes for this reason
+INTERIM_RULE = f"No risk scores are loaded, so the interim rule applies. {RULE}"
 
 SOURCE_WORDS = {
     "gp": "from GP",
@@ -130,8 +135,33 @@ def discharges(caseload: list[str], since: dt.datetime, on: dt.date) -> Iterable
         yield Candidate(spell.person_id, AgendaItem.Reason.DISCHARGED, detail)
 
 
+def high_risk_rule() -> str:
+    """How the agenda finds people at high risk, in words for the page."""
+    run = current_run()
+    if run is None:
+        return INTERIM_RULE
+    model = (
+        f" (model trained on the year after {long_date(run.model_as_of)})"
+        if run.model_as_of
+        else ""
+    )
+    old = stale_days(run, timezone.localdate())
+    warning = f" These scores are {old:,} days old: ask for them to be scored again." if old else ""
+    return (
+        f"Risk scores of {long_date(run.as_of)}{model}: the top {HIGH_RISK_LIMIT} of the "
+        "team's case-finding worklist (very high and high bands, highest first). A score "
+        f"is a prompt for professional judgement, not a decision.{warning}"
+    )
+
+
 def high_risk(meeting: Meeting, on: dt.date) -> Iterable[Candidate]:
-    for found in high_risk_unknown(meeting.team, on):
+    """The worklist's top people when scores are loaded; the interim rule otherwise."""
+    run = current_run()
+    if run is not None:
+        for score in worklist(meeting.team, on, run)[:HIGH_RISK_LIMIT]:
+            yield Candidate(score.person_id, AgendaItem.Reason.HIGH_RISK, score_line(score))
+        return
+    for found in high_risk_unknown(meeting.team, on, HIGH_RISK_LIMIT):
         n = found.admissions
         detail = f"{n} emergency admission{'' if n == 1 else 's'} in 12 months"
         if found.severe_frailty:

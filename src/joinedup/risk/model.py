@@ -2,7 +2,7 @@
 
 LightGBM learns from the features at one as-of date and the outcome in the year after it;
 its scores are then calibrated (Platt scaling: a logistic regression on the trees' log-odds,
-fitted on a fifth of the people held out from training), so that a person given 20% has,
+fitted on scores each person got from trees that never saw them), so that a person given 20% has,
 among people like them, about a one-in-five chance. Deterministic for a seed (one thread,
 LightGBM's deterministic mode). Saved as one JSON document holding the trees in LightGBM's
 text format (never a pickle: loading a model file runs no code), its feature list,
@@ -29,7 +29,7 @@ from joinedup.risk.features import FEATURES
 
 FORMAT = "joinedup-risk-model"
 FORMAT_VERSION = 1
-HELD_OUT = 0.2
+FOLDS = 5
 PARAMS: dict[str, Any] = {
     "objective": "binary",
     "learning_rate": 0.05,
@@ -44,7 +44,8 @@ PARAMS: dict[str, Any] = {
     "force_row_wise": True,
     "verbosity": -1,
 }
-ROUNDS = 300
+MAX_ROUNDS = 1_000
+PATIENCE = 30  # rounds without a better cross-validated log loss before stopping
 
 
 class ModelError(ValueError):
@@ -101,24 +102,54 @@ def matrix(table: pa.Table, features: tuple[str, ...] = FEATURES) -> npt.NDArray
     return np.column_stack(columns) if columns else np.empty((table.num_rows, 0))
 
 
+def _log_likelihood(
+    raw: npt.NDArray[np.float64], y: npt.NDArray[np.float64], a: float, b: float
+) -> float:
+    eta = a + b * raw
+    return float(np.sum(y * eta - np.logaddexp(0, eta)))
+
+
 def platt(raw: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[float, float]:
     """Intercept and slope of a logistic regression of the outcome on the log-odds, by
-    Newton's method (two parameters: no library needed, and exactly reproducible)."""
+    Newton's method from (0, 1), each step halved until the likelihood does not fall (two
+    parameters: no library needed, exactly reproducible, and it settles even for scores
+    far from calibrated, which the validation report also judges with it)."""
     a, b = 0.0, 1.0
-    for _ in range(50):
+    best = _log_likelihood(raw, y, a, b)
+    for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-(a + b * raw)))
         w = np.maximum(p * (1 - p), 1e-12)
         g = np.array([np.sum(y - p), np.sum((y - p) * raw)])
         h = np.array([[np.sum(w), np.sum(w * raw)], [np.sum(w * raw), np.sum(w * raw * raw)]])
         step = np.linalg.solve(h, g)
-        a, b = a + step[0], b + step[1]
-        if np.max(np.abs(step)) < 1e-10:
+        scale = 1.0
+        while (
+            scale > 1e-6
+            and _log_likelihood(raw, y, a + scale * step[0], b + scale * step[1]) < best
+        ):
+            scale /= 2
+        a, b = a + scale * step[0], b + scale * step[1]
+        best = _log_likelihood(raw, y, a, b)
+        if np.max(np.abs(scale * step)) < 1e-10:
             break
     return float(a), float(b)
 
 
+def _folds(n: int, seed: int) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """FOLDS (train, test) index pairs, every person in exactly one test part (seeded)."""
+    fold = np.random.default_rng(seed).permutation(n) % FOLDS
+    return [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(FOLDS)]
+
+
 def train(table: pa.Table, *, as_of: dt.date, lake: dict[str, Any], seed: int = 1) -> RiskModel:
-    """A calibrated model from features with the outcome (`admitted`) at `as_of`."""
+    """A calibrated model from features with the outcome (`admitted`) at `as_of`.
+
+    Cross-validation (FOLDS parts) chooses how many rounds of trees to grow (stopping when
+    the held-out log loss has not improved for PATIENCE rounds) and gives every person a
+    score from trees that never saw them; the final trees are grown on everyone for that
+    many rounds and calibrated on those out-of-fold scores. So the calibration rests on all
+    the people, not a fifth of them, and a small lake gets fewer rounds (less overfitting).
+    """
     if "admitted" not in table.column_names:
         raise ModelError("training needs the outcome: compute the features with_outcome")
     y = table.column("admitted").to_numpy(zero_copy_only=False).astype(np.float64)
@@ -128,30 +159,41 @@ def train(table: pa.Table, *, as_of: dt.date, lake: dict[str, Any], seed: int = 
             "after is too few to train on (at least 200 people and 20 of each outcome)"
         )
     x = matrix(table)
-    order = np.random.default_rng(seed).permutation(len(y))
-    cut = int(len(y) * (1 - HELD_OUT))
-    fit, held = order[:cut], order[cut:]
     params = {**PARAMS, "seed": seed}
-    booster = lgb.train(
-        params, lgb.Dataset(x[fit], label=y[fit], feature_name=list(FEATURES)), ROUNDS
+    folds = _folds(len(y), seed)
+    data = lgb.Dataset(x, label=y, feature_name=list(FEATURES), free_raw_data=False)
+    cv = lgb.cv(
+        params,
+        data,
+        num_boost_round=MAX_ROUNDS,
+        folds=folds,
+        callbacks=[lgb.early_stopping(PATIENCE, verbose=False)],
+        return_cvbooster=True,
     )
+    losses = cv["valid binary_logloss-mean"]
+    boosters = cv["cvbooster"]
+    assert isinstance(losses, list) and isinstance(boosters, lgb.CVBooster)
+    rounds = len(losses)
+    out_of_fold = np.empty(len(y))
+    for booster, (_, test) in zip(boosters.boosters, folds, strict=True):
+        out_of_fold[test] = booster.predict(x[test], raw_score=True, num_iteration=rounds)
     model = RiskModel(
-        booster=booster,
-        calibration=(0.0, 1.0),
+        booster=lgb.train(params, data, rounds),
+        calibration=platt(out_of_fold, y),
         features=FEATURES,
         trained={
             "as_of": as_of.isoformat(),
             "outcome_days": 365,
             "people": len(y),
             "admitted": int(y.sum()),
-            "held_out_for_calibration": len(held),
+            "folds": FOLDS,
+            "cross_validated_log_loss": float(losses[-1]),
             "seed": seed,
             "lake": lake,
             "params": params,
-            "rounds": ROUNDS,
+            "rounds": rounds,
         },
     )
-    model.calibration = platt(model.raw(x[held]), y[held])
     return model
 
 

@@ -4,8 +4,10 @@ The caseload is the team's episodes open on a day (started, not ended). Sorting 
 review date, key worker, name or start is an ORDER BY over subqueries (no query per row);
 sorting by interim risk needs joinedup.teams.interim_risk's counts, which are read in one
 grouped query for the whole caseload (bounded by its size, a few thousand at most) and
-sorted here. Either way only the page's 50 episodes are then read in full, so the page
-costs a handful of queries whatever the caseload's size.
+sorted here (or, when risk scores are loaded, joinedup.casefinding's probabilities, read
+the same way; people the scores do not cover come last). Either way only the page's 50
+episodes are then read in full, so the page costs a handful of queries whatever the
+caseload's size.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import current_on
 from joinedup.careplans.models import CarePlan
+from joinedup.casefinding.models import PersonScore, ScoreRun
+from joinedup.casefinding.worklist import percent
 from joinedup.people.models import CareTeamMember
 from joinedup.record.age import age_on
 from joinedup.record.models import Episode, Team
@@ -37,6 +41,7 @@ SORTS: dict[str, str] = {
     "start": "Start on caseload (newest first)",
 }
 DEFAULT_SORT = "risk"
+SCORED_RISK = "Risk score (highest first, people not scored last)"
 
 _NAME_ORDER = ("person__family_name", "person__given_name", "person_id", "id")
 
@@ -80,13 +85,33 @@ def _ordered_ids(episodes: QuerySet[Episode], sort: str, today: dt.date) -> Quer
     return episodes.order_by(*_NAME_ORDER)
 
 
-def _by_risk(episodes: QuerySet[Episode], today: dt.date) -> list[str]:
-    """Episode ids, most emergency admissions first (bounded: one row per caseload episode)."""
+def sorts(run: ScoreRun | None) -> dict[str, str]:
+    """The sorts in words: the risk sort by score when scores are loaded."""
+    return SORTS if run is None else {**SORTS, "risk": SCORED_RISK}
+
+
+def risk_scores(run: ScoreRun | None, person_ids: set[str]) -> dict[str, PersonScore]:
+    """{person_id: score} in `run` (nothing without a run)."""
+    if run is None or not person_ids:
+        return {}
+    found = PersonScore.objects.filter(run=run, person_id__in=list(person_ids))
+    return {s.person_id: s for s in found.only("person_id", "probability", "band")}
+
+
+def _by_risk(episodes: QuerySet[Episode], today: dt.date, run: ScoreRun | None) -> list[str]:
+    """Episode ids, highest risk first (bounded: one row per caseload episode): by score
+    when scores are loaded, else by the interim rule's emergency admissions."""
     rows = list(
         episodes.values_list("id", "person_id", "person__family_name", "person__given_name")
     )
-    counts = emergency_admissions({row[1] for row in rows}, today)
-    rows.sort(key=lambda r: (-counts.get(r[1], 0), r[2], r[3], r[1], r[0]))
+    people = {row[1] for row in rows}
+    if run is not None:
+        probability = {pid: s.probability for pid, s in risk_scores(run, people).items()}
+        risk = {pid: -probability.get(pid, -1.0) for pid in people}
+    else:
+        counts = emergency_admissions(people, today)
+        risk = {pid: -float(counts.get(pid, 0)) for pid in people}
+    rows.sort(key=lambda r: (risk[r[1]], r[2], r[3], r[1], r[0]))
     return [row[0] for row in rows]
 
 
@@ -98,6 +123,7 @@ class CaseloadRow:
     review_date: dt.date | None
     key_worker: StaffMember | None
     today: dt.date
+    score: PersonScore | None = None  # when risk scores are loaded and cover the person
 
     @property
     def person_id(self) -> str:
@@ -116,6 +142,10 @@ class CaseloadRow:
     @property
     def age(self) -> int:
         return age_on(self.episode.person.birth_date, self.today)
+
+    @property
+    def risk_percent(self) -> str:
+        return percent(self.score.probability) if self.score is not None else ""
 
     @property
     def review_overdue(self) -> bool:
@@ -137,7 +167,7 @@ class CaseloadPage:
         return list(dict.fromkeys(row.person_id for row in self.rows))
 
 
-def _rows(episode_ids: list[str], today: dt.date) -> list[CaseloadRow]:
+def _rows(episode_ids: list[str], today: dt.date, run: ScoreRun | None) -> list[CaseloadRow]:
     """The page's episodes read in full, in the given order."""
     worker = _key_worker_of(today)
     found = {
@@ -152,6 +182,7 @@ def _rows(episode_ids: list[str], today: dt.date) -> list[CaseloadRow]:
     }
     episodes = [found[i] for i in episode_ids if i in found]
     counts = emergency_admissions({e.person_id for e in episodes}, today)
+    scores = risk_scores(run, {e.person_id for e in episodes})
     workers = StaffMember.objects.select_related("user", "organisation").in_bulk(
         {e.worker_id for e in episodes if e.worker_id is not None}
     )
@@ -163,28 +194,36 @@ def _rows(episode_ids: list[str], today: dt.date) -> list[CaseloadRow]:
             review_date=e.next_review,
             key_worker=workers.get(e.worker_id),
             today=today,
+            score=scores.get(e.person_id),
         )
         for e in episodes
     ]
 
 
 def caseload_page(
-    team: Team, today: dt.date, *, sort: str, unallocated_only: bool, page: str | int | None
+    team: Team,
+    today: dt.date,
+    *,
+    sort: str,
+    unallocated_only: bool,
+    page: str | int | None,
+    run: ScoreRun | None = None,
 ) -> CaseloadPage:
-    """One page of the team's caseload on `today`, sorted by `sort` (a key of SORTS)."""
+    """One page of the team's caseload on `today`, sorted by `sort` (a key of SORTS); risk
+    by `run`'s scores when given."""
     episodes = current_episodes(team, today)
     if unallocated_only:
         episodes = episodes.exclude(
             Exists(current_key_workers(today).filter(person_id=OuterRef("person_id")))
         )
     ordered: Any = (
-        _by_risk(episodes, today)
+        _by_risk(episodes, today, run)
         if sort == "risk"
         else _ordered_ids(episodes, sort, today).values_list("id", flat=True)
     )
     paginator = Paginator(ordered, PAGE_SIZE)
     chosen = paginator.get_page(page)
-    rows = _rows(list(chosen.object_list), today)
+    rows = _rows(list(chosen.object_list), today, run)
     total = paginator.count
     return CaseloadPage(
         rows=rows,

@@ -12,11 +12,10 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 
-from joinedup.access.policy import current_on
-from joinedup.record.models import Condition, Episode, HospitalSpell, Person, Referral, Team
-from joinedup.referrals.lifecycle import OPEN
+from joinedup.record.models import Condition, HospitalSpell, Person, Team
+from joinedup.teams.known_people import known_to_a_team
 
 LOOKBACK_DAYS = 365
 HIGH_RISK_ADMISSIONS = 2
@@ -97,23 +96,7 @@ def high_risk_unknown(team: Team, on: dt.date, limit: int = 20) -> list[HighRisk
     registered = Q(registered_from__lte=on) & (
         Q(registered_to__isnull=True) | Q(registered_to__gte=on)
     )
-    people = (
-        Person.objects.filter(alive & registered, id__in=wanted)
-        .exclude(
-            Exists(
-                Episode.objects.filter(
-                    current_on(on, "start_date", "end_date"), person_id=OuterRef("pk")
-                )
-            )
-        )
-        .exclude(
-            Exists(
-                Referral.objects.filter(
-                    person_id=OuterRef("pk"), status__in=OPEN, closed_at__isnull=True
-                )
-            )
-        )
-    )
+    people = Person.objects.filter(alive & registered, id__in=wanted).exclude(known_to_a_team(on))
     found = [HighRisk(p, counts[p.id], p.id in severe) for p in people]
     found.sort(
         key=lambda h: (-h.admissions, not h.severe_frailty, h.person.family_name, h.person.id)

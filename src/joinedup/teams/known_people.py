@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef, Q
+
 from joinedup.access.policy import current_on
 from joinedup.record.models import Episode, Person, Referral, Team
 from joinedup.referrals import lifecycle
@@ -41,3 +43,16 @@ def held_by(team: Team, person_id: str, today: dt.date) -> bool:
 def in_neighbourhood(team: Team, person: Person) -> bool:
     """Registered in the team's neighbourhood (an area-wide team has none)."""
     return team.neighbourhood_id is not None and person.neighbourhood_id == team.neighbourhood_id
+
+
+def known_to_a_team(on: dt.date, person: str = "pk") -> Q:
+    """On any team's caseload on `on`, or with an open referral to any team: someone knows
+    them (case finding looks for the others). `person` names the person's id in the query
+    it is used in."""
+    caseload = Episode.objects.filter(
+        current_on(on, "start_date", "end_date"), person_id=OuterRef(person)
+    )
+    referred = Referral.objects.filter(
+        person_id=OuterRef(person), status__in=lifecycle.OPEN, closed_at__isnull=True
+    )
+    return Q(Exists(caseload)) | Q(Exists(referred))

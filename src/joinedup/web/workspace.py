@@ -69,6 +69,7 @@ def workspace_for(staff: StaffMember | None) -> Workspace:
         links["urgent"] = Link("Urgent response", reverse("referrals:urgent"))
     if team is not None:
         links["caseload"] = Link("Caseload", reverse("teams:caseload", args=[team.pk]))
+        links["casefinding"] = Link("Case finding", reverse("casefinding:worklist", args=[team.pk]))
         links["mdt"] = Link("MDT meetings", reverse("mdt:meetings", args=[team.pk]))
     if may_see_outcomes(staff):
         links["outcomes"] = outcomes
@@ -85,8 +86,8 @@ def workspace_for(staff: StaffMember | None) -> Workspace:
         start = "mine"
     else:
         start = "tasks"
-    order = ("triage", "urgent", "caseload", "mdt", "tasks", "mine", "refer", "search",
-             "outcomes", "glass")  # fmt: skip
+    order = ("triage", "urgent", "caseload", "casefinding", "mdt", "tasks", "mine", "refer",
+             "search", "outcomes", "glass")  # fmt: skip
     return Workspace(links[start], [links[k] for k in order if k in links])
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from joinedup.access.audit import record_event, record_events
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, StaffMember
-from joinedup.mdt.agenda import HIGH_RISK_RULE, MeetingHeldError, add_person, build_agenda
+from joinedup.mdt.agenda import MeetingHeldError, add_person, build_agenda, high_risk_rule
 from joinedup.mdt.agenda_lines import agenda_page
 from joinedup.mdt.meeting_access import meeting_for_member, refuse_held
 from joinedup.mdt.models import AgendaItem, Meeting
@@ -107,7 +107,7 @@ def _agenda_context(
     return {
         "meeting": meeting,
         "page": page,
-        "rule": HIGH_RISK_RULE,
+        "rule": high_risk_rule(),
         "attendance": list(meeting.attendance.order_by("name", "id")),
         "held": meeting.status == Meeting.Status.HELD,
     }

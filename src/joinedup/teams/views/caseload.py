@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.db import transaction
@@ -12,14 +13,31 @@ from django.views.decorators.http import require_safe
 from joinedup.access.audit import record_events
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction
+from joinedup.casefinding.worklist import current_run
 from joinedup.teams import interim_risk
-from joinedup.teams.caseload import DEFAULT_SORT, SORTS, caseload_page, unallocated_count
+from joinedup.teams.caseload import (
+    DEFAULT_SORT,
+    SORTS,
+    caseload_page,
+    sorts,
+    unallocated_count,
+)
 from joinedup.teams.date_entry import DateEntry
 from joinedup.teams.episodes import REASONS, OpenForm
 from joinedup.teams.membership import member_of
 from joinedup.teams.views.pages import team_page
 from joinedup.teams.workload import BAR_STEPS
 from joinedup.teams.workload import workload as team_workload
+from joinedup.web.environment import long_date
+
+
+def scored_rule(as_of: dt.date) -> str:
+    """The caseload's note on its risk column when scores are loaded."""
+    return (
+        f"Risk scores of {long_date(as_of)}: the chance of at least one emergency hospital "
+        "admission in the next 12 months, and its band (people not scored last). A prompt "
+        "for professional judgement, not a decision."
+    )
 
 
 def _query(sort: str, unallocated_only: bool, page: int | None = None) -> str:
@@ -41,6 +59,7 @@ def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
     if sort not in SORTS:
         sort = DEFAULT_SORT
     unallocated_only = request.GET.get("unallocated") == "1"
+    run = current_run()
     with transaction.atomic():
         page = caseload_page(
             team,
@@ -48,6 +67,7 @@ def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
             sort=sort,
             unallocated_only=unallocated_only,
             page=request.GET.get("page"),
+            run=run,
         )
         unallocated = unallocated_count(team, today)
         record_events(
@@ -63,7 +83,7 @@ def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
         "sort": sort,
         "sorts": [
             {"key": key, "text": text, "href": path + _query(key, unallocated_only)}
-            for key, text in SORTS.items()
+            for key, text in sorts(run).items()
         ],
         "unallocated_only": unallocated_only,
         "unallocated": unallocated,
@@ -74,7 +94,8 @@ def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
         "next": path + _query(sort, unallocated_only, page.number + 1)
         if page.number < page.pages
         else "",
-        "rule": interim_risk.RULE,
+        "rule": interim_risk.RULE if run is None else scored_rule(run.as_of),
+        "scored": run is not None,
         "form": OpenForm(start=DateEntry.of(today)),
         "reasons": REASONS,
     }

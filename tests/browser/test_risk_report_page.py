@@ -1,0 +1,68 @@
+"""The validation report in chromium: a file a commissioner opens from disk, offline.
+
+It must draw its three charts, pass axe's WCAG 2.2 AA rules and ask for nothing over the
+network (it is read on machines with no internet and must leak nothing when it has).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from page_checks import screenshot, violations
+from playwright.sync_api import Browser, Route, expect
+
+from joinedup.risk.compute import compute_features
+from joinedup.risk.model import train
+from joinedup.risk.report import build_report
+from joinedup.risk.report_html import write_html
+from joinedup.synth.city import generate_city
+from joinedup.synth.config import CityConfig
+
+pytestmark = [pytest.mark.browser, pytest.mark.engines]  # no database: run once
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("risk-report")
+    city = folder / "city"
+    generate_city(CityConfig(people=10_000, neighbourhoods=3, seed=4), city)
+    learned = compute_features(city, dt.date(2023, 4, 1), with_outcome=True)
+    model = train(learned, as_of=dt.date(2023, 4, 1), lake={"schema_version": 1}, seed=1)
+    path = folder / "report.html"
+    write_html(build_report(city, model, dt.date(2024, 4, 1)), path)
+    return path
+
+
+def test_the_report_opens_offline_with_its_charts_and_no_violations(
+    browser: Browser, report: Path
+) -> None:
+    asked: list[str] = []
+
+    def guard(route: Route) -> None:
+        asked.append(route.request.url)
+        if urlsplit(route.request.url).scheme == "file":
+            route.continue_()
+        else:
+            route.abort()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", guard)
+    try:
+        page = context.new_page()
+        page.goto(report.as_uri())
+        expect(page.get_by_role("heading", level=1)).to_contain_text("validation report")
+        charts = page.locator("svg.risk-chart")
+        expect(charts).to_have_count(3)
+        for i in range(3):
+            box = charts.nth(i).bounding_box()
+            assert box is not None and box["width"] >= 400  # drawn at a readable size
+        for name in ("joinedup model", "QAdmissions-style model", "Frailty category alone"):
+            expect(page.get_by_role("row", name=name).first).to_be_visible()
+        assert violations(page) == []
+        assert [url for url in asked if urlsplit(url).scheme != "file"] == []
+        screenshot(page, "risk-report")
+    finally:
+        context.close()
