@@ -24,7 +24,8 @@ def violations(page: Page) -> list[str]:
     ]
 
 
-def screenshot(page: Page, name: str) -> None:
-    """Save docs/user-guide/images/<name>.png, only when JOINEDUP_WRITE_DOCS=1 asks for it."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Save docs/user-guide/images/<name>.png, only when JOINEDUP_WRITE_DOCS=1 asks for it
+    (the whole page, or only what the window shows of a very long one)."""
     if os.environ.get("JOINEDUP_WRITE_DOCS"):
-        page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=full_page)
