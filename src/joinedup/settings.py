@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "joinedup.teams",
     "joinedup.outcomes",
     "joinedup.casefinding",
+    "joinedup.transfers",
     "joinedup.web",
 ]
 

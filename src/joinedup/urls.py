@@ -13,6 +13,8 @@ urlpatterns = [
     path("care-plans/", include("joinedup.careplans.urls")),
     path("teams/", include("joinedup.teams.urls")),
     path("case-finding/", include("joinedup.casefinding.urls")),
+    path("transfers/", include("joinedup.transfers.urls")),
+    path("api/transfers/", include("joinedup.transfers.api_urls")),
     path("mdt/", include("joinedup.mdt.urls")),
     path("tasks/", include("joinedup.tasks.urls")),
     path("admin/", admin.site.urls),

@@ -41,6 +41,7 @@ DEMO_STAFF: dict[str, tuple[str, bool]] = {
     Profession.CARE_NAVIGATOR: (VOLUNTARY[1], True),
     Profession.SPA_TRIAGE_CLINICIAN: (COMMUNITY_TRUST, False),
     Profession.DISCHARGE_COORDINATOR: (ACUTE_TRUST, False),
+    Profession.SOCIAL_CARE_BROKER: (COUNCIL, False),
     Profession.TEAM_MANAGER: (COMMUNITY_TRUST, True),
     Profession.COMMISSIONER: (ICB, False),
     Profession.ANALYST: (ICB, False),

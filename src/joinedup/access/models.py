@@ -27,6 +27,7 @@ class Profession(models.TextChoices):
     CARE_NAVIGATOR = "care_navigator", "Care navigator"
     SPA_TRIAGE_CLINICIAN = "spa_triage_clinician", "Single point of access triage clinician"
     DISCHARGE_COORDINATOR = "discharge_coordinator", "Discharge coordinator"
+    SOCIAL_CARE_BROKER = "social_care_broker", "Social care broker"
     TEAM_MANAGER = "team_manager", "Team manager"
     COMMISSIONER = "commissioner", "Commissioner"
     ANALYST = "analyst", "Analyst"

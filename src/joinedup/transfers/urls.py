@@ -1,0 +1,4 @@
+from joinedup.transfers.views import board, capacity
+
+app_name = "transfers"
+urlpatterns = [*board.urlpatterns, *capacity.urlpatterns]
