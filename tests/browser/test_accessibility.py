@@ -15,10 +15,17 @@ from playwright.sync_api import Page, expect
 
 from joinedup.access.demo import create_demo_logins
 from joinedup.casefinding.loading import load_scores
+from joinedup.lake.fingerprint import lake_fingerprint
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.record.load import load_lake
 from joinedup.record.models import Episode, Person
-from joinedup.risk.scoring import META_MODEL_AS_OF, META_PSEUDONYMISED, META_SOURCE, SCHEMA
+from joinedup.risk.scoring import (
+    META_LAKE_FINGERPRINT,
+    META_MODEL_AS_OF,
+    META_PSEUDONYMISED,
+    META_SOURCE,
+    SCHEMA,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -98,7 +105,12 @@ def test_case_finding_pages_have_no_accessibility_violations(
             "top_factors": [["emergency_12m", "frailty", "age"], []],
         },
         schema=SCHEMA.with_metadata(
-            {META_PSEUDONYMISED: "false", META_SOURCE: "tests", META_MODEL_AS_OF: "2023-04-01"}
+            {
+                META_PSEUDONYMISED: "false",
+                META_SOURCE: "tests",
+                META_MODEL_AS_OF: "2023-04-01",
+                META_LAKE_FINGERPRINT: lake_fingerprint(tiny_lake),
+            }
         ),
     )
     pq.write_table(scores, tmp_path / "scores.parquet")

@@ -28,17 +28,20 @@ from joinedup.casefinding.demo import demo_dates, load_demo_scores
 from joinedup.casefinding.loading import NO_MATCH_PSEUDONYMS, ScoresError, load_scores
 from joinedup.casefinding.models import Band, PersonScore, ScoreRun
 from joinedup.casefinding.worklist import STALE_AFTER_DAYS, current_run, worklist
+from joinedup.lake.fingerprint import lake_fingerprint
 from joinedup.lake.reader import open_lake
 from joinedup.mdt.agenda import INTERIM_RULE, build_agenda
 from joinedup.mdt.models import AgendaItem, Meeting
+from joinedup.people.models import Consent
 from joinedup.record.extract import extract_lake, pseudonym
 from joinedup.record.load import load_lake
-from joinedup.record.models import Episode, HospitalSpell, Person, Referral
+from joinedup.record.models import Episode, HospitalSpell, LoadedLake, Person, Referral
 from joinedup.risk.compute import compute_features
 from joinedup.risk.model import RiskModel, train
 from joinedup.risk.scoring import (
     BANDS,
     LOW,
+    META_LAKE_FINGERPRINT,
     META_MODEL_AS_OF,
     META_PSEUDONYMISED,
     META_SOURCE,
@@ -56,6 +59,7 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 AS_OF = dt.date(2025, 4, 1)
 KEY = "a-case-finding-test-key"
+LAKE = "f" * 64  # the fingerprint of the lake the world stands for
 ROW = 'class="nhsuk-table__row" id="person-'
 
 
@@ -67,6 +71,7 @@ def scores_table(
     *,
     as_of: dt.date = AS_OF,
     pseudonymised: bool = False,
+    lake: str = LAKE,
 ) -> pa.Table:
     """A scores table as `joinedup risk score` writes it: (person_id, probability, band,
     top factors) per row."""
@@ -83,6 +88,7 @@ def scores_table(
                 META_PSEUDONYMISED: "true" if pseudonymised else "false",
                 META_SOURCE: "tests",
                 META_MODEL_AS_OF: "2023-04-01",
+                META_LAKE_FINGERPRINT: lake,
             }
         ),
     )
@@ -100,7 +106,13 @@ def write(path: Path, table: pa.Table) -> Path:
 def world(settings: Any) -> Iterator[Workspace]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     password_hash.cache_clear()
-    yield build_workspace()
+    world = build_workspace()
+    LoadedLake.objects.create(
+        fingerprint=LAKE, path="tests", purpose="synthetic", source="tests",
+        observation_start=dt.date(2019, 4, 1), observation_end=dt.date(2025, 3, 31),
+        manifest={}, seed=1, rows={}, seconds=0.0,
+    )  # fmt: skip
+    yield world
     password_hash.cache_clear()
 
 
@@ -299,6 +311,17 @@ def test_a_file_of_strangers_is_refused(world: Workspace, tmp_path: Path, settin
         load_scores(plain, "analyst")
 
 
+def test_ids_of_another_lake_are_refused(world: Workspace, tmp_path: Path) -> None:
+    """Generated cities of one size share ids (P0000001 is someone in each): a file scored on
+    another lake would put its scores on this database's people."""
+    rows = [("p-ada", 0.9, "very_high", ["age"])]
+    for lake in ("0" * 64, ""):  # another lake's fingerprint, or none
+        path = write(tmp_path / "other.parquet", scores_table(rows, lake=lake))
+        with pytest.raises(ScoresError, match="the lake it scored is not one loaded into this"):
+            load_scores(path, "analyst")
+    assert not ScoreRun.objects.exists()
+
+
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("casefinding") / "city"
@@ -459,8 +482,10 @@ def test_the_manager_adds_a_listed_person_to_the_next_meeting(
     assert response.status_code == 302
     assert response["Location"] == "/case-finding/t-north/#person-p-ivy"
     item = AgendaItem.objects.get(person_id="p-ivy")
-    assert item.meeting == meeting and item.reason == AgendaItem.Reason.ADDED
-    assert item.detail == "Risk score 41% (high band): Days in hospital in the last 12 months"
+    assert item.meeting == meeting and item.reason == AgendaItem.Reason.HIGH_RISK
+    assert (item.detail, item.factors) == ("Risk score 41% (high band)", ["bed_days_12m"])
+    agenda = manager.get(f"/mdt/{meeting.pk}/").content.decode()
+    assert "Risk score 41% (high band): Days in hospital in the last 12 months" in agenda
     assert not AgendaItem.objects.filter(meeting=later).exists()
     added = AuditEvent.objects.filter(action=AuditAction.CREATE, person_id="p-ivy")
     assert list(added.values_list("what", flat=True)) == ["mdt agenda: added from case finding"]
@@ -525,9 +550,8 @@ def test_the_agenda_takes_the_worklist_s_top_people_when_scores_exist(
     on = timezone.localdate(meeting.starts_at)
     assert [s.person_id for s in worklist(world.north, on, current_run())] == LISTED
     details = {i.person_id: i.detail for i in items}
-    assert details["p-fay"] == (
-        "Risk score 62% (very high band): Emergency admissions in the last 12 months; Frailty"
-    )
+    assert details["p-fay"] == "Risk score 62% (very high band)"
+    assert {i.person_id: i.factors for i in items}["p-fay"] == FACTORS
     assert details["p-cora"] == "Risk score 30% (high band)"
     html = world.client("manager").get(f"/mdt/{meeting.pk}/").content.decode()
     assert "Risk scores of 1 April 2025" in html and "top 20" in html
@@ -563,12 +587,12 @@ def test_joinedup_risk_load_end_to_end(make_lake: Any, tmp_path: Path) -> None:
     lake = make_lake()
     assert run("load", str(lake), var=var).returncode == 0
     rows = [("p1", 0.4, "high", ["frailty"]), ("p4", 0.1, "moderate", []), ("zz", 0.2, "low", [])]
-    good = write(tmp_path / "scores.parquet", scores_table(rows))
+    good = write(tmp_path / "scores.parquet", scores_table(rows, lake=lake_fingerprint(lake)))
     done = run("risk", "load", "--scores", str(good), var=var)
     assert done.returncode == 0, done.stderr
     assert "3 people in the file, 2 matched, 1 not found in this database" in done.stdout
     assert "━" in done.stderr  # the progress bar
-    bad = write(tmp_path / "bad.parquet", scores_table([("p1", 2.0, "high", [])]))
+    bad = write(tmp_path / "bad.parquet", scores_table([("p1", 2.0, "high", [])], lake=""))
     line = one_error_line(run("risk", "load", "--scores", str(bad), var=var))
     assert "probability is 2.0" in line
     missing = one_error_line(run("risk", "load", "--scores", str(tmp_path / "no.parquet"), var=var))
@@ -603,3 +627,66 @@ def _agenda_html(world: Workspace) -> str:
     meeting = _meeting(world)
     build_agenda(meeting)
     return str(world.client("manager").get(f"/mdt/{meeting.pk}/").content.decode())
+
+
+# --- what each viewer may see of a score -------------------------------------------------
+
+SENSITIVE = ["condition_severe_mental_illness", "service_home_care", "emergency_12m"]
+
+
+def _score_people(world: Workspace, tmp_path: Path) -> Meeting:
+    """Obi (who objects to sharing between health and social care) and Pam, both with a
+    mental health factor, a social care factor and a hospital factor; on the agenda."""
+    person(world, "obi", 81_000)
+    person(world, "pam", 82_000)
+    Consent.objects.create(
+        person=world.people["obi"], kind=Consent.Kind.SHARING_OBJECTION,
+        recorded_at=timezone.now(), recorded_by="gp",
+    )  # fmt: skip
+    rows = [("p-obi", 0.7, "very_high", SENSITIVE), ("p-pam", 0.6, "very_high", SENSITIVE)]
+    load_scores(write(tmp_path / "scores.parquet", scores_table(rows)), "analyst")
+    meeting = _meeting(world)
+    build_agenda(meeting)
+    return meeting
+
+
+def _cells(html: str, person_id: str) -> str:
+    return html.split(f'id="person-{person_id}"', 1)[1].split("</tr>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("viewer", "obi_sees", "pam_sees"),
+    [
+        # council social worker: reads mental health detail; not Obi's health detail at all
+        ("social_worker", [], ["Severe mental illness", "Receives home care", "Emergency"]),
+        # NHS district nurse: no mental health detail; not Obi's social care records
+        ("nurse", ["Emergency"], ["Receives home care", "Emergency"]),
+        # voluntary care navigator: neither
+        ("navigator", [], ["Receives home care", "Emergency"]),
+    ],
+)
+def test_factors_follow_the_record_s_rules_on_the_worklist_and_the_agenda(
+    world: Workspace, tmp_path: Path, viewer: str, obi_sees: list[str], pam_sees: list[str]
+) -> None:
+    meeting = _score_people(world, tmp_path)
+    worklist_html = world.client(viewer).get("/case-finding/t-north/").content.decode()
+    agenda_html = world.client(viewer).get(f"/mdt/{meeting.pk}/").content.decode()
+    everything = ["Severe mental illness", "Receives home care", "Emergency"]
+    for person_id, sees in (("p-obi", obi_sees), ("p-pam", pam_sees)):
+        row = _cells(worklist_html, person_id)
+        for words in everything:
+            assert (words in row) == (words in sees), (viewer, person_id, words)
+        if len(sees) < len(everything):
+            assert "not shown to you" in row or "Detail hidden" in row
+    obi_hidden = world.staff[viewer].organisation.kind != "nhs_trust"
+    assert ("70%" in _cells(worklist_html, "p-obi")) == (not obi_hidden)
+    assert "Severe mental illness" not in agenda_html or viewer == "social_worker"
+    assert "Receives home care" in agenda_html  # Pam's, for everyone
+
+
+def test_a_nul_in_an_id_is_not_found_not_an_error(world: Workspace, scored: dict[str, Any]) -> None:
+    manager = world.client("manager")
+    assert manager.get("/case-finding/t-north%00/").status_code == 404
+    _meeting(world)
+    refused = manager.post("/case-finding/t-north/", {"person_id": "p-fay\x00"})
+    assert refused.status_code == 400 and not AgendaItem.objects.exists()  # not listed

@@ -98,3 +98,14 @@ def test_refusals_name_what_is_wrong(city: Path, model: Path, tmp_path: Path) ->
     assert "is not a joinedup risk model" in _refused(
         tmp_path, *score, "--model", str(tmp_path / "missing.json"), "--out", out
     )
+    damaged = {
+        "no-features": {k: v for k, v in document.items() if k != "features"},
+        "bad-calibration": {**document, "calibration": {"intercept": "x", "slope": 1}},
+        "bad-trees": {**document, "booster": "not trees"},
+    }
+    for name, broken in damaged.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(broken))
+        assert "is a damaged joinedup risk model" in _refused(
+            tmp_path, *score, "--model", str(path), "--out", out
+        ), name

@@ -51,9 +51,11 @@ def model(city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _report(tmp_path: Path, city: Path, model: Path) -> tuple[str, dict[str, Any], str]:
+def _report(
+    tmp_path: Path, city: Path, model: Path, as_of: str = AS_OF
+) -> tuple[str, dict[str, Any], str]:
     out = tmp_path / "report.html"
-    done = run("risk", "report", "--lake", str(city), "--model", str(model), "--as-of", AS_OF,
+    done = run("risk", "report", "--lake", str(city), "--model", str(model), "--as-of", as_of,
                "--out", str(out), var=tmp_path / "var")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "━" in done.stderr  # the progress bar
@@ -200,6 +202,18 @@ def test_baselines_are_cross_fitted_when_the_training_year_is_not_in_the_lake(
     assert "cross-fitted on the" in html
     auc = {m["key"]: m["overall"]["roc_auc"] for m in figures["models"]}
     assert 0.5 < auc["prior_admissions"] < auc["qadmissions_style"] < auc["ceiling"]
+
+
+def test_no_target_is_judged_on_a_year_the_model_learned_from(
+    city: Path, model: Path, tmp_path: Path
+) -> None:
+    """Trained on 1 April 2023: judged on 1 October 2023, half the outcome year is one the
+    model saw, which flatters it; the page says so and judges nothing."""
+    html, figures, stdout = _report(tmp_path, city, model, as_of="2023-10-01")
+    assert figures["in_sample"]
+    assert [t["status"] for t in figures["targets"]] == ["not measurable"] * 3
+    assert all("overlaps the year the model" in t["detail"] for t in figures["targets"])
+    assert "so its figures flatter it" in html and "Targets met: 0 of 3" in stdout
 
 
 def _refused(tmp_path: Path, *args: str) -> str:

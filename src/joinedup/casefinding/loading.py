@@ -34,9 +34,15 @@ from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.casefinding.models import Band, PersonScore, ScoreRun
 from joinedup.record.bulk_insert import BulkInserter
-from joinedup.record.models import Person
+from joinedup.record.models import LoadedLake, Person
 from joinedup.risk.features import FEATURES
-from joinedup.risk.scoring import META_MODEL_AS_OF, META_PSEUDONYMISED, META_SOURCE, SCHEMA
+from joinedup.risk.scoring import (
+    META_LAKE_FINGERPRINT,
+    META_MODEL_AS_OF,
+    META_PSEUDONYMISED,
+    META_SOURCE,
+    SCHEMA,
+)
 
 CHUNK = 20_000  # people read, and score rows written, at a time
 NO_MATCH_PSEUDONYMS = (
@@ -45,6 +51,12 @@ NO_MATCH_PSEUDONYMS = (
 NO_MATCH_IDS = (
     "no person matched: the file's ids are not pseudonymised, so they must be this "
     "database's person ids (was its lake loaded here?)"
+)
+
+
+OTHER_LAKE = (
+    "the file's ids are not pseudonymised, and the lake it scored is not one loaded into "
+    "this database: score the lake that was loaded here, or an extract of this database"
 )
 
 
@@ -62,6 +74,7 @@ class ScoresFile:
     lake_source: str
     model_as_of: dt.date | None
     name: str
+    lake_fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,7 +133,7 @@ def _check_columns(table: pa.Table, name: str) -> pa.Table:
     return table.select(SCHEMA.names).cast(SCHEMA.with_metadata(table.schema.metadata))
 
 
-def _metadata(table: pa.Table, name: str) -> tuple[bool, str, dt.date | None]:
+def _metadata(table: pa.Table, name: str) -> tuple[bool, str, dt.date | None, str]:
     meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
     flag = meta.get(META_PSEUDONYMISED)
     if flag not in ("true", "false"):
@@ -136,7 +149,8 @@ def _metadata(table: pa.Table, name: str) -> tuple[bool, str, dt.date | None]:
             raise ScoresError(
                 f"{name}: not a scores file: the model's training date {text!r} is not a date"
             ) from None
-    return flag == "true", meta.get(META_SOURCE, "")[:200], model_as_of
+    fingerprint = meta.get(META_LAKE_FINGERPRINT, "")
+    return flag == "true", meta.get(META_SOURCE, "")[:200], model_as_of, fingerprint
 
 
 def _check_rows(table: pa.Table, name: str) -> dt.date:
@@ -193,10 +207,10 @@ def _check_rows(table: pa.Table, name: str) -> dt.date:
 
 def check_scores(table: pa.Table, name: str) -> ScoresFile:
     """The table as a ScoresFile, or ScoresError naming the first problem."""
-    pseudonymised, source, model_as_of = _metadata(table, name)
+    pseudonymised, source, model_as_of, fingerprint = _metadata(table, name)
     table = _check_columns(table, name)
     as_of = _check_rows(table, name)
-    return ScoresFile(table, as_of, pseudonymised, source, model_as_of, name)
+    return ScoresFile(table, as_of, pseudonymised, source, model_as_of, name, fingerprint)
 
 
 def read_scores(path: Path) -> ScoresFile:
@@ -239,6 +253,13 @@ def match_people(scores: ScoresFile) -> Matched:
     pseudonym under this database's key (HMAC-SHA256, as joinedup.record.extract.pseudonym),
     people streamed in chunks. Refuses a file that matches no one (nothing written yet)."""
     secret = _key(scores).encode()
+    if (
+        not scores.pseudonymised
+        and not LoadedLake.objects.filter(fingerprint=scores.lake_fingerprint).exists()
+    ):
+        # ids that are a lake's own match only that lake's people: generated cities of one
+        # size share ids, so matching another city's file by id would score the wrong people
+        raise ScoresError(OTHER_LAKE)
     rows = {pid: i for i, pid in enumerate(scores.table.column("person_id").to_pylist())}
     found: list[tuple[int, str, str]] = []
     for person_id, neighbourhood_id in _people():
@@ -273,6 +294,15 @@ def _score_batches(scores: ScoresFile, run_id: int, matched: Matched) -> Iterato
         )
 
 
+def _one_load_at_a_time() -> None:
+    """Two loads at once must not both find no run to replace and leave two: on PostgreSQL
+    the second waits on a table lock until the first commits, then replaces its run (SQLite
+    has one writer at a time already)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{ScoreRun._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+
+
 def store_scores(
     scores: ScoresFile, matched: Matched, by: str, *, progress: Progress | None = None
 ) -> LoadSummary:
@@ -282,6 +312,7 @@ def store_scores(
     in_file = scores.table.num_rows
     try:
         with transaction.atomic():
+            _one_load_at_a_time()
             PersonScore.objects.all().delete()
             ScoreRun.objects.all().delete()
             run = ScoreRun.objects.create(

@@ -27,6 +27,8 @@ from django.views.decorators.http import require_http_methods
 from joinedup.access.audit import record_event, record_events
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, Profession, StaffMember
+from joinedup.access.policy import objecting
+from joinedup.casefinding.disclosure import HIDDEN, SOME_HIDDEN, shown_score
 from joinedup.casefinding.worklist import (
     MEANING,
     WorklistRow,
@@ -35,8 +37,8 @@ from joinedup.casefinding.worklist import (
     stale_days,
     worklist,
 )
-from joinedup.mdt.agenda import MeetingHeldError, add_person
-from joinedup.mdt.models import AgendaItem, Meeting
+from joinedup.mdt.agenda import MeetingHeldError, add_person, next_meeting
+from joinedup.mdt.models import AgendaItem
 from joinedup.record.models import Person, Team
 from joinedup.tasks.entry import Problem
 from joinedup.teams.episodes import person_name
@@ -70,17 +72,6 @@ class WorklistPage:
         return [row.person_id for row in self.rows]
 
 
-def next_meeting(team: Team) -> Meeting | None:
-    """The team's next scheduled MDT meeting (not yet started)."""
-    return (
-        Meeting.objects.filter(
-            team=team, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now()
-        )
-        .order_by("starts_at", "pk")
-        .first()
-    )
-
-
 def may_add(staff: StaffMember) -> bool:
     return staff.profession == Profession.TEAM_MANAGER
 
@@ -94,8 +85,17 @@ def _page(
     with transaction.atomic():
         paginator = Paginator(worklist(team, today, run), PAGE_SIZE)
         chosen = paginator.get_page(request.GET.get("page"))
+        scores = list(chosen.object_list)
+        objectors = objecting([score.person_id for score in scores])
         page = WorklistPage(
-            rows=[WorklistRow(score, today) for score in chosen.object_list],
+            rows=[
+                WorklistRow(
+                    score,
+                    today,
+                    shown_score(staff, score.top_factors or [], score.person_id in objectors),
+                )
+                for score in scores
+            ],
             number=chosen.number,
             pages=paginator.num_pages,
             total=paginator.count,
@@ -123,6 +123,8 @@ def _page(
         "page": page,
         "today": today,
         "meaning": MEANING,
+        "hidden": HIDDEN,
+        "some_hidden": SOME_HIDDEN,
         "meeting": meeting,
         "may_add": may_add(staff),
         "on_agenda": on_agenda,
@@ -141,6 +143,8 @@ def worklist_page(request: HttpRequest, team_id: str) -> HttpResponse:
     if not may_add(staff):
         raise PermissionDenied("Only the team manager adds people to the MDT from here.")
     person_id = str(request.POST.get("person_id", ""))
+    if "\x00" in person_id:  # no one's id (PostgreSQL refuses NUL in text): not listed
+        person_id = ""
     today = timezone.localdate()
     meeting = next_meeting(team)
     if meeting is None:
@@ -158,7 +162,13 @@ def worklist_page(request: HttpRequest, team_id: str) -> HttpResponse:
                 )
             return _page(request, staff, team, [Problem("who-is-listed", NOT_LISTED)], status=400)
         try:
-            item = add_person(meeting, person_id, detail=score_line(score))
+            item = add_person(
+                meeting,
+                person_id,
+                detail=score_line(score),
+                reason=AgendaItem.Reason.HIGH_RISK,
+                factors=list(score.top_factors or []),
+            )
         except MeetingHeldError:
             problem = Problem(
                 "next-meeting", "The meeting has just been held: its agenda is closed"

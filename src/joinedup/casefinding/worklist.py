@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from joinedup.casefinding.disclosure import ShownScore
 from joinedup.casefinding.models import Band, PersonScore, ScoreRun
 from joinedup.record.age import age_on
 from joinedup.record.models import Team
 from joinedup.record.nhs_number import spaced
-from joinedup.risk.factor_words import factor_words, factors_in_words
 from joinedup.teams.known_people import known_to_a_team
 
 WORKLIST_BANDS = (Band.VERY_HIGH, Band.HIGH)
@@ -88,16 +88,16 @@ def band_words(band: str) -> str:
 
 
 def score_line(score: PersonScore) -> str:
-    """The MDT agenda's detail: probability, band and factors in words."""
-    line = f"Risk score {percent(score.probability)} ({band_words(score.band).lower()} band)"
-    factors = factors_in_words(list(score.top_factors or []))
-    return f"{line}: {factors}" if factors else line
+    """The MDT agenda's detail: probability and band (the factors are kept apart on the
+    item and shown to each viewer as the record's rules allow: casefinding.disclosure)."""
+    return f"Risk score {percent(score.probability)} ({band_words(score.band).lower()} band)"
 
 
 @dataclass(frozen=True)
 class WorklistRow:
     score: PersonScore
     today: dt.date
+    shown: ShownScore  # what this viewer may see of the score and its factors
 
     @property
     def person_id(self) -> str:
@@ -124,7 +124,3 @@ class WorklistRow:
     @property
     def band(self) -> str:
         return band_words(self.score.band)
-
-    @property
-    def factors(self) -> list[str]:
-        return [factor_words(name) for name in self.score.top_factors or []]

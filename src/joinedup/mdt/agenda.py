@@ -26,7 +26,7 @@ from joinedup.access.policy import current_on
 from joinedup.careplans.models import CarePlan
 from joinedup.casefinding.worklist import current_run, score_line, stale_days, worklist
 from joinedup.mdt.models import AgendaItem, Meeting
-from joinedup.record.models import Episode, HospitalSpell, Referral
+from joinedup.record.models import Episode, HospitalSpell, Referral, Team
 from joinedup.referrals.lifecycle import OPEN
 from joinedup.teams.interim_risk import RULE, high_risk_unknown
 from joinedup.web.environment import long_date
@@ -58,6 +58,7 @@ class Candidate:
     person_id: str
     reason: str
     detail: str
+    factors: tuple[str, ...] = ()  # a risk score's top factors (shown per viewer)
 
 
 def day_month(day: dt.date, meeting_day: dt.date) -> str:
@@ -159,7 +160,12 @@ def high_risk(meeting: Meeting, on: dt.date) -> Iterable[Candidate]:
     run = current_run()
     if run is not None:
         for score in worklist(meeting.team, on, run)[:HIGH_RISK_LIMIT]:
-            yield Candidate(score.person_id, AgendaItem.Reason.HIGH_RISK, score_line(score))
+            yield Candidate(
+                score.person_id,
+                AgendaItem.Reason.HIGH_RISK,
+                score_line(score),
+                tuple(score.top_factors or ()),
+            )
         return
     for found in high_risk_unknown(meeting.team, on, HIGH_RISK_LIMIT):
         n = found.admissions
@@ -219,6 +225,7 @@ def build_agenda(meeting: Meeting) -> list[AgendaItem]:
                     person_id=c.person_id,
                     reason=c.reason,
                     detail=c.detail[:300],
+                    factors=list(c.factors),
                     position=last + i,
                 )
                 for i, c in enumerate(new, start=1)
@@ -231,8 +238,27 @@ def build_agenda(meeting: Meeting) -> list[AgendaItem]:
         )
 
 
-def add_person(meeting: Meeting, person_id: str, detail: str = "") -> AgendaItem | None:
-    """Add one person by hand (reason "added"); None if they are already on the agenda."""
+def next_meeting(team: Team) -> Meeting | None:
+    """The team's next scheduled MDT meeting (not yet started)."""
+    return (
+        Meeting.objects.filter(
+            team=team, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now()
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
+def add_person(
+    meeting: Meeting,
+    person_id: str,
+    detail: str = "",
+    *,
+    reason: str = AgendaItem.Reason.ADDED,
+    factors: list[str] | None = None,
+) -> AgendaItem | None:
+    """Add one person (by hand: reason "added"; from the case-finding worklist: "high risk",
+    with the score's factors); None if they are already on the agenda."""
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.status == Meeting.Status.HELD:
@@ -243,7 +269,8 @@ def add_person(meeting: Meeting, person_id: str, detail: str = "") -> AgendaItem
         return AgendaItem.objects.create(
             meeting=locked,
             person_id=person_id,
-            reason=AgendaItem.Reason.ADDED,
+            reason=reason,
             detail=detail[:300],
+            factors=factors or [],
             position=last + 1,
         )

@@ -52,6 +52,9 @@ class AgendaItem(models.Model):
     person = models.ForeignKey(Person, models.PROTECT, related_name="+", db_index=False)
     reason = models.CharField(max_length=16, choices=Reason.choices)
     detail = models.CharField(max_length=300, blank=True, default="")
+    factors = models.JSONField(
+        default=list, blank=True, help_text="A risk score's top factors, shown per viewer"
+    )
     position = models.PositiveIntegerField()
     notes = models.TextField(blank=True, default="")
     decisions = models.TextField(blank=True, default="")

@@ -28,10 +28,10 @@ from rich.progress import Progress, TaskID
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
+from joinedup.lake.fingerprint import lake_fingerprint
 from joinedup.lake.manifest import MANIFEST_FILE
 from joinedup.metrics.long_form import SCHEMA as LONG_FORM
 from joinedup.outcomes.models import OutcomeResult, OutcomeRun, PeriodKind
-from joinedup.record.load import lake_fingerprint
 
 ENGINE = "duckdb"
 WHO = "joinedup outcomes refresh"  # the audit's username when no one is named

@@ -13,7 +13,6 @@ was loaded. Any failure rolls all of it back. Rows go in by each database's fast
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from rich.progress import Progress, TaskID
 
+from joinedup.lake.fingerprint import lake_fingerprint
 from joinedup.lake.manifest import MANIFEST_FILE, Manifest
 from joinedup.lake.reader import open_lake, read_table, table_path
 from joinedup.lake.schema import TABLE_ORDER
@@ -75,28 +75,6 @@ class LoadSummary:
     @property
     def rows_per_second(self) -> float:
         return self.total_rows / self.seconds if self.seconds > 0 else 0.0
-
-
-def lake_fingerprint(lake: Path) -> str:
-    """SHA-256 over the manifest and every contract table's files (names, sizes and contents)."""
-    lake = Path(lake)
-    digest = hashlib.sha256()
-    digest.update((lake / MANIFEST_FILE).read_bytes())
-    for name in TABLE_ORDER:
-        path = table_path(lake, name)
-        if path is None:
-            continue
-        files = (
-            [path] if path.is_file() else sorted(p for p in path.rglob("*.parquet") if p.is_file())
-        )
-        for file in files:
-            digest.update(
-                f"\n{file.relative_to(lake).as_posix()}\n{file.stat().st_size}\n".encode()
-            )
-            with file.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-    return digest.hexdigest()
 
 
 def is_loaded(lake: Path) -> bool:

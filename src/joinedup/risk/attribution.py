@@ -36,7 +36,7 @@ def leaf_credits(booster: lgb.Booster) -> LeafCredits:
         root = tree["tree_structure"]
         table = np.zeros((tree["num_leaves"], n_features))
         tables.append(table)
-        if "leaf_index" in root:  # a tree without a split credits no feature
+        if "split_feature" not in root:  # a tree without a split credits no feature
             bias += root["leaf_value"]
             continue
         bias += root["internal_value"]

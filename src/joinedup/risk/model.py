@@ -210,7 +210,16 @@ def load(path: Path) -> RiskModel:
             f"--model: {path} is format version {document.get('format_version')}; this "
             f"joinedup reads version {FORMAT_VERSION}: train it again"
         )
-    features = tuple(document["features"])
+    try:
+        features = tuple(str(name) for name in document["features"])
+        calibration = (
+            float(document["calibration"]["intercept"]),
+            float(document["calibration"]["slope"]),
+        )
+        booster = lgb.Booster(model_str=document["booster"])
+        trained = dict(document["trained"])
+    except (KeyError, TypeError, ValueError, lgb.basic.LightGBMError) as exc:
+        raise ModelError(f"--model: {path} is a damaged joinedup risk model ({exc!r})") from None
     if features != FEATURES:
         added = sorted(set(FEATURES) - set(features))
         dropped = sorted(set(features) - set(FEATURES))
@@ -219,13 +228,12 @@ def load(path: Path) -> RiskModel:
             f"{', '.join(added) or 'none'}; no longer: {', '.join(dropped) or 'none'}): "
             "train it again"
         )
-    calibration = document["calibration"]
-    if not all(math.isfinite(calibration[k]) for k in ("intercept", "slope")):
+    if not all(math.isfinite(v) for v in calibration):
         raise ModelError(f"--model: {path} has no usable calibration")
     return RiskModel(
-        booster=lgb.Booster(model_str=document["booster"]),
-        calibration=(calibration["intercept"], calibration["slope"]),
+        booster=booster,
+        calibration=calibration,
         features=features,
-        trained=document["trained"],
+        trained=trained,
         evaluation=document.get("evaluation", {}),
     )

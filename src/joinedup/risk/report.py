@@ -46,6 +46,13 @@ CEILING_KEY = "ceiling"
 AUC_OF_CEILING = 0.02  # the model's AUC within this of the ceiling's
 AUC_OVER_QADMISSIONS = 0.03  # and at least this above the QAdmissions-style model's
 SLOPE_RANGE = (0.9, 1.1)
+CEILING_TARGET = f"ROC AUC within {AUC_OF_CEILING} of the ceiling (the generator's true risk)"
+QADMISSIONS_TARGET = f"ROC AUC at least {AUC_OVER_QADMISSIONS} above the QAdmissions-style model"
+SLOPE_TARGET = (
+    f"Calibration slope between {SLOPE_RANGE[0]} and {SLOPE_RANGE[1]} overall and in every "
+    "age, sex and deprivation group"
+)
+TARGET_NAMES = (CEILING_TARGET, QADMISSIONS_TARGET, SLOPE_TARGET)
 ROC_RATES = (0.01, 0.05, 0.1, 0.2, 0.3, 0.5)  # false positive rates read off the ROC curves
 PR_RECALLS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)  # recalls read off the precision-recall curves
 
@@ -128,7 +135,7 @@ class Report:
     admitted: int
     truth: dict[str, Any]  # available, reason, people (the truth's count on the date)
     baselines_fitted: dict[str, Any]
-    in_sample: bool  # the as-of date is the model's training date
+    in_sample: bool  # the year judged overlaps the year the model learned from
     groups: dict[str, dict[str, Any]]  # grouping -> {"label":..., "groups": [...]}
     models: list[Scored] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
@@ -197,13 +204,21 @@ def _score_all(
 
 
 def judge(report: Report) -> list[Target]:
-    """Issue 6 item 5's accuracy targets, each met, not met or not measurable, with figures."""
+    """Issue 6 item 5's accuracy targets, each met, not met or not measurable, with figures.
+    None is judged when the year judged overlaps the year the model (and the baselines)
+    learned from: its figures would flatter it, even above the ceiling."""
     model = report.scored(MODEL_KEY)
     assert model is not None
+    if report.in_sample:
+        why = (
+            f"the year judged overlaps the year the model learned from (trained on "
+            f"{report.model.get('trained_as_of')}): judge it on a date a year or more later"
+        )
+        return [Target(name, "not measurable", why) for name in TARGET_NAMES]
     auc = model.overall.roc_auc
     targets = []
     ceiling = report.scored(CEILING_KEY)
-    name = f"ROC AUC within {AUC_OF_CEILING} of the ceiling (the generator's true risk)"
+    name = CEILING_TARGET
     if ceiling is None:
         targets.append(Target(name, "not measurable", f"no ceiling: {report.truth['reason']}"))
     elif auc is None or ceiling.overall.roc_auc is None:
@@ -219,7 +234,7 @@ def judge(report: Report) -> list[Target]:
             )
         )
     qadmissions = report.scored("qadmissions_style")
-    name = f"ROC AUC at least {AUC_OVER_QADMISSIONS} above the QAdmissions-style model"
+    name = QADMISSIONS_TARGET
     if qadmissions is None or auc is None or qadmissions.overall.roc_auc is None:
         targets.append(Target(name, "not measurable", "an AUC needs people of both outcomes"))
     else:
@@ -233,10 +248,7 @@ def judge(report: Report) -> list[Target]:
             detail += f" (the ceiling itself is {room:.3f} above it)"
         targets.append(Target(name, "met" if lift >= AUC_OVER_QADMISSIONS else "not met", detail))
     low, high = SLOPE_RANGE
-    name = (
-        f"Calibration slope between {low} and {high} overall and in every age, sex and "
-        "deprivation group"
-    )
+    name = SLOPE_TARGET
     slope = model.overall.calibration_slope
     if slope is None:
         targets.append(Target(name, "not measurable", "too few people of one outcome"))
@@ -410,7 +422,7 @@ def build_report(
             "people": 0 if truth.person_id is None else len(truth.person_id),
         },
         baselines_fitted=dataclasses.asdict(fitting),
-        in_sample=trained_as_of == as_of,
+        in_sample=abs((as_of - trained_as_of).days) < OUTCOME_DAYS,
         groups={
             grouping: {"label": GROUPINGS[grouping], "groups": order[grouping]}
             for grouping in GROUPINGS

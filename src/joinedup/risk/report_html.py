@@ -371,9 +371,10 @@ def _about_section(report: Report) -> str:
         else f"not available: {truth['reason']}"
     )
     warning = (
-        '<p class="note">The model is judged on the date it was trained on: these are '
-        "the people it learned from (in-sample), so its figures flatter it. Judge it on a "
-        "later date.</p>"
+        '<p class="note">The year judged overlaps the year the model learned from (it was '
+        "trained less than a year from this date), so its figures flatter it and the "
+        "targets are not judged. Judge it on a date a year or more after its training "
+        "date.</p>"
         if report.in_sample
         else ""
     )

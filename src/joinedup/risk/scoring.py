@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from joinedup.lake.fingerprint import lake_fingerprint
 from joinedup.lake.manifest import Manifest
 from joinedup.lake.reader import open_lake
 from joinedup.risk.attribution import attributions
@@ -29,6 +30,7 @@ TOP_FACTORS = 3
 META_PSEUDONYMISED = "joinedup.pseudonymised"  # "true": person ids are HMAC pseudonyms
 META_SOURCE = "joinedup.lake_source"
 META_MODEL_AS_OF = "joinedup.model_as_of"
+META_LAKE_FINGERPRINT = "joinedup.lake_fingerprint"  # which lake, exactly, was scored
 SCHEMA = pa.schema(
     [
         ("person_id", pa.string()),
@@ -47,7 +49,8 @@ def bands(probability: npt.NDArray[np.float64]) -> list[str]:
     if n == 0:
         return []
     descending = -np.sort(probability)[::-1]
-    share = np.searchsorted(descending, -probability, side="right") / n
+    # the share scoring strictly higher, plus this person: tied people share the higher band
+    share = (np.searchsorted(descending, -probability, side="left") + 1) / n
     chosen = np.select([share <= top for _, top in BANDS], [name for name, _ in BANDS], LOW)
     return list(chosen.tolist())
 
@@ -91,7 +94,7 @@ def score(
 ) -> pa.Table:
     """Everyone in the lake's population on `as_of`, with what the operational side needs to
     take the scores back to people (schema metadata: whether the ids are pseudonyms, the
-    lake's source, the model's training date)."""
+    lake's source and fingerprint, the model's training date)."""
     checked = checked or check_as_of(lake, as_of)
     manifest = checked[0]
     check_lake_fits(model, lake, manifest)
@@ -112,6 +115,7 @@ def score(
                 META_PSEUDONYMISED: "true" if manifest.pseudonymised else "false",
                 META_SOURCE: manifest.source,
                 META_MODEL_AS_OF: str(model.trained.get("as_of", "")),
+                META_LAKE_FINGERPRINT: lake_fingerprint(lake),
             }
         ),
     )

@@ -22,7 +22,11 @@ def member_of(user: Any, team_id: str) -> tuple[StaffMember, Team]:
     staff = staff_of(user)
     if staff is None or staff.profession in NO_RECORD:
         raise PermissionDenied("Team pages are for the team's own staff.")
-    team = Team.objects.filter(pk=team_id).select_related("neighbourhood").first()
+    team = (
+        Team.objects.filter(pk=team_id).select_related("neighbourhood").first()
+        if "\x00" not in team_id  # PostgreSQL refuses NUL in text: no team has one
+        else None
+    )
     if team is None:
         raise Http404("No such team.")
     if not staff.teams.filter(pk=team.pk).exists():
