@@ -690,3 +690,19 @@ def test_a_nul_in_an_id_is_not_found_not_an_error(world: Workspace, scored: dict
     _meeting(world)
     refused = manager.post("/case-finding/t-north/", {"person_id": "p-fay\x00"})
     assert refused.status_code == 400 and not AgendaItem.objects.exists()  # not listed
+
+
+def test_the_caseload_hides_an_objector_s_risk_outside_health(
+    world: Workspace, scored: dict[str, Any]
+) -> None:
+    Consent.objects.create(
+        person=world.people["ada"], kind=Consent.Kind.SHARING_OBJECTION,
+        recorded_at=timezone.now(), recorded_by="gp",
+    )  # fmt: skip
+
+    def ada(viewer: str) -> str:
+        html = world.client(viewer).get("/teams/t-north/caseload/").content.decode()
+        return html.split('data-person="p-ada"', 1)[1].split("</tr>", 1)[0]
+
+    assert "Detail hidden" in ada("social_worker") and "90%" not in ada("social_worker")
+    assert "90%" in ada("nurse") and "Detail hidden" not in ada("nurse")

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_safe
 from joinedup.access.audit import record_events
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction
+from joinedup.access.policy import objecting
+from joinedup.casefinding.disclosure import HIDDEN, score_hidden
 from joinedup.casefinding.worklist import current_run
 from joinedup.teams import interim_risk
 from joinedup.teams.caseload import (
@@ -53,7 +55,7 @@ def _query(sort: str, unallocated_only: bool, page: int | None = None) -> str:
 @staff_member_required
 def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
     """The team's current caseload, 50 people a page; each person shown is audited (VIEW)."""
-    _, team = member_of(request.user, team_id)
+    staff, team = member_of(request.user, team_id)
     today = timezone.localdate()
     sort = request.GET.get("sort", DEFAULT_SORT)
     if sort not in SORTS:
@@ -70,6 +72,9 @@ def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
             run=run,
         )
         unallocated = unallocated_count(team, today)
+        # risk comes from hospital data: hidden outside health for people who object to
+        # sharing between health and social care (casefinding.disclosure, as the worklist)
+        risk_hidden = objecting(page.person_ids) if score_hidden(staff, objection=True) else set()
         record_events(
             AuditAction.VIEW,
             user=request.user,
@@ -96,6 +101,8 @@ def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
         else "",
         "rule": interim_risk.RULE if run is None else scored_rule(run.as_of),
         "scored": run is not None,
+        "risk_hidden": risk_hidden,
+        "hidden": HIDDEN,
         "form": OpenForm(start=DateEntry.of(today)),
         "reasons": REASONS,
     }
