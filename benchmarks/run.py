@@ -5,7 +5,8 @@ document (also written to benchmarks/out/) with the machine and date; the figure
 docs/benchmarks.md by hand. Timings are never test assertions.
 
     make bench   # 100k, 300k, 1M generation; 100k load on SQLite and PostgreSQL;
-                 # search and record latency on the demo city (SQLite); every metric
+                 # search, record, workspace and hub board latency on the demo city
+                 # (SQLite); every metric
                  # on DuckDB, pandas and Spark for 100k, 300k, 1M (metrics_bench.py);
                  # risk model trained on 1M, validated, scoring 1M and 3M (risk_bench.py)
     .venv/bin/python benchmarks/run.py --sizes 100000 --no-load
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 LATENCY = ROOT / "benchmarks" / "record_latency.py"
 WORKSPACE = ROOT / "benchmarks" / "workspace_latency.py"
+HUB = ROOT / "benchmarks" / "hub_latency.py"
 METRICS = ROOT / "benchmarks" / "metrics_bench.py"
 RISK = ROOT / "benchmarks" / "risk_bench.py"
 LOAD_DATABASE = "joinedup_bench_load"
@@ -198,6 +200,8 @@ def main() -> None:
         results["record_latency"] = run_script(LATENCY, "--database", database)
         print("triage, caseload and MDT agenda latency (sqlite)", file=sys.stderr)
         results["workspace_latency"] = run_script(WORKSPACE)
+        print("transfer of care board latency, 1,500 in hospital (sqlite)", file=sys.stderr)
+        results["hub_latency"] = run_script(HUB)
     if not args.no_metrics:
         print("every metric on DuckDB, pandas and Spark", file=sys.stderr)
         results["metrics"] = run_script(METRICS, "--sizes", args.metrics_sizes)

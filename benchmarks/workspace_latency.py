@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,12 +100,15 @@ def run_phase(
     pause: float,
     seed: int,
     kinds: tuple[str, ...] = tuple(GOALS_MS),
+    user: str | None = None,
+    tasks_for: Callable[[str, dict[str, Any], int], list[Task]] = tasks_for,
 ) -> tuple[list[Timing], float]:
-    """Each session is one user asking for one kind of page (kinds shared out in turn)."""
+    """Each session is one user asking for one kind of page (kinds shared out in turn);
+    `user` and `tasks_for` let another benchmark (hub_latency.py) time its own pages."""
     plan = []
     for i in range(sessions):
         kind = kinds[i % len(kinds)]
-        client = Session(port, TRIAGE_USER if kind == "triage" else TEAM_USER)
+        client = Session(port, user or (TRIAGE_USER if kind == "triage" else TEAM_USER))
         client.log_in()
         plan.append((client, tasks_for(kind, setup, per_session + 2)))
     timings: list[Timing] = []

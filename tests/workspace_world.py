@@ -196,3 +196,17 @@ def add_person(
     person.save()
     world.people[key] = person
     return person
+
+
+def add_staff(
+    world: Workspace, key: str, profession: str, organisation: str, first: str, last: str
+) -> StaffMember:
+    """A member of staff in no team (the hub's roles, for example), known as world.staff[key]."""
+    user = get_user_model().objects.create(
+        username=key, password=password_hash(), first_name=first, last_name=last
+    )
+    staff = StaffMember.objects.create(
+        user=user, profession=profession, organisation=world.organisations[organisation]
+    )
+    world.staff[key] = staff
+    return staff

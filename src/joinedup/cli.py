@@ -55,7 +55,9 @@ risk_app = typer.Typer(
 )
 app.add_typer(risk_app, name="risk")
 systems_app = typer.Typer(
-    help="Systems that send referrals to the endpoint /api/referrals/.", no_args_is_help=True
+    help="Systems that send referrals (/api/referrals/) or hospital admissions "
+    "(/api/transfers/events/).",
+    no_args_is_help=True,
 )
 app.add_typer(systems_app, name="systems")
 
@@ -259,8 +261,16 @@ def systems_add(
     source: Annotated[
         str, typer.Option("--source", help="The referral source it speaks for, e.g. telecare.")
     ],
+    admissions: Annotated[
+        bool,
+        typer.Option(
+            "--admissions",
+            help="May also send the acute hospital's admit, update and discharge events.",
+        ),
+    ] = False,
 ) -> None:
-    """Allow a system to send referrals; prints its token once (only a hash is kept)."""
+    """Allow a system to send referrals (and with --admissions, hospital admissions); prints
+    its token once (only a hash is kept)."""
     setup_django()
     from django.core.management import call_command
 
@@ -268,10 +278,14 @@ def systems_add(
 
     call_command("migrate", interactive=False, verbosity=0)
     try:
-        client, token = add_system(name, source)
+        client, token = add_system(name, source, sends_admissions=admissions)
     except SystemClientError as exc:
         fail(str(exc))
-    out.print(f"Added {client.name} ({client.source}). Its token, shown only now:", highlight=False)
+    sends = ", admissions too" if client.sends_admissions else ""
+    out.print(
+        f"Added {client.name} ({client.source}{sends}). Its token, shown only now:",
+        highlight=False,
+    )
     out.print(token, soft_wrap=True, highlight=False)
 
 

@@ -24,6 +24,11 @@ def violations(page: Page) -> list[str]:
     ]
 
 
+def accessible(page: Page) -> None:
+    """Fail naming the page and axe's violations, if there are any."""
+    assert violations(page) == [], page.url
+
+
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
     """Save docs/user-guide/images/<name>.png, only when JOINEDUP_WRITE_DOCS=1 asks for it
     (the whole page, or only what the window shows of a very long one)."""

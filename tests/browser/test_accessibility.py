@@ -132,3 +132,107 @@ def test_case_finding_pages_have_no_accessibility_violations(
     page.get_by_role("button", name=re.compile("Add to the MDT agenda")).first.click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert violations(page) == []
+
+
+def test_capacity_and_situation_report_pages_have_no_accessibility_violations(
+    page: Page, tiny_lake: Path
+) -> None:
+    """Capacity (the broker's form, its error summary, the notice after recording) and the
+    situation report (with a delay, the chart, and the day's error summary)."""
+    # Imported here, so this test's additions stay out of the shared import block.
+    from joinedup.record.models import HospitalSpell
+    from joinedup.transfers.inpatients import board_day
+
+    load_lake(tiny_lake)
+    logins = {login.username: login.password for login in create_demo_logins()}
+    day = board_day(timezone.localdate())
+    HospitalSpell.objects.create(
+        id="s-waiting", person_id="p1", admission_date=day - dt.timedelta(days=9),
+        acsc=False, fall=False, ready_for_discharge_date=day - dt.timedelta(days=3),
+        delay_reason="awaiting_care_package",
+    )  # fmt: skip
+    HospitalSpell.objects.create(
+        id="s-went-home", person_id="p4", admission_date=day - dt.timedelta(days=12),
+        acsc=False, fall=False, ready_for_discharge_date=day - dt.timedelta(days=8),
+        discharge_date=day - dt.timedelta(days=2), delay_reason="awaiting_nursing_home",
+    )  # fmt: skip
+    page.goto("/login/?next=/transfers/capacity/")
+    page.get_by_label("Username").fill("demo-social-care-broker")
+    page.get_by_label("Password").fill(logins["demo-social-care-broker"])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Capacity")
+    assert violations(page) == []
+    page.get_by_label("Service").select_option("reablement")
+    page.get_by_label("Area").select_option("Whole area")
+    page.get_by_label("Number available").fill("-2")
+    page.get_by_role("button", name="Record capacity").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    assert violations(page) == []
+    page.get_by_label("Number available").fill("2")
+    page.get_by_role("button", name="Record capacity").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_be_visible()
+    expect(page.locator("#history")).to_be_visible()
+    assert violations(page) == []
+    page.goto("/transfers/situation-report/")
+    expect(page.locator("#sitrep")).to_be_visible()
+    expect(page.locator("#delayed-days-chart-title")).to_be_attached()
+    assert violations(page) == []
+    page.goto("/transfers/situation-report/?day=not-a-day")
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    assert violations(page) == []
+
+
+def test_board_and_stay_pages_have_no_accessibility_violations(page: Page, tiny_lake: Path) -> None:
+    """The board (with a delay and escalation, and with a filter's error summary) and a
+    stay's page as a coordinator meets it: saved, with a problem, with an action, and the
+    conflict page of a stale form."""
+    # Imported here, so this test's additions stay out of the shared import block.
+    from joinedup.record.models import HospitalSpell
+    from joinedup.transfers.inpatients import board_day
+    from joinedup.transfers.models import Stay
+
+    load_lake(tiny_lake)
+    logins = {login.username: login.password for login in create_demo_logins()}
+    day = board_day(timezone.localdate())
+    HospitalSpell.objects.create(
+        id="s-board", person_id="p1", admission_date=day - dt.timedelta(days=30),
+        acsc=False, fall=False, ready_for_discharge_date=day - dt.timedelta(days=22),
+        delay_reason="awaiting_residential_home", delay_responsibility="social_care",
+    )  # fmt: skip
+    page.goto("/login/")
+    page.get_by_label("Username").fill("demo-discharge-coordinator")
+    page.get_by_label("Password").fill(logins["demo-discharge-coordinator"])
+    page.get_by_role("button", name="Log in").click()
+    # a discharge coordinator lands on the board (joinedup.web.workspace)
+    expect(page.get_by_role("heading", level=1)).to_have_text("The board")
+    expect(page.locator("#stay-s-board")).to_be_visible()
+    assert violations(page) == []
+    page.goto("/transfers/?pathway=9")
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    assert violations(page) == []
+    page.goto("/transfers/stay/s4/")
+    expect(page.locator("#plan")).to_be_visible()
+    assert violations(page) == []
+    page.get_by_label("Discharge ready date").fill("2019-01-01")  # before the admission
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    assert violations(page) == []
+    page.get_by_label("Discharge ready date").fill(day.isoformat())
+    page.get_by_label("Proposed pathway").select_option("1")
+    page.get_by_label("Delay reason").select_option("awaiting_care_package")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.locator("#saved")).to_be_visible()
+    page.get_by_label("What needs to be done").fill("Ask brokerage for a package")
+    page.get_by_label("Owner").select_option(label="Casterbridge City Council")
+    page.get_by_label("Due date").fill((timezone.localdate() + dt.timedelta(days=2)).isoformat())
+    page.get_by_role("button", name="Add the action").click()
+    expect(page.locator("#actions")).to_be_visible()
+    expect(page.locator("#history")).to_be_visible()
+    assert violations(page) == []
+    Stay.objects.filter(pk="s4").update(version=9)  # someone saves meanwhile
+    page.get_by_label("Ward").fill("Ward 4")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Someone else changed this plan first"
+    )
+    assert violations(page) == []

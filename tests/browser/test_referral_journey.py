@@ -16,9 +16,9 @@ import re
 
 import pytest
 from django.utils import timezone
-from page_checks import screenshot, violations
+from page_checks import accessible, screenshot
 from playwright.sync_api import Page, expect
-from staff_login import log_in
+from staff_login import switch_to as log_in_as
 
 from conftest import Traffic
 from joinedup.access.models import AuditAction, AuditEvent
@@ -36,16 +36,8 @@ pytestmark = [
 ]
 
 
-def accessible(page: Page) -> None:
-    assert violations(page) == [], page.url
-
-
 def switch_to(page: Page, who: str) -> None:
-    """Log out whoever is in, and log in as `who` from the login page (landing where they land)."""
-    if page.get_by_role("button", name="Log out").count():
-        page.get_by_role("button", name="Log out").click()
-    page.goto("/login/")
-    log_in(page, who, PASSWORD)
+    log_in_as(page, who, PASSWORD)
 
 
 @pytest.fixture

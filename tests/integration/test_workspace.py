@@ -163,7 +163,12 @@ def test_every_demo_login_lands_on_a_working_page(tiny_lake: Path) -> None:
     assert landings["demo-spa-triage-clinician"] == "/referrals/triage/"
     assert landings["demo-urgent-response-nurse"] == "/referrals/urgent/"
     assert landings["demo-team-manager"] == "/teams/t-north/caseload/"
-    assert landings["demo-gp"] == landings["demo-discharge-coordinator"] == "/referrals/mine/"
+    assert landings["demo-gp"] == "/referrals/mine/"
+    assert (
+        landings["demo-discharge-coordinator"]
+        == landings["demo-social-care-broker"]
+        == "/transfers/"
+    )
     assert landings["demo-district-nurse"] == "/tasks/"
     assert landings["demo-commissioner"] == "/outcomes/"
     assert landings["demo-analyst"] == landings["demo-system-administrator"] == "/"

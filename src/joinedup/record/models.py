@@ -315,6 +315,13 @@ class HospitalSpell(LakeRow):
             # Admissions by date, for everyone: the latest on record and the last year's
             # emergency admissions (joinedup.teams.interim_risk).
             models.Index(fields=["admission_date", "admission_method"], name="spell_admission"),
+            # Who is in hospital now: the transfer of care board's spells (a few thousand
+            # among millions), without reading every discharged spell.
+            models.Index(
+                fields=["admission_date"],
+                name="spell_in_hospital",
+                condition=Q(discharge_date__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

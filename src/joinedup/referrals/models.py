@@ -78,12 +78,16 @@ def token_digest(token: str) -> str:
 
 
 class SystemClient(models.Model):
-    """A system allowed to send referrals to the endpoint, with the source it speaks for."""
+    """A system allowed to send referrals to the endpoint, with the source it speaks for;
+    the acute hospital's may also send admissions (joinedup.transfers.feed)."""
 
     name = models.CharField(max_length=100, unique=True)
     source = models.CharField(max_length=16, choices=enum_choices(schema.REFERRAL_SOURCES))
     token_sha256 = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(default=True)
+    sends_admissions = models.BooleanField(
+        default=False, help_text="May send admit, update and discharge events"
+    )
     created_at = models.DateTimeField()
 
     class Meta:

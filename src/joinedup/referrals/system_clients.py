@@ -18,8 +18,11 @@ class SystemClientError(ValueError):
     """A system that cannot be added as asked; the message names the option."""
 
 
-def add_system(name: str, source: str) -> tuple[SystemClient, str]:
-    """Register a sending system; returns it and its token (shown once, never stored)."""
+def add_system(
+    name: str, source: str, *, sends_admissions: bool = False
+) -> tuple[SystemClient, str]:
+    """Register a sending system (the acute hospital's may also send admissions to the
+    transfer of care hub); returns it and its token (shown once, never stored)."""
     name = name.strip()
     if not name or len(name) > 100:
         raise SystemClientError("--name: give the system's name (100 characters or fewer)")
@@ -29,7 +32,11 @@ def add_system(name: str, source: str) -> tuple[SystemClient, str]:
         raise SystemClientError(f"--name: a system called {name!r} already exists")
     token = secrets.token_urlsafe(32)
     client = SystemClient.objects.create(
-        name=name, source=source, token_sha256=token_digest(token), created_at=timezone.now()
+        name=name,
+        source=source,
+        token_sha256=token_digest(token),
+        created_at=timezone.now(),
+        sends_admissions=sends_admissions,
     )
     return client, token
 

@@ -1,4 +1,4 @@
-from joinedup.transfers.views import board, capacity
+from joinedup.transfers.views import board, capacity, discharge
 
 app_name = "transfers"
-urlpatterns = [*board.urlpatterns, *capacity.urlpatterns]
+urlpatterns = [*board.urlpatterns, *capacity.urlpatterns, *discharge.urlpatterns]

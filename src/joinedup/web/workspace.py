@@ -2,9 +2,11 @@
 
 One table of roles to pages, so the landing page and the menu cannot disagree: the triage
 clinician starts at the triage queue, the urgent response team at its board, a team
-manager at the team's caseload, team members at their tasks, referrers (GPs, pharmacists,
-discharge coordinators) at their referrals, commissioners at the outcome dashboards and
-analysts and administrators at the partnership overview.
+manager at the team's caseload, team members at their tasks, referrers (GPs, pharmacists)
+at their referrals, discharge coordinators and social care brokers at the transfer of care
+hub's board (team managers, who may read it, reach it from their caseload: their menu is
+full), commissioners at the outcome dashboards
+and analysts and administrators at the partnership overview.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from joinedup.access.policy import (
     staff_of,
 )
 from joinedup.record.models import Team
+from joinedup.transfers.hub_access import HUB_EDITORS
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ def workspace_for(staff: StaffMember | None) -> Workspace:
         links["caseload"] = Link("Caseload", reverse("teams:caseload", args=[team.pk]))
         links["casefinding"] = Link("Case finding", reverse("casefinding:worklist", args=[team.pk]))
         links["mdt"] = Link("MDT meetings", reverse("mdt:meetings", args=[team.pk]))
+    if staff.profession in HUB_EDITORS:
+        links["hub"] = Link("Transfer of care hub", reverse("transfers:board"))
     if may_see_outcomes(staff):
         links["outcomes"] = outcomes
     if may_review_break_glass(staff):
@@ -79,14 +84,15 @@ def workspace_for(staff: StaffMember | None) -> Workspace:
         start = "triage"
     elif urgent is not None:
         start = "urgent"
+    elif staff.profession in HUB_EDITORS:
+        start = "hub"
     elif staff.profession == Profession.TEAM_MANAGER and team is not None:
         start = "caseload"
-    elif staff.profession in (Profession.GP, Profession.PHARMACIST,
-                              Profession.DISCHARGE_COORDINATOR) or team is None:  # fmt: skip
+    elif staff.profession in (Profession.GP, Profession.PHARMACIST) or team is None:
         start = "mine"
     else:
         start = "tasks"
-    order = ("triage", "urgent", "caseload", "casefinding", "mdt", "tasks", "mine", "refer",
+    order = ("triage", "urgent", "hub", "caseload", "casefinding", "mdt", "tasks", "mine", "refer",
              "search", "outcomes", "glass")  # fmt: skip
     return Workspace(links[start], [links[k] for k in order if k in links])
 

@@ -30,6 +30,7 @@ from joinedup.teams.membership import member_of
 from joinedup.teams.views.pages import team_page
 from joinedup.teams.workload import BAR_STEPS
 from joinedup.teams.workload import workload as team_workload
+from joinedup.transfers.hub_access import HUB_READERS
 from joinedup.web.environment import long_date
 
 
@@ -102,6 +103,7 @@ def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
         "rule": interim_risk.RULE if run is None else scored_rule(run.as_of),
         "scored": run is not None,
         "risk_hidden": risk_hidden,
+        "may_read_hub": staff.profession in HUB_READERS,
         "hidden": HIDDEN,
         "form": OpenForm(start=DateEntry.of(today)),
         "reasons": REASONS,

@@ -1,0 +1,313 @@
+"""A stay's discharge plan: reading it, checking a change, and saving it without losing one.
+
+The plan lives in two places, as the contract has it: the discharge ready date, delay
+reason and responsibility on the hospital spell (DATA_MODEL.md's columns, which the
+metrics read), and the ward, expected date of discharge and proposed pathway on the hub's
+Stay. A save writes both, appends a PlanChange (the plan as it stands after it, kept for
+the history) and its audit event, in one transaction.
+
+Saves are conditional on Stay.version, as care plans are (joinedup.careplans.saving): the
+form carries the version it was drawn from, one UPDATE ... WHERE version = base advances
+it, and a form drawn from an older version is refused as a conflict naming who changed
+the plan since. A spell from a lake has no Stay yet (version 0 on the form): the first
+save makes it in the same transaction. The spell row is locked first, so a save never
+crosses a discharge (which also advances the version: joinedup.transfers.discharge).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db import transaction
+
+from joinedup.access.audit import record_event
+from joinedup.access.models import AuditAction, StaffMember
+from joinedup.record.models import HospitalSpell
+from joinedup.tasks.entry import Problem, parse_date
+from joinedup.transfers.hub_access import PLAN_FIELDS
+from joinedup.transfers.models import PATHWAYS, PlanChange, Stay
+from joinedup.transfers.plan_words import DELAY_REASON_WORDS, RESPONSIBILITY_WORDS
+from joinedup.web.environment import long_date
+
+WARD_MAX = Stay._meta.get_field("ward").max_length or 100
+NOTE_MAX = 2000
+MAX_VERSION = 2**31 - 1
+NUL = "\x00"
+FIELD_LABELS = {
+    "ward": "Ward",
+    "expected_discharge_date": "Expected date of discharge",
+    "ready_for_discharge_date": "Discharge ready date",
+    "proposed_pathway": "Proposed pathway",
+    "delay_reason": "Delay reason",
+    "delay_responsibility": "Responsible for the delay",
+    "note": "Note",
+}
+assert tuple(FIELD_LABELS) == PLAN_FIELDS
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A stay's discharge plan (as it stands, or as submitted). "" is no reason/responsibility."""
+
+    ward: str = ""
+    expected_discharge_date: dt.date | None = None
+    ready_for_discharge_date: dt.date | None = None
+    proposed_pathway: int | None = None
+    delay_reason: str = ""
+    delay_responsibility: str = ""
+
+
+def current_plan(spell: HospitalSpell) -> Plan:
+    """The plan of a spell read with its stay (select_related("stay")). A spell without a
+    Stay has a blank ward and expected date, and the hospital's pathway (as on the board)."""
+    stay = getattr(spell, "stay", None)
+    return Plan(
+        ward=stay.ward if stay is not None else "",
+        expected_discharge_date=stay.expected_discharge_date if stay is not None else None,
+        ready_for_discharge_date=spell.ready_for_discharge_date,
+        proposed_pathway=stay.proposed_pathway if stay is not None else spell.discharge_pathway,
+        delay_reason=spell.delay_reason or "",
+        delay_responsibility=spell.delay_responsibility or "",
+    )
+
+
+def current_version(spell: HospitalSpell) -> int:
+    """The version a form drawn now carries: the Stay's, or 0 when there is none yet."""
+    stay = getattr(spell, "stay", None)
+    return stay.version if stay is not None else 0
+
+
+def form_values(plan: Plan) -> dict[str, str]:
+    """The plan as a form shows it (dates as 2025-03-14 for date inputs)."""
+    return {
+        "ward": plan.ward,
+        "expected_discharge_date": _iso(plan.expected_discharge_date),
+        "ready_for_discharge_date": _iso(plan.ready_for_discharge_date),
+        "proposed_pathway": "" if plan.proposed_pathway is None else str(plan.proposed_pathway),
+        "delay_reason": plan.delay_reason,
+        "delay_responsibility": plan.delay_responsibility,
+        "note": "",
+    }
+
+
+def _iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """What was submitted: the values as typed (to show back), the plan when it is good,
+    the note, the version it was drawn from (None: missing or malformed) and the problems."""
+
+    values: dict[str, str]
+    plan: Plan | None
+    note: str
+    base: int | None
+    problems: list[Problem]
+
+
+def read_base(data: Mapping[str, Any]) -> int | None:
+    text = str(data.get("version", "")).strip()
+    if not text.isdigit() or int(text) > MAX_VERSION:
+        return None
+    return int(text)
+
+
+def read_plan_form(
+    data: Mapping[str, Any],
+    *,
+    current: Plan,
+    admitted: dt.date,
+    board_day: dt.date,
+    editable: frozenset[str],
+) -> PlanForm:
+    """Check a submitted plan. Fields the viewer may not change keep their current values
+    (whatever was sent); every problem names its field, in the form's order."""
+    shown = form_values(current)
+    values = {
+        name: str(data.get(name, "")).strip() if name in editable else shown[name]
+        for name in PLAN_FIELDS
+    }
+    values["note"] = str(data.get("note", "")).replace("\r\n", "\n").strip()
+    problems: list[Problem] = []
+
+    def add(name: str, text: str) -> None:
+        problems.append(Problem(name, text))
+
+    for name in ("ward", "note"):
+        if NUL in values[name]:  # PostgreSQL cannot store it; no one types it on purpose
+            add(name, f"{FIELD_LABELS[name]}: remove the NUL character")
+            values[name] = values[name].replace(NUL, "")
+    ward = values["ward"]
+    if len(ward) > WARD_MAX:
+        add("ward", f"Ward must be {WARD_MAX} characters or fewer")
+    expected = _date(values, "expected_discharge_date", add)
+    if expected is not None and expected < admitted:
+        add(
+            "expected_discharge_date",
+            "Expected date of discharge must be on or after the admission date, "
+            f"{long_date(admitted)}",
+        )
+    ready = _date(values, "ready_for_discharge_date", add)
+    if ready is not None and ready < admitted:
+        add(
+            "ready_for_discharge_date",
+            f"Discharge ready date must be on or after the admission date, {long_date(admitted)}",
+        )
+    elif ready is not None and ready > board_day:
+        add(
+            "ready_for_discharge_date",
+            f"Discharge ready date must be on or before {long_date(board_day)}, the day the "
+            "board describes: record it when the person no longer meets the criteria to reside",
+        )
+    pathway_text = values["proposed_pathway"]
+    pathway: int | None = None
+    if pathway_text:
+        if pathway_text.isdigit() and int(pathway_text) in PATHWAYS:
+            pathway = int(pathway_text)
+        else:
+            add("proposed_pathway", "Proposed pathway: choose pathway 0, 1, 2 or 3, or not set")
+    reason = values["delay_reason"]
+    if reason and reason not in DELAY_REASON_WORDS:
+        add("delay_reason", "Delay reason: choose a reason from the list")
+    elif reason and not values["ready_for_discharge_date"]:
+        add(
+            "delay_reason",
+            "Delay reason needs a discharge ready date: a delay runs from the day the person "
+            "no longer meets the criteria to reside",
+        )
+    responsibility = values["delay_responsibility"]
+    if responsibility and responsibility not in RESPONSIBILITY_WORDS:
+        add("delay_responsibility", "Responsible for the delay: choose NHS, social care or both")
+    elif responsibility and not reason:
+        add(
+            "delay_responsibility",
+            "Responsible for the delay needs a delay reason: choose the reason too, or neither",
+        )
+    if len(values["note"]) > NOTE_MAX:
+        add("note", f"Note must be {NOTE_MAX:,} characters or fewer")
+    base = read_base(data)
+    if problems:
+        return PlanForm(values, None, values["note"], base, problems)
+    plan = Plan(
+        ward=ward,
+        expected_discharge_date=expected,
+        ready_for_discharge_date=ready,
+        proposed_pathway=pathway,
+        delay_reason=reason,
+        delay_responsibility=responsibility,
+    )
+    return PlanForm(values, plan, values["note"], base, [])
+
+
+def _date(values: dict[str, str], name: str, add: Any) -> dt.date | None:
+    text = values[name]
+    if not text:
+        return None
+    parsed = parse_date(text)
+    if parsed is None:
+        add(name, f"{FIELD_LABELS[name]} must be a real date, like 14/03/2025")
+    return parsed
+
+
+# --- saving ---------------------------------------------------------------------------
+
+
+class StayEndedError(Exception):
+    """The stay ended (a discharge) while the form was open: its plan is closed."""
+
+    def __init__(self, discharged: dt.date):
+        super().__init__(f"discharged on {discharged}")
+        self.discharged = discharged
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A save's outcome: the new version, or (a conflict) None and the stay as it now is."""
+
+    version: int | None
+    theirs: Stay | None = None
+
+    @property
+    def conflict(self) -> bool:
+        return self.version is None
+
+
+def save_plan(
+    *,
+    user: Any,
+    staff: StaffMember,
+    spell_id: str,
+    base: int,
+    plan: Plan,
+    editable: frozenset[str],
+    note: str,
+    now: dt.datetime,
+) -> Saved:
+    """Write the plan as version base+1 with its history row and audit event, or nothing.
+
+    Fields outside `editable` are taken from the locked rows, not the form, so a broker's
+    save never rewrites the hospital's side even from a page drawn long ago (and a page
+    drawn long ago is a conflict anyway). Raises StayEndedError after a discharge.
+    """
+    username = staff.user.get_username()
+    with transaction.atomic():
+        spell = HospitalSpell.objects.select_for_update().get(pk=spell_id)
+        if spell.discharge_date is not None:
+            raise StayEndedError(spell.discharge_date)
+        if base == 0:
+            Stay.objects.get_or_create(
+                spell=spell,
+                defaults={
+                    "version": 0,
+                    "proposed_pathway": spell.discharge_pathway,
+                    "updated_at": now,
+                    "updated_by": username,
+                },
+            )
+        stay = Stay.objects.filter(pk=spell_id).first()
+        if stay is None or stay.version != base:
+            return Saved(None, stay)
+        spell.stay = stay
+        locked = current_plan(spell)
+        plan = replace(
+            locked, **{name: getattr(plan, name) for name in editable if hasattr(plan, name)}
+        )
+        number = base + 1
+        moved = Stay.objects.filter(pk=spell_id, version=base).update(
+            version=number,
+            ward=plan.ward,
+            expected_discharge_date=plan.expected_discharge_date,
+            proposed_pathway=plan.proposed_pathway,
+            updated_at=now,
+            updated_by=username,
+        )
+        if not moved:  # a writer that changed the stay without locking the spell
+            return Saved(None, Stay.objects.filter(pk=spell_id).first())
+        HospitalSpell.objects.filter(pk=spell_id).update(
+            ready_for_discharge_date=plan.ready_for_discharge_date,
+            delay_reason=plan.delay_reason or None,
+            delay_responsibility=plan.delay_responsibility or None,
+        )
+        PlanChange.objects.create(
+            spell_id=spell_id,
+            changed_at=now,
+            changed_by=username,
+            ward=plan.ward,
+            expected_discharge_date=plan.expected_discharge_date,
+            ready_for_discharge_date=plan.ready_for_discharge_date,
+            proposed_pathway=plan.proposed_pathway,
+            delay_reason=plan.delay_reason,
+            delay_responsibility=plan.delay_responsibility,
+            note=note,
+        )
+        record_event(
+            AuditAction.UPDATE,
+            user=user,
+            person_id=spell.person_id,
+            what=f"discharge plan of hospital spell {spell_id} (version {number})",
+        )
+    return Saved(number)

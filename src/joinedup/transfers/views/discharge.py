@@ -1,0 +1,132 @@
+"""Recording a discharge from the hub (discharge coordinators): where the person went, the
+pathway, and the package that follows (joinedup.transfers.discharge starts it, puts the
+person on the neighbourhood team's caseload and the team's next MDT agenda)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from joinedup.access.audit import record_event
+from joinedup.access.decorators import staff_member_required
+from joinedup.access.models import AuditAction, Profession
+from joinedup.lake import schema
+from joinedup.people import record_summary
+from joinedup.record.models import HospitalSpell
+from joinedup.tasks.entry import Problem
+from joinedup.transfers.discharge import FOLLOW_ON, SERVICE_WORDS, DischargeError, record_discharge
+from joinedup.transfers.hub_access import hub_staff
+from joinedup.transfers.inpatients import board_day
+from joinedup.transfers.models import PATHWAYS
+
+DESTINATIONS = {
+    "usual_residence": "Usual residence (where they lived before, a care home included)",
+    "care_home_new": "A care home, newly",
+    "temporary": "Temporary accommodation",
+    "other_hospital": "Another hospital",
+    "died": "Died",
+    "other": "Somewhere else",
+}
+assert set(DESTINATIONS) == set(schema.DISCHARGE_DESTINATIONS)
+
+
+def _spell(spell_id: str, day: dt.date) -> HospitalSpell:
+    spell = (
+        HospitalSpell.objects.select_related("person__neighbourhood", "stay")
+        .filter(pk=spell_id, discharge_date__isnull=True, admission_date__lte=day)
+        .first()
+        if "\x00" not in spell_id
+        else None
+    )
+    if spell is None:
+        raise Http404("No such stay in hospital.")
+    return spell
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_member_required
+def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
+    """GET: the form. POST: record the discharge (refused naming the field, nothing saved)."""
+    staff = hub_staff(request.user)
+    if staff.profession != Profession.DISCHARGE_COORDINATOR:
+        raise PermissionDenied("Discharge coordinators record discharges.")
+    today = timezone.localdate()
+    day = board_day(today)
+    spell = _spell(spell_id, day)
+    stay = getattr(spell, "stay", None)
+    values: dict[str, Any] = {
+        "discharge_date": day.isoformat(),
+        "destination": "usual_residence",
+        "pathway": ""
+        if stay is None or stay.proposed_pathway is None
+        else str(stay.proposed_pathway),
+        "follow_on": "",
+    }
+    problems: list[Problem] = []
+    if request.method == "POST":
+        values = {key: str(request.POST.get(key, "")).strip() for key in values}
+        when = _date(values["discharge_date"])
+        pathway = int(values["pathway"]) if values["pathway"] in ("0", "1", "2", "3") else None
+        if when is None:
+            problems.append(Problem("discharge_date", "Discharge date must be a real date"))
+        if pathway is None:
+            problems.append(Problem("pathway", "Discharge pathway: choose pathway 0, 1, 2 or 3"))
+        if not problems and when is not None and pathway is not None:
+            try:
+                done = record_discharge(
+                    spell,
+                    discharge_date=when,
+                    destination=values["destination"],
+                    pathway=pathway,
+                    by=request.user.get_username(),
+                    user=request.user,
+                    follow_on=values["follow_on"] or None,
+                    today=day,  # not past the board's day: the hospital data end there
+                )
+            except DischargeError as exc:
+                field = {"discharge_destination": "destination", "discharge_pathway": "pathway"}
+                problems.append(Problem(field.get(exc.field, exc.field), exc.message))
+            else:
+                started = SERVICE_WORDS[done.package.service_type] if done.package else "nothing"
+                query = f"?discharged={started.replace(' ', '+')}"
+                return HttpResponseRedirect(reverse("transfers:stay", args=[spell.pk]) + query)
+    with transaction.atomic():
+        record_event(
+            AuditAction.VIEW,
+            user=request.user,
+            person_id=spell.person_id,
+            what=f"discharge form of hospital spell {spell.pk}",
+        )
+    context = {
+        "spell": spell,
+        "banner": record_summary.banner(spell.person, today),
+        "values": values,
+        "problems": problems,
+        "destinations": DESTINATIONS,
+        "pathways": PATHWAYS,
+        "follow_on": {
+            p: [(s, SERVICE_WORDS[s]) for s in services] for p, services in FOLLOW_ON.items()
+        },
+        "day": day,
+    }
+    return render(request, "transfers/discharge.jinja", context, status=400 if problems else 200)
+
+
+urlpatterns: list[URLPattern] = [
+    path("stay/<str:spell_id>/discharge/", discharge, name="discharge"),
+]
