@@ -819,3 +819,23 @@ def test_team_managers_reach_the_board_from_their_caseload(world: Workspace) -> 
     assert 'id="hub-link"' in html and "/transfers/?neighbourhood=n-north" in html
     html = client(world, "nurse").get("/teams/t-north/caseload/").content.decode()
     assert 'id="hub-link"' not in html  # nurses do not read the board
+
+
+def test_the_ward_of_a_stay_with_a_sensitive_diagnosis_follows_its_label(
+    world: Workspace,
+) -> None:
+    """A psychiatric stay's ward tells its diagnosis: shown only to the professions that
+    read mental health detail (none of the hub's roles), as the record's timeline does."""
+    stay = spell(world.people["cora"], "s-cora", days_ago(3))
+    HospitalSpell.objects.filter(pk=stay.pk).update(primary_diagnosis="F20.0")
+    Stay.objects.create(
+        spell_id="s-cora", ward="Psychiatric liaison ward", updated_at=timezone.now(),
+        updated_by="coordinator",
+    )  # fmt: skip
+    for viewer in ("coordinator", "broker", "manager"):
+        board = client(world, viewer).get(BOARD).content.decode()
+        row = board[board.index('id="stay-s-cora"') :]
+        row = row[: row.index("</tr>")]
+        assert "Psychiatric" not in row and "Ward not shown to you" in row, viewer
+        page = client(world, viewer).get("/transfers/stay/s-cora/").content.decode()
+        assert "Psychiatric" not in page, viewer

@@ -491,3 +491,17 @@ def test_a_person_already_in_hospital_is_not_admitted_again(world: Workspace, to
     problems = refused(again, 409)
     assert problems[0]["field"] == "person" and SPELL in problems[0]["message"]
     assert HospitalSpell.objects.filter(person=world.people["cora"]).count() == 1
+
+
+def test_an_update_older_than_a_change_on_the_board_is_refused(
+    world: Workspace, token: str
+) -> None:
+    applied(post(token, admit(world.people["cora"])))
+    changed = START + dt.timedelta(days=2)
+    Stay.objects.filter(pk=SPELL).update(updated_by="coordinator", updated_at=changed)
+    older = {"kind": "update", "spell_id": SPELL, "occurred_at": at(1), "ward": "Ward 8"}
+    problems = refused(post(token, older), 409)
+    assert (
+        "changed on the board" in problems[0]["message"] and "coordinator" in problems[0]["message"]
+    )
+    assert post(token, {**older, "occurred_at": at(3)}).status_code == 201

@@ -389,6 +389,21 @@ def _apply_atomically(client: SystemClient, event: Event, data: dict[str, Any]) 
             )
         if event.day < spell.admission_date:
             raise FeedError(422, ("occurred_at", f"before the admission ({spell.admission_date})"))
+        if (
+            event.kind == "update"
+            and stay.updated_by != client.name
+            and (event.occurred_at < stay.updated_at)
+        ):
+            # the hub changed the plan after this happened in the hospital: applying it
+            # would overwrite a newer decision with an older one
+            raise FeedError(
+                409,
+                (
+                    "occurred_at",
+                    f"out of order: the plan of spell {spell.pk} was changed on the board at "
+                    f"{_when(stay.updated_at)} by {stay.updated_by}, after this event",
+                ),
+            )
         if event.kind == "update":
             _update_plan(client, event, spell, stay)
         else:

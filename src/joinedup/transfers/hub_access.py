@@ -39,6 +39,8 @@ from joinedup.access.models import Profession, StaffMember
 from joinedup.access.policy import (
     ORGANISATION_SECTOR,
     UNKNOWN,
+    diagnosis_sensitivity,
+    may_read_sensitivity,
     staff_of,
     staff_sector,
     visible_across_sectors,
@@ -85,8 +87,13 @@ def editable_fields(staff: StaffMember) -> frozenset[str]:
     return EDITABLE.get(staff.profession, frozenset())
 
 
-def shows_ward(staff: StaffMember, objection: bool) -> bool:
-    """The ward is health detail (see the module's docstring)."""
+def shows_ward(staff: StaffMember, objection: bool, diagnosis: str | None = None) -> bool:
+    """The ward is health detail (see the module's docstring), and it can tell what the
+    stay is for: a spell whose diagnosis is labelled sensitive (mental health, sexual
+    health) has its ward shown only to the professions that read that label, as the
+    record's timeline shows the spell."""
+    if not may_read_sensitivity(staff.profession, diagnosis_sensitivity(diagnosis)):
+        return False
     return visible_across_sectors(staff_sector(staff), Sector.HEALTH, objection)
 
 

@@ -97,8 +97,17 @@ def board(request: HttpRequest) -> HttpResponse:
     if not problems:
         with transaction.atomic():
             page = board_rows.board_page(day, filters, request.GET.get("page"))
-            if not shows_ward(staff, objection=True):
-                hidden_wards = objecting(page.person_ids)
+            objectors = objecting(page.person_ids)
+            diagnoses = dict(
+                HospitalSpell.objects.filter(
+                    pk__in=[row.spell_id for row in page.rows]
+                ).values_list("pk", "primary_diagnosis")
+            )
+            hidden_wards = {
+                row.spell_id
+                for row in page.rows
+                if not shows_ward(staff, row.person_id in objectors, diagnoses.get(row.spell_id))
+            }
             record_events(
                 AuditAction.VIEW,
                 user=request.user,
@@ -139,6 +148,15 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "transfers/board.jinja", context, status=400 if problems else 200)
 
 
+def _editable(staff: StaffMember, spell: HospitalSpell) -> frozenset[str]:
+    """The plan's fields this viewer changes: never a ward they may not see (a form would
+    show it, and a save would write over it unseen)."""
+    fields = editable_fields(staff)
+    if not shows_ward(staff, has_objection(spell.person_id), spell.primary_diagnosis):
+        fields -= {"ward"}
+    return fields
+
+
 def _spell(spell_id: str, day: dt.date) -> HospitalSpell:
     """The spell, if the hub may open it: in hospital on the board's day, or discharged
     in the last RECENTLY_DISCHARGED_DAYS days; else 404 (said the same for no such spell)."""
@@ -171,7 +189,7 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
     today = timezone.localdate(now)
     day = board_day(today)
     spell = _spell(spell_id, day)
-    editable = editable_fields(staff)
+    editable = _editable(staff, spell)
     form: PlanForm | None = None
     action_values: dict[str, str] = {}
     action_problems: list[Problem] = []
@@ -337,7 +355,7 @@ def _plan_lines(plan: Plan, note: str = "", *, ward_shown: bool = True) -> list[
         return long_date(value) if value else "Not recorded"
 
     lines = [
-        ("Ward", (plan.ward or "Not recorded") if ward_shown else "Not shown (objects to sharing)"),
+        ("Ward", (plan.ward or "Not recorded") if ward_shown else "Not shown to you"),
         ("Expected date of discharge", when(plan.expected_discharge_date)),
         ("Discharge ready date", when(plan.ready_for_discharge_date)),
         ("Proposed pathway", pathway_words(plan.proposed_pathway)),
@@ -364,7 +382,7 @@ def _stay_context(
     person = spell.person
     with transaction.atomic():
         objection = has_objection(person.pk)
-        ward_shown = shows_ward(staff, objection)
+        ward_shown = shows_ward(staff, objection, spell.primary_diagnosis)
         plan = current_plan(spell)
         changes = list(PlanChange.objects.filter(spell=spell).order_by("-changed_at", "-id"))
         stay = getattr(spell, "stay", None)
@@ -384,7 +402,7 @@ def _stay_context(
     delayed = (end - ready).days if ready is not None and ready <= end else None
     values = form.values if form is not None else form_values(plan)
     problems = form.problems if form is not None else []
-    editable = editable_fields(staff) if in_hospital else frozenset()
+    editable = _editable(staff, spell) if in_hospital else frozenset()
     return {
         "banner": record_summary.banner(person, today),
         "spell": spell,
