@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0001_initial'),
+        ("referrals", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='systemclient',
-            name='sends_admissions',
-            field=models.BooleanField(default=False, help_text='May send admit, update and discharge events'),
+            model_name="systemclient",
+            name="sends_admissions",
+            field=models.BooleanField(
+                default=False, help_text="May send admit, update and discharge events"
+            ),
         ),
     ]
