@@ -479,8 +479,8 @@ def test_the_gap_and_which_delays_capacity_explains_on_a_hand_built_case(
     report("reablement", None, 1, t1)  # area-wide; 3 waiting: short by 2
     report("residential_care", "n-north", 0, t0)  # superseded by the next
     report("residential_care", "n-north", 5, t1)  # 2 waiting: room to spare
-    report("residential_care", "n-south", 0, t1)  # 1 waiting: short here...
-    report("residential_care", None, 0, t1)  # ...but the area has room: not capacity
+    report("residential_care", "n-south", 0, t1)  # 1 waiting: short here, and the
+    report("residential_care", None, 0, t1)  # area-wide pool is empty (the north's own don't count)
     report("intermediate_care", None, 0, t1)  # 1 waiting: short by 1
     # nursing care: nothing recorded; home care in the south: nothing recorded
 
@@ -492,16 +492,16 @@ def test_the_gap_and_which_delays_capacity_explains_on_a_hand_built_case(
         assert r is not None, (service, place)
         return (r.waiting, r.needed, r.available, r.gap, r.explained, r.flow, r.not_known)
 
-    assert row("home_care", None) == (3, 30.0, 15.0, 15.0, 2, 0, 1)
+    assert row("home_care", None) == (3, 30.0, 15.0, None, 2, 0, 1)  # the south: no figure
     assert row("home_care", "n-north") == (2, 20.0, 15.0, 5.0, 2, 0, 0)
     assert row("home_care", "n-south") == (1, 10.0, None, None, 0, 0, 1)
     assert row("reablement", None) == (3, 3.0, 1.0, 2.0, 3, 0, 0)
-    assert row("residential_care", None) == (3, 3.0, 5.0, -2.0, 0, 3, 0)
+    assert row("residential_care", None) == (3, 3.0, 5.0, -2.0, 1, 2, 0)
     assert row("residential_care", "n-north") == (2, 2.0, 5.0, -3.0, 0, 2, 0)
-    assert row("residential_care", "n-south") == (1, 1.0, 0.0, 1.0, 0, 1, 0)
+    assert row("residential_care", "n-south") == (1, 1.0, 0.0, 1.0, 1, 0, 0)
     assert row("nursing_care", None) == (1, 1.0, None, None, 0, 0, 1)
     assert row("intermediate_care", None) == (1, 1.0, 0.0, 1.0, 1, 0, 0)
-    assert (picture.count(EXPLAINED), picture.count(FLOW), picture.count(NOT_KNOWN)) == (6, 3, 2)
+    assert (picture.count(EXPLAINED), picture.count(FLOW), picture.count(NOT_KNOWN)) == (7, 2, 2)
 
     explained = explained_by_capacity(
         HospitalSpell.objects.filter(id__in=["s-n0", "s-n2", "s-s0", "s-n3", "s-n6"]), DAY
@@ -509,7 +509,7 @@ def test_the_gap_and_which_delays_capacity_explains_on_a_hand_built_case(
     assert explained == {"s-n0": True, "s-n2": True, "s-s0": True, "s-n3": True, "s-n6": True}
     assert explained_by_capacity(["s-n4", "s-s2", "s-s1", "s-s3", "s-s4", "s-latest"], DAY) == {
         "s-n4": False,  # residential care to spare in the north: flow
-        "s-s2": False,  # short in the south but the area has room: flow
+        "s-s2": True,  # short in the south, none area-wide: the north's own places don't help
         "s-s1": False,  # home care in the south: no figure
         "s-s3": False,  # nursing care: no figure
         "s-s4": False,  # awaiting assessment: not a service's capacity
@@ -527,13 +527,13 @@ def test_the_gap_and_which_delays_capacity_explains_on_a_hand_built_case(
         "2", "20 hours a week", "15 hours a week", "5",
     )  # fmt: skip
     assert (cells["explained"], cells["flow"], cells["not_known"]) == ("2", "0", "0")
-    assert row_cells(html, "gap-residential_care-n-south")["flow"] == "1"
+    assert row_cells(html, "gap-residential_care-n-south")["explained"] == "1"
     assert row_cells(html, "gap-nursing_care-area")["available"] == "Not recorded"
     assert "hours a week: the median of the home care packages" in html
     summary = re.sub(
         r"\s+", " ", re.sub(r"<[^>]+>", "", html[html.index('id="explained-summary"') :])
     )
-    assert "explains the delay of 6 " in summary and " 3 wait although capacity exists" in summary
+    assert "explains the delay of 7 " in summary and " 2 wait although capacity exists" in summary
 
     # The board marks each delay the same way and gives the area's gap per service.
     board = world.client("coordinator").get("/transfers/").content.decode()
@@ -545,9 +545,7 @@ def test_the_gap_and_which_delays_capacity_explains_on_a_hand_built_case(
     assert "Capacity available" in board_row("s-n4")
     assert "Capacity" not in board_row("s-s4")  # awaiting assessment: not capacity
     gaps = board[board.index('id="capacity-gap-list"') :].split("</ul>", 1)[0]
-    assert "Home care (hours a week): 3 waiting, 15.0 available, gap 15.0." in re.sub(
-        r"\s+", " ", gaps
-    )
+    assert "Home care (hours a week): 3 waiting, 15.0 available." in re.sub(r"\s+", " ", gaps)
 
 
 # --- who may see and change what ---------------------------------------------------------------
@@ -575,3 +573,18 @@ def test_only_the_hub_managers_and_commissioners_read_and_only_brokers_record(
         response = Client().get(url)
         assert response.status_code == 302 and "/login/" in response["Location"], url
     assert post(world.client("broker")).status_code == 302
+
+
+def test_another_neighbourhood_s_own_places_never_clear_a_shortage(world: Workspace) -> None:
+    admitted, ready = DAY - dt.timedelta(days=20), DAY - dt.timedelta(days=6)
+    for serial, key in enumerate(("x0", "x1")):
+        add_person(world, key, 90_000 + serial * 100, place="n-north")
+        spell(world, key, f"s-{key}", admitted=admitted, ready=ready,
+              reason="awaiting_residential_home")  # fmt: skip
+    at = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
+    for place, available in (("n-north", 0), ("n-south", 10), (None, 0)):
+        Capacity.objects.create(
+            service="residential_care", neighbourhood_id=place, available=available,
+            recorded_at=at, recorded_by="broker",
+        )  # fmt: skip
+    assert explained_by_capacity(["s-x0", "s-x1"], DAY) == {"s-x0": True, "s-x1": True}

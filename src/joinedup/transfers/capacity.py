@@ -21,12 +21,14 @@ For each service and area: the people delayed waiting for it on the day, what th
 (a place each; for home care each person needs the median hours a week of the home care
 packages started in the 12 months to the day, an assumption the page states), what is
 available, and the gap (needed - available). A delay is explained by capacity when the
-gap of its service is above 0 in the area it is judged in: its neighbourhood when the
-service has a figure for that neighbourhood (and, when there is also an area-wide figure,
-the whole area's gap is above 0 too: area-wide places could take the person), else the
-whole area when the service has an area-wide figure. A delay waiting although capacity
-exists is a flow problem, not a capacity one; with no figure recorded (or no median
-hours) it cannot be told.
+need in its neighbourhood is more than the neighbourhood's own places (or it has none
+recorded) and the area-wide places, those anyone in the area may take, cannot cover what
+is asked of them: everyone waiting where there is no neighbourhood figure plus each
+neighbourhood's overflow. Another neighbourhood's own places never clear a shortage. A
+delay waiting although capacity exists is a flow problem, not a capacity one; with no
+figure for its neighbourhood or the area (or no median hours) it cannot be told. The
+whole area's gap is shown only when every neighbourhood with people waiting has a figure
+or there is an area-wide one.
 """
 
 from __future__ import annotations
@@ -314,10 +316,11 @@ class GapRow:
     explained: int = 0
     flow: int = 0
     not_known: int = 0
+    partial: bool = False  # the whole area's figure leaves out some people waiting
 
     @property
     def gap(self) -> float | None:
-        if self.needed is None or self.available is None:
+        if self.needed is None or self.available is None or self.partial:
             return None
         return self.needed - self.available
 
@@ -370,6 +373,10 @@ def capacity_picture(day: dt.date, *, as_at: dt.datetime | None = None) -> Capac
         area.needed = need(service, area.waiting)
         if local or area_wide is not None:
             area.available = sum(local.values()) + (area_wide.available if area_wide else 0.0)
+            # people waiting where no figure covers them: the area's gap cannot be told
+            area.partial = area_wide is None and any(
+                n not in local for (s, n) in per_place if s == service and n is not None
+            )
         rows[(service, None)] = area
         places = {n for (s, n) in per_place if s == service and n} | set(local)
         for place in sorted(places, key=lambda n: (names.get(n, n), n)):
@@ -381,22 +388,46 @@ def capacity_picture(day: dt.date, *, as_at: dt.datetime | None = None) -> Capac
             rows[(service, place)] = row
 
     status: dict[str, str] = {}
+    short = {service: _pool_short(service, rows, current) for service in Service.values}
     for w in waiting:
         area = rows[(w.service, None)]
         local_row = rows[(w.service, w.neighbourhood_id)]
         pooled = (w.service, None) in current  # an area-wide figure for the service
-        judged = local_row if local_row.available is not None else area if pooled else None
-        gap = judged.gap if judged is not None else None
-        if gap is None:
+        if local_row.needed is None:  # home care with no median hours to judge by
             verdict = NOT_KNOWN
-        elif gap > 0 and (judged is area or not pooled or (area.gap or 0) > 0):
-            verdict = EXPLAINED
+        elif local_row.available is not None and local_row.needed <= local_row.available:
+            verdict = FLOW  # its own neighbourhood has the places
+        elif local_row.available is not None and not pooled:
+            verdict = EXPLAINED  # short at home, and no places anyone may take
+        elif pooled:
+            verdict = EXPLAINED if short[w.service] else FLOW
         else:
-            verdict = FLOW
+            verdict = NOT_KNOWN  # no figure for its neighbourhood or the area
         status[w.spell_id] = verdict
         for row in (local_row, area):
             setattr(row, verdict, getattr(row, verdict) + 1)
     return CapacityPicture(day, median, list(rows.values()), status)
+
+
+def _pool_short(
+    service: str,
+    rows: Mapping[tuple[str, str | None], GapRow],
+    current: Mapping[tuple[str, str | None], Capacity],
+) -> bool:
+    """Whether the area-wide places (those anyone in the area may take) are fewer than what
+    is asked of them: everyone waiting where the service has no neighbourhood figure, and
+    each neighbourhood's overflow beyond its own places. Another neighbourhood's own spare
+    places are not the pool's: they never clear a shortage elsewhere."""
+    pool = current.get((service, None))
+    if pool is None:
+        return False
+    asked = 0.0
+    for (row_service, place), row in rows.items():
+        if row_service != service or place is None or row.needed is None:
+            continue
+        own = row.available if row.available is not None else 0.0
+        asked += max(0.0, row.needed - own)
+    return asked > pool.available
 
 
 def explained_by_capacity(
