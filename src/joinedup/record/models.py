@@ -322,6 +322,9 @@ class HospitalSpell(LakeRow):
                 name="spell_in_hospital",
                 condition=Q(discharge_date__isnull=True),
             ),
+            # Spells discharged after a day: who was still in hospital then (the hub's
+            # situation report and capacity for a past day).
+            models.Index(fields=["discharge_date"], name="spell_discharge_date"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -50,7 +50,7 @@ from joinedup.access.models import AuditAction, Profession, StaffMember
 from joinedup.record.models import CarePackage, HospitalSpell, Neighbourhood
 from joinedup.tasks.entry import Problem
 from joinedup.transfers.hub_access import HUB_READERS
-from joinedup.transfers.inpatients import delayed_on
+from joinedup.transfers.inpatients import delayed_values
 from joinedup.transfers.models import Capacity
 
 Service = Capacity.Service
@@ -268,19 +268,16 @@ class Waiting:
 
 def waiting_on(day: dt.date) -> list[Waiting]:
     """Everyone delayed on `day` whose delay a service's capacity could end."""
-    rows = list(
-        delayed_on(day)
-        .filter(delay_reason__in=CAPACITY_REASONS)
-        .order_by("id")
-        .values_list(
-            "id",
-            "person_id",
-            "person__neighbourhood_id",
-            "delay_reason",
-            "admission_date",
-            "stay__proposed_pathway",
-            "discharge_pathway",
-        )
+    rows = delayed_values(
+        day,
+        "id",
+        "person_id",
+        "person__neighbourhood_id",
+        "delay_reason",
+        "admission_date",
+        "stay__proposed_pathway",
+        "discharge_pathway",
+        delay_reason__in=CAPACITY_REASONS,
     )
     awaiting_package = {person for _, person, _, reason, *_ in rows if reason == CARE_PACKAGE}
     home_care: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)

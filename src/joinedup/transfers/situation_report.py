@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from joinedup.lake import schema
 from joinedup.record.age import age_on
 from joinedup.record.models import HospitalSpell, Neighbourhood
-from joinedup.transfers.inpatients import DELAY_BANDS, days_delayed_on, delay_band, delayed_on
+from joinedup.transfers.inpatients import DELAY_BANDS, days_delayed_on, delay_band, delayed_values
 from joinedup.transfers.plan_words import DELAY_REASON_WORDS
 
 ADULT_AGE = 18
@@ -90,10 +90,8 @@ def situation_report(day: dt.date) -> SituationReport:
     """The adults delayed in hospital on `day`, by reason and length of delay."""
     people: dict[tuple[str, str], int] = defaultdict(int)
     days: dict[tuple[str, str], int] = defaultdict(int)
-    rows = delayed_on(day).values_list(
-        "delay_reason", "ready_for_discharge_date", "person__birth_date"
-    )
-    for reason, ready, birth in rows.iterator(chunk_size=2000):
+    rows = delayed_values(day, "delay_reason", "ready_for_discharge_date", "person__birth_date")
+    for reason, ready, birth in rows:
         assert ready is not None  # delayed_on has a ready date on or before the day
         if age_on(birth, day) < ADULT_AGE:
             continue
