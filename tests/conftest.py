@@ -231,3 +231,28 @@ def committed_audit() -> Iterator[None]:
         cursor.execute("DELETE FROM access_auditevent")
         cursor.execute("DELETE FROM access_auditchainhead")
     triggers.create_triggers(None, _TriggerSchemaEditor())
+
+
+@pytest.fixture(scope="session")
+def risk_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated city for the risk commands' tests (generated once a session)."""
+    from joinedup.synth.city import generate_city
+    from joinedup.synth.config import CityConfig
+
+    out = tmp_path_factory.mktemp("risk-city") / "city"
+    generate_city(CityConfig(people=10_000, neighbourhoods=3, seed=9), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def risk_model(risk_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`joinedup risk train` on risk_city at 1 April 2023, as the command line runs it."""
+    from command_line import run
+
+    folder = tmp_path_factory.mktemp("risk-model")
+    path = folder / "model.json"
+    done = run("risk", "train", "--lake", str(risk_city), "--as-of", "2023-04-01",
+               "--out", str(path), var=folder / "var")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Trained on" in done.stdout and "━" in done.stderr  # the progress bar
+    return path

@@ -13,28 +13,17 @@ import pyarrow.parquet as pq
 import pytest
 from command_line import one_error_line, run
 
-from joinedup.synth.city import generate_city
-from joinedup.synth.config import CityConfig
-
 pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("risk-cli") / "city"
-    generate_city(CityConfig(people=10_000, neighbourhoods=3, seed=9), out)
-    return out
+def city(risk_city: Path) -> Path:
+    return risk_city
 
 
 @pytest.fixture(scope="module")
-def model(city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("model")
-    path = folder / "model.json"
-    done = run("risk", "train", "--lake", str(city), "--as-of", "2023-04-01", "--out", str(path),
-               var=folder / "var")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert "Trained on" in done.stdout and "━" in done.stderr  # the progress bar
-    return path
+def model(risk_model: Path) -> Path:
+    return risk_model
 
 
 def test_scores_everyone_with_a_band_and_the_reasons(

@@ -19,9 +19,6 @@ import pytest
 from command_line import one_error_line, run
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from joinedup.synth.city import generate_city
-from joinedup.synth.config import CityConfig
-
 pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
 
 AS_OF = "2024-04-01"
@@ -35,20 +32,13 @@ LABELS = (
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("risk-report") / "city"
-    generate_city(CityConfig(people=10_000, neighbourhoods=3, seed=9), out)
-    return out
+def city(risk_city: Path) -> Path:
+    return risk_city
 
 
 @pytest.fixture(scope="module")
-def model(city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("model")
-    path = folder / "model.json"
-    done = run("risk", "train", "--lake", str(city), "--as-of", "2023-04-01", "--out", str(path),
-               var=folder / "var")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return path
+def model(risk_model: Path) -> Path:
+    return risk_model
 
 
 def _report(

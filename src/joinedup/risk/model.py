@@ -216,7 +216,11 @@ def load(path: Path) -> RiskModel:
             float(document["calibration"]["intercept"]),
             float(document["calibration"]["slope"]),
         )
-        booster = lgb.Booster(model_str=document["booster"])
+        trees = str(document["booster"])
+        if not trees.startswith("tree\n") or "\nnum_class=" not in trees[:200]:
+            # not LightGBM's text format: refused before LightGBM reads (and logs) it
+            raise ValueError("the trees are not in LightGBM's text format")
+        booster = lgb.Booster(model_str=trees)
         trained = dict(document["trained"])
     except (KeyError, TypeError, ValueError, lgb.basic.LightGBMError) as exc:
         raise ModelError(f"--model: {path} is a damaged joinedup risk model ({exc!r})") from None
