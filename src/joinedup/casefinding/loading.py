@@ -6,7 +6,9 @@ twice, a probability missing or outside 0 to 1, an unknown band or factor, more 
 as-of date. Then the ids are taken back to people: a pseudonymised file (an extract's
 lake) has HMAC pseudonyms, so every person of this database is run through
 joinedup.record.extract.pseudonym under this database's key, streamed in chunks (100,000
-people take about a second); otherwise the ids are the people's own. People the
+people take about a second); otherwise the ids are the people's own, accepted only when
+the file's lake fingerprint is that of a lake loaded into this database (generated cities
+of one size share ids, so another city's scores would land on the wrong people). People the
 database does not hold are counted, not loaded; a file matching no one is refused (another
 database's key, most likely). The previous run is replaced, every row written and the load
 audited in one transaction: a failure leaves the previous run current and nothing else.
