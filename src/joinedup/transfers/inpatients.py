@@ -43,29 +43,36 @@ def board_day(today: dt.date) -> dt.date:
 def in_hospital(day: dt.date) -> QuerySet[HospitalSpell]:
     """Spells under way on the board's day (the latest day with data): admitted on or
     before it and not discharged (the partial index on spells without a discharge date
-    serves it). For an earlier day, see delayed_on."""
+    serves it). For an earlier day, see delayed_values."""
     return HospitalSpell.objects.filter(admission_date__lte=day, discharge_date__isnull=True)
 
 
-def delayed_on(day: dt.date) -> tuple[QuerySet[HospitalSpell], QuerySet[HospitalSpell]]:
-    """Spells in hospital at the end of `day`, any day (METRICS.md's "inside a hospital
-    spell": admitted on or before it, not discharged by it; someone discharged on the day
-    is no longer delayed on it), whose ready date is on or before it: those not yet
-    discharged, and those discharged since. Two queries, each served by an index (one
-    query with "not discharged or discharged later" has SQLite read every spell). The
-    ready date and reason are the spell's as they stand now: for a past day a reason
-    changed since is read as it is today (each change is kept in PlanChange)."""
-    delayed = HospitalSpell.objects.filter(
-        admission_date__lte=day, ready_for_discharge_date__lte=day
-    )
-    return delayed.filter(discharge_date__isnull=True), delayed.filter(discharge_date__gt=day)
-
-
 def delayed_values(day: dt.date, *fields: str, **filters: Any) -> list[tuple[Any, ...]]:
-    """`fields` of every spell delayed_on `day` (and matching `filters`), by spell id."""
-    rows: list[tuple[Any, ...]] = []
-    for part in delayed_on(day):
-        rows += part.filter(**filters).order_by().values_list("id", *fields)
+    """`fields` of every spell delayed on `day` (and matching `filters`), by spell id.
+
+    Delayed on a day, any day: in hospital at its end (METRICS.md's "inside a hospital
+    spell": admitted on or before it, not discharged by it; someone discharged on the day
+    is no longer delayed on it) with a ready date on or before it. Read in two queries,
+    each served by an index: those not yet discharged (the in-hospital index, by admission
+    date) and those discharged since (the discharge date's index; their admission date is
+    checked here, since given it in SQL, SQLite's planner may walk every spell by
+    admission date instead). One query with "not discharged or discharged later" has
+    SQLite read every spell. The ready date and reason are the spell's as they stand now:
+    for a past day a reason changed since is read as it is today (each change is kept in
+    PlanChange)."""
+    delayed = HospitalSpell.objects.filter(ready_for_discharge_date__lte=day, **filters).order_by()
+    rows: list[tuple[Any, ...]] = list(
+        delayed.filter(discharge_date__isnull=True, admission_date__lte=day).values_list(
+            "id", *fields
+        )
+    )
+    rows += [
+        row[1:]
+        for row in delayed.filter(discharge_date__gt=day).values_list(
+            "admission_date", "id", *fields
+        )
+        if row[0] <= day
+    ]
     return [row[1:] for row in sorted(rows, key=lambda row: str(row[0]))]
 
 

@@ -1,6 +1,6 @@
 """The daily situation report and the discharge delay metrics of the last 30 days.
 
-The situation report counts the adults delayed in hospital on a day (inpatients.delayed_on:
+The situation report counts the adults delayed in hospital on a day (inpatients.delayed_values:
 in hospital at the day's end with a ready date on or before it), in the shape of the
 national discharge delays collection: by delay reason and by length of delay, in the
 collection's bands (inpatients.DELAY_BANDS), with the total days delayed. Adults only,
@@ -92,7 +92,7 @@ def situation_report(day: dt.date) -> SituationReport:
     days: dict[tuple[str, str], int] = defaultdict(int)
     rows = delayed_values(day, "delay_reason", "ready_for_discharge_date", "person__birth_date")
     for reason, ready, birth in rows:
-        assert ready is not None  # delayed_on has a ready date on or before the day
+        assert ready is not None  # delayed_values: a ready date on or before the day
         if age_on(birth, day) < ADULT_AGE:
             continue
         delay = days_delayed_on(ready, day)
