@@ -4,21 +4,24 @@ The demo city (100,000 people, what `joinedup demo` builds) has about 130 people
 hospital on its board's day; this benchmark adds generated in-hospital stays (synthetic
 people of the city, admitted in the 40 days to the board's day, about a third ready for
 discharge with a delay reason drawn from the national list and a ward) until 1,500 are in
-hospital, as in a large acute trust. Then, served by `joinedup serve` on SQLite, discharge
-coordinators ask for the board (first page, a later page, filtered by a reason) and a
-stay's page. Every board page writes a view event per person listed, so this measures
-those writes too. The harness and phases are record_latency.py's and
-workspace_latency.py's: 20 sessions without pausing, 20 pausing about a second between
-requests, one session alone. Prints one JSON document (also written to benchmarks/out/).
+hospital, as in a large acute trust. Then, served by `joinedup serve` on SQLite
+(--database postgresql or both: also on a PostgreSQL database holding the same city, built
+once and kept), discharge coordinators ask for the board (first page, a later page,
+filtered by a reason) and a stay's page. Every board page writes a view event per person
+listed, so this measures those writes too. The harness and phases are record_latency.py's
+and workspace_latency.py's: 20 sessions without pausing, 20 pausing about a second
+between requests, one session alone. Prints one JSON document (also written to benchmarks/out/).
 Goal (issue 7): p95 under 200 ms with 20 concurrent sessions. Never a test assertion.
 
     .venv/bin/python benchmarks/hub_latency.py
+    .venv/bin/python benchmarks/hub_latency.py --database both
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -33,21 +36,21 @@ from record_latency import (  # noqa: E402  (the latency harness, shared)
     DEMO_PEOPLE,
     OUT,
     Task,
-    Timing,
     log,
+    prepare_postgres,
     prepare_sqlite,
     run_step,
     setup_django,
     start_server,
     step_setup,
     stop_server,
-    summarise,
 )
 from run import machine  # noqa: E402
-from workspace_latency import run_phase  # noqa: E402
+from workspace_latency import run_phases  # noqa: E402
 
 INPATIENTS = 1_500
 COORDINATOR = "demo-discharge-coordinator"
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/joinedup_hub_bench"  # a 100k city, kept
 GOALS_MS = {"board": 200.0, "board_filtered": 200.0, "stay": 200.0}
 REASONS = (  # a mix like the national collection's: most wait for care or assessment
     ("awaiting_care_package", 30), ("awaiting_assessment", 20), ("awaiting_residential_home", 12),
@@ -132,7 +135,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="sqlite")
     parser.add_argument("--people", type=int, default=DEMO_PEOPLE)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("JOINEDUP_BENCH_HUB_POSTGRES_URL", POSTGRES_URL),
+        help="the PostgreSQL database to build or reuse (never a test database)",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild PostgreSQL's")
     parser.add_argument("--inpatients", type=int, default=INPATIENTS)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--requests", type=int, default=15, help="per session and phase")
@@ -144,41 +154,27 @@ def main() -> None:
     if args.step:
         print(json.dumps({"hub": step_hub}[args.step](*args.step_args), default=str))
         return
-    results: dict[str, Any] = {"machine": machine()}
+    results: dict[str, Any] = {"machine": machine(), "people": args.people, "runs": []}
     with tempfile.TemporaryDirectory(prefix="joinedup-hub-") as name:
         tmp = Path(name)
-        env = prepare_sqlite(tmp / "sqlite", args.people)
-        log(f"demo logins; in-hospital stays up to {args.inpatients:,}")
-        setup = run_step("hub", env, str(args.inpatients), script=__file__)
-        log(f"set up: {setup}")
-        server = start_server(env, args.workers, tmp / "server.log")
-        kinds = tuple(GOALS_MS)
-
-        def timed(
-            sessions: int, requests: int, pause: float, asked: tuple[str, ...]
-        ) -> tuple[list[Timing], float]:
-            return run_phase(
-                server.port, sessions, setup, requests, pause, 1,
-                kinds=asked, user=COORDINATOR, tasks_for=tasks_for,
-            )  # fmt: skip
-
-        try:
-            phases = {}
-            for label, pause in (("no_pause", 0.0), (f"pause_{args.pause:g}s", args.pause)):
-                log(f"{label}: {args.sessions} sessions x {args.requests} requests")
-                timings, took = timed(args.sessions, args.requests, pause, kinds)
-                phases[label] = summarise(timings, took, goals=GOALS_MS)
-            log(f"one session alone: {args.requests * 2} requests of each kind")
-            alone: list[Timing] = []
-            seconds = 0.0
-            for kind in kinds:
-                timings, took = timed(1, args.requests * 2, 0.0, (kind,))
-                alone += timings
-                seconds += took
-            phases["one_session"] = summarise(alone, seconds, goals=GOALS_MS)
-        finally:
-            stop_server(server)
-    results["people"], results["setup"], results["phases"] = args.people, setup, phases
+        for database in ("sqlite", "postgresql"):
+            if args.database not in (database, "both"):
+                continue
+            if database == "sqlite":
+                env = prepare_sqlite(tmp / database, args.people)
+            else:
+                env = prepare_postgres(tmp / database, args.postgres, args.people, args.rebuild)
+            log(f"{database}: demo logins; in-hospital stays up to {args.inpatients:,}")
+            setup = run_step("hub", env, str(args.inpatients), script=__file__)
+            log(f"set up: {setup}")
+            server = start_server(env, args.workers, tmp / f"{database}-server.log")
+            try:
+                phases = run_phases(
+                    server.port, setup, GOALS_MS, args, user=COORDINATOR, tasks_for=tasks_for
+                )
+            finally:
+                stop_server(server)
+            results["runs"].append({"database": database, "setup": setup, "phases": phases})
     results["server"] = {"workers": args.workers, "threads": 4, "sessions": args.sessions}
     OUT.mkdir(parents=True, exist_ok=True)
     text = json.dumps(results, indent=2)

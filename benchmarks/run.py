@@ -16,7 +16,9 @@ docs/benchmarks.md by hand. Timings are never test assertions.
 
 The latency on the 1,000,000-person PostgreSQL city (benchmarks/record_latency.py) runs
 only with --latency-postgres (or JOINEDUP_BENCH_LATENCY_POSTGRES=1 make bench): building
-that database takes about ten minutes the first time; later runs reuse it.
+that database takes about ten minutes the first time; later runs reuse it. So does the
+hub's board on PostgreSQL (benchmarks/hub_latency.py, a 100,000-person city kept in
+joinedup_hub_bench).
 """
 
 from __future__ import annotations
@@ -159,7 +161,8 @@ def main() -> None:
         "--latency-postgres",
         action="store_true",
         default=os.environ.get("JOINEDUP_BENCH_LATENCY_POSTGRES", "") not in ("", "0"),
-        help="also measure latency on the 1,000,000-person PostgreSQL city (slow the first time)",
+        help="also measure latency on PostgreSQL (the 1,000,000-person city, slow the first "
+        "time; the hub's board on a 100,000-person one)",
     )
     parser.add_argument(
         "--postgres",
@@ -200,8 +203,8 @@ def main() -> None:
         results["record_latency"] = run_script(LATENCY, "--database", database)
         print("triage, caseload and MDT agenda latency (sqlite)", file=sys.stderr)
         results["workspace_latency"] = run_script(WORKSPACE)
-        print("transfer of care board latency, 1,500 in hospital (sqlite)", file=sys.stderr)
-        results["hub_latency"] = run_script(HUB)
+        print(f"transfer of care board latency, 1,500 in hospital ({database})", file=sys.stderr)
+        results["hub_latency"] = run_script(HUB, "--database", database)
     if not args.no_metrics:
         print("every metric on DuckDB, pandas and Spark", file=sys.stderr)
         results["metrics"] = run_script(METRICS, "--sizes", args.metrics_sizes)

@@ -150,6 +150,38 @@ def run_phase(
     return timings, time.perf_counter() - started
 
 
+def run_phases(
+    port: int,
+    setup: dict[str, Any],
+    goals: dict[str, float],
+    args: argparse.Namespace,
+    user: str | None = None,
+    tasks_for: Callable[[str, dict[str, Any], int], list[Task]] = tasks_for,
+) -> dict[str, Any]:
+    """The three phases, summarised: args.sessions sessions without pausing, the same
+    pausing about args.pause seconds between requests, then one session alone asking for
+    each kind in turn (a page's own cost)."""
+    kinds = tuple(goals)
+    phases = {}
+    for label, pause in (("no_pause", 0.0), (f"pause_{args.pause:g}s", args.pause)):
+        log(f"{label}: {args.sessions} sessions x {args.requests} requests")
+        phases[label] = summarise(
+            *run_phase(port, args.sessions, setup, args.requests, pause, 1, kinds, user, tasks_for),
+            goals=goals,
+        )
+    log(f"one session alone: {args.requests * 2} requests of each kind")
+    alone: list[Timing] = []
+    seconds = 0.0
+    for kind in kinds:
+        timings, took = run_phase(
+            port, 1, setup, args.requests * 2, 0.0, 1, (kind,), user, tasks_for
+        )
+        alone += timings
+        seconds += took
+    phases["one_session"] = summarise(alone, seconds, goals=goals)
+    return phases
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -173,24 +205,7 @@ def main() -> None:
         log(f"set up: {setup}")
         server = start_server(env, args.workers, tmp / "server.log")
         try:
-            phases = {}
-            for label, pause in (("no_pause", 0.0), (f"pause_{args.pause:g}s", args.pause)):
-                log(f"{label}: {args.sessions} sessions x {args.requests} requests")
-                phases[label] = summarise(
-                    *run_phase(server.port, args.sessions, setup, args.requests, pause, 1),
-                    goals=GOALS_MS,
-                )
-            # One request at a time, each kind in turn: a page's own cost.
-            log(f"one session alone: {args.requests * 2} requests of each kind")
-            alone: list[Timing] = []
-            seconds = 0.0
-            for kind in GOALS_MS:
-                timings, took = run_phase(
-                    server.port, 1, setup, args.requests * 2, 0.0, 1, kinds=(kind,)
-                )
-                alone += timings
-                seconds += took
-            phases["one_session"] = summarise(alone, seconds, goals=GOALS_MS)
+            phases = run_phases(server.port, setup, GOALS_MS, args)
         finally:
             stop_server(server)
     results["people"], results["setup"], results["phases"] = args.people, setup, phases

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -28,9 +28,6 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table as RichTable
-
-if TYPE_CHECKING:
-    from joinedup.lake.manifest import Manifest
 
 app = typer.Typer(
     help="joinedup: one shared record and workflow for integrated health and social care.",
@@ -434,22 +431,6 @@ def metrics(
     )
 
 
-def _lake_description(lake: Path, manifest: Manifest | None = None) -> dict[str, object]:
-    """What a model keeps of the lake it was trained on (`manifest` when already checked)."""
-    if manifest is None:
-        from joinedup.lake.reader import open_lake
-
-        manifest, _ = open_lake(lake)
-    return {
-        "path": str(lake),
-        "schema_version": manifest.schema_version,
-        "source": manifest.source,
-        "purpose": manifest.purpose,
-        "observation_start": manifest.observation_start.isoformat(),
-        "observation_end": manifest.observation_end.isoformat(),
-    }
-
-
 @risk_app.command("train")
 def risk_train(
     lake: Annotated[Path, typer.Option("--lake", help="The lake to learn from.")],
@@ -465,7 +446,7 @@ def risk_train(
     from joinedup.metrics.engines import check_engine
     from joinedup.metrics.errors import MetricsError
     from joinedup.risk.compute import RiskError, check_as_of, compute_features
-    from joinedup.risk.model import ModelError, train
+    from joinedup.risk.model import ModelError, lake_description, train
 
     day = parse_date(as_of, "--as-of")
     if not out_file.parent.is_dir():
@@ -473,7 +454,7 @@ def risk_train(
     try:
         check_engine(engine)
         checked = check_as_of(lake, day)
-        described = _lake_description(lake, checked[0])
+        described = lake_description(lake, checked[0])
         end = checked[0].observation_end
         if day + dt.timedelta(days=365) > end + dt.timedelta(days=1):
             raise RiskError(
@@ -679,7 +660,7 @@ def load_demo_risk_scores(city: Path) -> None:
         return
     try:
         with progress_bar() as progress:
-            summary = load_demo_scores(city, _lake_description(city), progress=progress)
+            summary = load_demo_scores(city, progress=progress)
     except (RiskError, ModelError, ScoresError) as exc:
         err.print(f"Risk scores not loaded: {escape(str(exc))}", highlight=False, soft_wrap=True)
         return
@@ -786,6 +767,15 @@ def demo(
             soft_wrap=True,
             highlight=False,
         )
+    from joinedup.transfers.demo import DEMO_FEED_TOKEN, seed_demo_hospital
+
+    hospital = seed_demo_hospital()
+    out.print(
+        f"The hospital feed (POST /api/transfers/events/) takes {hospital.name}'s events with "
+        f"Authorization: Bearer {DEMO_FEED_TOKEN}",
+        soft_wrap=True,
+        highlight=False,
+    )
     if record.showcase is not None:
         # Plain lines, like the logins: what to try to see a related and an unrelated viewer.
         shown = record.showcase

@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 from page_checks import accessible, screenshot
 from playwright.sync_api import Page, expect
-from staff_login import switch_to as log_in_as
+from staff_login import switch_to
 
 from conftest import Traffic
 from joinedup.access.models import AuditAction, AuditEvent
@@ -36,10 +36,6 @@ pytestmark = [
 ]
 
 
-def switch_to(page: Page, who: str) -> None:
-    log_in_as(page, who, PASSWORD)
-
-
 @pytest.fixture
 def world(transactional_db: None) -> Workspace:
     return build_workspace()
@@ -50,7 +46,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
 ) -> None:
     bert = world.people["bert"]
     # The GP refers, starting from their referrals.
-    switch_to(page, "gp")
+    switch_to(page, "gp", PASSWORD)
     expect(page).to_have_url("/referrals/mine/")
     page.get_by_role("link", name="Make a referral").first.click()
     page.get_by_role("button", name="Send referral").click()  # nothing filled in
@@ -75,7 +71,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     expect(page).to_have_url(f"/referrals/{referral.pk}/")
 
     # The single point of access clinician routes it to the suggested neighbourhood team.
-    switch_to(page, "spa")
+    switch_to(page, "spa", PASSWORD)
     expect(page).to_have_url("/referrals/triage/")
     accessible(page)
     screenshot(page, "triage-queue")
@@ -92,7 +88,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     expect(page.locator("#history")).to_contain_text("Added to Northgate INT's caseload")
 
     # The team manager finds him unallocated on the caseload and allocates the nurse.
-    switch_to(page, "manager")
+    switch_to(page, "manager", PASSWORD)
     expect(page).to_have_url("/teams/t-north/caseload/")
     accessible(page)
     screenshot(page, "caseload")
@@ -153,7 +149,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     assert plan.version == 1 and len(plan.versions.get().actions) == 2
 
     # The key worker completes the referral with its outcome.
-    switch_to(page, "nurse")
+    switch_to(page, "nurse", PASSWORD)
     page.goto(f"/referrals/{referral.pk}/")
     page.get_by_role("button", name="Start work").click()
     page.get_by_label("Reason or outcome").fill("Care plan agreed at the MDT; on our caseload")
@@ -161,7 +157,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     expect(page.locator("#status")).to_contain_text("Completed")
 
     # The GP sees it completed, with its outcome.
-    switch_to(page, "gp")
+    switch_to(page, "gp", PASSWORD)
     row = page.locator(f"#referral-{referral.pk}")
     expect(row).to_contain_text("Completed")
     expect(row).to_contain_text("Care plan agreed at the MDT")
@@ -186,7 +182,7 @@ def test_the_urgent_board_counts_down_and_records_the_first_visit(
         actor=Actor(system="Casterbridge Telecare"),
         now=(timezone.now() - dt.timedelta(minutes=40)).replace(second=0, microsecond=0),
     )  # fmt: skip
-    switch_to(page, "ucr_nurse")
+    switch_to(page, "ucr_nurse", PASSWORD)
     expect(page).to_have_url("/referrals/urgent/")
     row = page.locator(f"#urgent-{referral.pk}")
     expect(row).to_contain_text(re.compile(r"1 h (19|20) min"))  # 1 h 20 min, less a minute

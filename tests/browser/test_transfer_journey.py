@@ -17,7 +17,7 @@ import pytest
 from django.utils import timezone
 from page_checks import accessible, screenshot
 from playwright.sync_api import Page, expect
-from staff_login import switch_to as log_in_as
+from staff_login import switch_to
 
 from conftest import Traffic
 from joinedup.access.models import Profession
@@ -31,10 +31,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("committed_audit"),
 ]
-
-
-def switch_to(page: Page, who: str) -> None:
-    log_in_as(page, who, PASSWORD)
 
 
 @pytest.fixture
@@ -60,7 +56,7 @@ def test_a_delayed_discharge_from_the_board_to_the_mdt_agenda(
     )  # fmt: skip
 
     # The coordinator lands on the board, opens Bertram's stay and sets the plan.
-    switch_to(page, "coordinator")
+    switch_to(page, "coordinator", PASSWORD)
     expect(page).to_have_url("/transfers/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     accessible(page)
@@ -81,7 +77,7 @@ def test_a_delayed_discharge_from_the_board_to_the_mdt_agenda(
     screenshot(page, "transfer-board")
 
     # The broker records home care hours for Northgate.
-    switch_to(page, "broker")
+    switch_to(page, "broker", PASSWORD)
     page.goto("/transfers/capacity/")
     page.get_by_label("Service").select_option("home_care")
     page.get_by_label("Area").select_option("n-north")
@@ -93,7 +89,7 @@ def test_a_delayed_discharge_from_the_board_to_the_mdt_agenda(
     screenshot(page, "transfer-capacity")
 
     # The coordinator records the discharge, home care to follow.
-    switch_to(page, "coordinator")
+    switch_to(page, "coordinator", PASSWORD)
     page.goto("/transfers/stay/s-bert/")
     page.get_by_role("link", name="Record the discharge").click()
     page.get_by_label("Discharge date").fill(today.isoformat())
@@ -112,7 +108,7 @@ def test_a_delayed_discharge_from_the_board_to_the_mdt_agenda(
     assert AgendaItem.objects.filter(meeting=meeting, person=world.people["bert"]).exists()
 
     # The team manager sees him on the next MDT agenda.
-    switch_to(page, "manager")
+    switch_to(page, "manager", PASSWORD)
     page.goto(f"/mdt/{meeting.pk}/")
     expect(page.locator("body")).to_contain_text("Bertram Oakes")
     expect(page.locator("body")).to_contain_text("Discharged from hospital")

@@ -374,7 +374,7 @@ def test_a_pseudonymised_extract_s_scores_come_back_to_its_people(
 
 def test_the_demo_trains_scores_and_loads(city: Path) -> None:
     load_lake(city)
-    summary = load_demo_scores(city, {"schema_version": 1})
+    summary = load_demo_scores(city)
     trained_on, scored_on = demo_dates(open_lake(city)[0])
     assert (trained_on, scored_on) == (dt.date(2024, 4, 1), dt.date(2025, 4, 1))
     run_ = ScoreRun.objects.get()

@@ -102,6 +102,7 @@ def test_demo_prepares_everything_and_reuses_it(tmp_path: Path) -> None:
     # every login is printed whole, whatever the terminal width
     assert "demo-mental-health-practitioner-synthetic-city" in first.stdout
     assert "Stored the outcome figures" in first.stdout  # the dashboards' figures, once
+    assert "Bearer demo-hospital-feed-synthetic-city" in first.stdout  # the feed's demo token
     second = run("demo", "--no-serve", *SMALL, "--city", str(city), var=var)
     assert second.returncode == 0, second.stderr
     assert "Reusing the demo city" in second.stdout

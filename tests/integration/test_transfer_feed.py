@@ -18,9 +18,12 @@ from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
+from joinedup.access.demo import DemoLoginError
 from joinedup.access.models import AuditAction, AuditEvent
-from joinedup.record.models import CarePackage, Episode, HospitalSpell, Person
+from joinedup.record.models import CarePackage, Episode, HospitalSpell, LoadedLake, Person
+from joinedup.referrals.models import SystemClient
 from joinedup.referrals.system_clients import add_system
+from joinedup.transfers.demo import DEMO_FEED_TOKEN, seed_demo_hospital
 from joinedup.transfers.models import FeedEvent, PlanChange, Stay
 from workspace_world import Workspace, build_workspace, nhs_number
 
@@ -505,3 +508,27 @@ def test_an_update_older_than_a_change_on_the_board_is_refused(
         "changed on the board" in problems[0]["message"] and "coordinator" in problems[0]["message"]
     )
     assert post(token, {**older, "occurred_at": at(3)}).status_code == 201
+
+
+def test_the_demo_hospital_sends_with_its_published_token_only_on_a_synthetic_city(
+    world: Workspace,
+) -> None:
+    def lake(purpose: str) -> None:
+        LoadedLake.objects.all().delete()
+        LoadedLake.objects.create(
+            fingerprint="f" * 64, path="demo-city", purpose=purpose, source="joinedup synth",
+            observation_start=dt.date(2019, 4, 1), observation_end=dt.date(2025, 3, 31),
+            manifest={}, seed=1, rows={}, seconds=1.0,
+        )  # fmt: skip
+
+    lake("direct_care")
+    with pytest.raises(DemoLoginError, match="only for a synthetic city"):
+        seed_demo_hospital()
+    assert not SystemClient.objects.exists()
+    lake("synthetic")
+    hospital = seed_demo_hospital()
+    assert seed_demo_hospital() == hospital and SystemClient.objects.count() == 1
+    assert hospital.sends_admissions and hospital.token_sha256 != DEMO_FEED_TOKEN
+    applied(post(DEMO_FEED_TOKEN, admit(world.people["cora"])))
+    assert HospitalSpell.objects.get(pk=SPELL).person == world.people["cora"]
+    assert refused(post(DEMO_FEED_TOKEN + "x", update()), 401)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from rich.progress import Progress
 
@@ -20,7 +19,7 @@ from joinedup.casefinding.loading import LoadSummary, check_scores, match_people
 from joinedup.lake.manifest import Manifest
 from joinedup.lake.reader import open_lake
 from joinedup.risk.compute import compute_features
-from joinedup.risk.model import train
+from joinedup.risk.model import lake_description, train
 from joinedup.risk.scoring import score
 
 DEMO_LOADER = "joinedup demo"
@@ -32,12 +31,9 @@ def demo_dates(manifest: Manifest) -> tuple[dt.date, dt.date]:
     return scored - dt.timedelta(days=365), scored
 
 
-def load_demo_scores(
-    lake: Path, described: dict[str, Any], *, progress: Progress | None = None
-) -> LoadSummary:
-    """Train on `lake`, score it and load the scores; `described` is what the model keeps of
-    the lake (as `joinedup risk train` records it). RiskError/ModelError/ScoresError when
-    the lake cannot give a model or the scores match no one."""
+def load_demo_scores(lake: Path, *, progress: Progress | None = None) -> LoadSummary:
+    """Train on `lake` (checked once), score it and load the scores. RiskError/ModelError/
+    ScoresError when the lake cannot give a model or the scores match no one."""
     checked = open_lake(lake)
     trained_on, scored_on = demo_dates(checked[0])
     task = progress.add_task("Risk model: features", total=3) if progress is not None else None
@@ -48,7 +44,7 @@ def load_demo_scores(
 
     table = compute_features(lake, trained_on, with_outcome=True, checked=checked)
     step("Risk model: training")
-    model = train(table, as_of=trained_on, lake=described)
+    model = train(table, as_of=trained_on, lake=lake_description(lake, checked[0]))
     step("Risk model: scoring")
     scored = score(model, lake, scored_on, checked=checked)
     scores = check_scores(scored, f"{lake.name} scored {scored_on}")

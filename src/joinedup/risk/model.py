@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from joinedup.lake.manifest import Manifest
 from joinedup.risk.features import FEATURES
 
 FORMAT = "joinedup-risk-model"
@@ -139,6 +140,18 @@ def _folds(n: int, seed: int) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[n
     """FOLDS (train, test) index pairs, every person in exactly one test part (seeded)."""
     fold = np.random.default_rng(seed).permutation(n) % FOLDS
     return [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(FOLDS)]
+
+
+def lake_description(lake: Path, manifest: Manifest) -> dict[str, Any]:
+    """What a model keeps of the lake it learns from (its checked manifest)."""
+    return {
+        "path": str(lake),
+        "schema_version": manifest.schema_version,
+        "source": manifest.source,
+        "purpose": manifest.purpose,
+        "observation_start": manifest.observation_start.isoformat(),
+        "observation_end": manifest.observation_end.isoformat(),
+    }
 
 
 def train(table: pa.Table, *, as_of: dt.date, lake: dict[str, Any], seed: int = 1) -> RiskModel:

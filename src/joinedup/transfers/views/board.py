@@ -148,11 +148,11 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "transfers/board.jinja", context, status=400 if problems else 200)
 
 
-def _editable(staff: StaffMember, spell: HospitalSpell) -> frozenset[str]:
+def _editable(staff: StaffMember, spell: HospitalSpell, objection: bool) -> frozenset[str]:
     """The plan's fields this viewer changes: never a ward they may not see (a form would
     show it, and a save would write over it unseen)."""
     fields = editable_fields(staff)
-    if not shows_ward(staff, has_objection(spell.person_id), spell.primary_diagnosis):
+    if not shows_ward(staff, objection, spell.primary_diagnosis):
         fields -= {"ward"}
     return fields
 
@@ -189,7 +189,6 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
     today = timezone.localdate(now)
     day = board_day(today)
     spell = _spell(spell_id, day)
-    editable = _editable(staff, spell)
     form: PlanForm | None = None
     action_values: dict[str, str] = {}
     action_problems: list[Problem] = []
@@ -197,6 +196,7 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
     if request.method == "POST":
         kind = request.POST.get("form", "")
         if kind == "plan":
+            editable = _editable(staff, spell, has_objection(spell.person_id))
             form = read_plan_form(
                 request.POST,
                 current=current_plan(spell),
@@ -402,7 +402,7 @@ def _stay_context(
     delayed = (end - ready).days if ready is not None and ready <= end else None
     values = form.values if form is not None else form_values(plan)
     problems = form.problems if form is not None else []
-    editable = _editable(staff, spell) if in_hospital else frozenset()
+    editable = _editable(staff, spell, objection) if in_hospital else frozenset()
     return {
         "banner": record_summary.banner(person, today),
         "spell": spell,
