@@ -478,6 +478,11 @@ def test_systems_add_with_admissions_allows_a_system_to_send_them(tmp_path: Path
     with closing(sqlite3.connect(tmp_path / "joinedup.sqlite3")) as db:
         rows = db.execute("SELECT name, sends_admissions FROM referrals_systemclient").fetchall()
     assert sorted(rows) == [(PAS, 1), ("Casterbridge Telecare", 0)]
+    # Admissions come from the acute hospital's system, never a GP's or telecare's.
+    gp = one_error_line(
+        run("systems", "add", "--name", "EMIS", "--source", "gp", "--admissions", var=tmp_path)
+    )
+    assert "--admissions" in gp and "--source hospital" in gp
     again = one_error_line(
         run("systems", "add", "--name", PAS, "--source", "hospital", "--admissions", var=tmp_path)
     )

@@ -28,6 +28,10 @@ def add_system(
         raise SystemClientError("--name: give the system's name (100 characters or fewer)")
     if source not in REFERRAL_SOURCES:
         raise SystemClientError(f"--source: expected one of {', '.join(REFERRAL_SOURCES)}")
+    if sends_admissions and source != "hospital":
+        raise SystemClientError(
+            "--admissions: only the acute hospital's system sends admissions (--source hospital)"
+        )
     if SystemClient.objects.filter(name=name).exists():
         raise SystemClientError(f"--name: a system called {name!r} already exists")
     token = secrets.token_urlsafe(32)
