@@ -832,10 +832,62 @@ def test_the_ward_of_a_stay_with_a_sensitive_diagnosis_follows_its_label(
         spell_id="s-cora", ward="Psychiatric liaison ward", updated_at=timezone.now(),
         updated_by="coordinator",
     )  # fmt: skip
-    for viewer in ("coordinator", "broker", "manager"):
+    # A note can tell it too: shown to its author only, not to the hub's other roles.
+    PlanChange.objects.create(
+        spell_id="s-cora", changed_at=timezone.now(), changed_by="coordinator",
+        note="Awaiting psychiatric liaison review",
+    )  # fmt: skip
+    for viewer in ("coordinator", "broker", "manager", "coordinator2"):
         board = client(world, viewer).get(BOARD).content.decode()
         row = board[board.index('id="stay-s-cora"') :]
         row = row[: row.index("</tr>")]
         assert "Psychiatric" not in row and "Ward not shown to you" in row, viewer
         page = client(world, viewer).get("/transfers/stay/s-cora/").content.decode()
-        assert "Psychiatric" not in page, viewer
+        assert "Psychiatric" not in page and 'id="sensitive-notice"' in page, viewer
+        assert ("psychiatric liaison review" in page) == (viewer == "coordinator"), viewer
+
+
+@pytest.mark.parametrize("sid", ["CGH/2025/4411", "..", ".", "a~2Fb", "x/discharge", "é ü?#%"])
+def test_any_spell_id_is_listed_and_opens(world: Workspace, ward: Any, sid: str) -> None:
+    """Spell ids are the hospital's or a lake's, with no rule on their characters: one with
+    a "/" (or a path of its own) must neither break the board nor open another stay."""
+    add_person(world, "ian", 63000)
+    spell(world.people["ian"], sid, days_ago(40), ready=days_ago(30), reason="housing")
+    coordinator = client(world, "coordinator")
+    board = coordinator.get(BOARD)
+    assert board.status_code == 200 and listed(board)[0] == sid  # the longest delayed
+    link = re.search(
+        r'<th class="nhsuk-table__header" scope="row">\s*<a href="([^"]+)">', board.content.decode()
+    )  # the first row's person links to the stay
+    assert link is not None
+    href = link.group(1).replace("&amp;", "&")
+    for path, what in (
+        (href, f"transfer of care stay (hospital spell {sid})"),
+        (href + "discharge/", f"discharge form of hospital spell {sid}"),
+    ):
+        assert coordinator.get(path).status_code == 200
+        assert AuditEvent.objects.latest("sequence").what == what  # this stay was opened
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "path", "data"),
+    [  # "²" is a digit to str.isdigit() but not to int(): each once gave a 500
+        ("coordinator", "get", BOARD, {"page": "²"}),
+        ("coordinator", "post", "/transfers/stay/s-bert/", {"form": "plan", "version": "²"}),
+        ("coordinator", "post", "/transfers/stay/s-bert/",
+         {"form": "plan", "version": "1", "proposed_pathway": "²"}),
+        ("coordinator", "post", "/transfers/stay/s-bert/",
+         {"form": "close", "outcome": "done", "task": "²"}),
+        ("coordinator", "post", "/transfers/stay/s-bert/",
+         {"form": "action", "action_title": "Call", "action_owner": "staff:²",
+          "action_due": "2099-01-01"}),
+        ("broker", "get", "/transfers/capacity/", {"recorded": "²"}),
+    ],
+)  # fmt: skip
+def test_digits_that_are_not_numbers_are_refused_or_ignored(
+    world: Workspace, ward: Any, who: str, method: str, path: str, data: dict[str, str]
+) -> None:
+    before = (PlanChange.objects.count(), Task.objects.count())
+    response = getattr(client(world, who), method)(path, data)
+    assert response.status_code in (200, 302, 400), response.status_code
+    assert (PlanChange.objects.count(), Task.objects.count()) == before

@@ -14,8 +14,9 @@ from django.utils import timezone
 from joinedup.access.models import AuditEvent, Profession
 from joinedup.mdt.agenda import build_agenda
 from joinedup.mdt.models import AgendaItem, Meeting
-from joinedup.record.models import CarePackage, Episode, HospitalSpell
+from joinedup.record.models import CarePackage, Episode, HospitalSpell, Person
 from joinedup.transfers.discharge import DischargeError, record_discharge
+from joinedup.transfers.models import PlanChange
 from workspace_world import Workspace, add_staff, build_workspace
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,9 @@ def test_without_a_meeting_the_agenda_rule_finds_them_when_built(world: Workspac
         ({"pathway": 4}, "discharge_pathway", "0 to 3"),
         ({"destination": "moon"}, "discharge_destination", "where the person went"),
         ({"follow_on": "nursing_care"}, "follow_on", "Pathway 1 starts"),
+        # a first care home placement on pathway 1 would start reablement at home
+        ({"destination": "care_home_new"}, "discharge_pathway", "care home placement is pathway 3"),
+        ({"destination": "care_home_new", "pathway": 0}, "discharge_pathway", "pathway 3"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field_and_saves_nothing(
@@ -162,6 +166,26 @@ def test_no_discharge_before_the_ready_date_and_an_adult_s_ready_date_is_never_l
     discharge(unrecorded)
     unrecorded.refresh_from_db()
     assert unrecorded.ready_for_discharge_date == TODAY  # no delay recorded: ready that day
+    # ... and the plan's history says so, and who
+    change = PlanChange.objects.get(spell=unrecorded)
+    assert (change.ready_for_discharge_date, change.changed_by) == (TODAY, "coordinator")
+    assert "no ready date recorded" in change.note
+
+
+def test_nothing_starts_for_someone_who_has_died_and_no_discharge_after_it(
+    world: Workspace,
+) -> None:
+    meeting(world)
+    bert = world.people["bert"]
+    spell = in_hospital(world, "bert")
+    Person.objects.filter(pk=bert.pk).update(death_date=TODAY - dt.timedelta(days=1))
+    with pytest.raises(DischargeError, match="died on") as refused:
+        discharge(spell)  # today: after the death
+    assert refused.value.field == "discharge_date"
+    # Recorded late: discharged home the day before they died; nothing starts now.
+    done = discharge(spell, discharge_date=TODAY - dt.timedelta(days=2), pathway=1)
+    assert (done.package, done.episode, done.agenda_item) == (None, None, None)
+    assert not Episode.objects.filter(person=bert).exists()
 
 
 def test_the_agenda_item_is_audited(world: Workspace) -> None:
@@ -200,8 +224,15 @@ def test_the_coordinator_records_a_discharge_on_the_page(world: Workspace) -> No
         url, {"discharge_date": TODAY.isoformat(), "destination": "usual_residence",
               "pathway": "1", "follow_on": "home_care"},
     )  # fmt: skip
-    assert done.status_code == 302 and done["Location"].startswith(f"/transfers/stay/{spell.pk}/")
+    assert (
+        done.status_code == 302
+        and done["Location"] == f"/transfers/stay/{spell.pk}/?saved=discharged"
+    )
     assert CarePackage.objects.get(after_spell=spell).service_type == "home_care"
+    # the stay says it is done, and what was started
+    stay = coordinator.get(done["Location"]).content.decode()
+    assert "The discharge is recorded." in stay
+    assert "Started: a home care package from" in stay and "pathway 1" in stay
     assert AgendaItem.objects.filter(meeting=upcoming, person_id="p-bert").exists()
     assert coordinator.get(url).status_code == 404  # discharged: no longer in hospital
 

@@ -19,13 +19,14 @@ from django.test import Client
 from django.utils import timezone
 
 from joinedup.access.demo import DemoLoginError
-from joinedup.access.models import AuditAction, AuditEvent
+from joinedup.access.models import AuditAction, AuditEvent, Profession
 from joinedup.record.models import CarePackage, Episode, HospitalSpell, LoadedLake, Person
 from joinedup.referrals.models import SystemClient
 from joinedup.referrals.system_clients import add_system
 from joinedup.transfers.demo import DEMO_FEED_TOKEN, seed_demo_hospital
+from joinedup.transfers.hub_access import shows_ward
 from joinedup.transfers.models import FeedEvent, PlanChange, Stay
-from workspace_world import Workspace, build_workspace, nhs_number
+from workspace_world import Workspace, add_staff, build_workspace, nhs_number
 
 pytestmark = pytest.mark.django_db
 
@@ -537,3 +538,90 @@ def test_the_demo_hospital_sends_with_its_published_token_only_on_a_synthetic_ci
     applied(post(DEMO_FEED_TOKEN, admit(world.people["cora"])))
     assert HospitalSpell.objects.get(pk=SPELL).person == world.people["cora"]
     assert refused(post(DEMO_FEED_TOKEN + "x", update()), 401)
+
+
+def test_a_person_who_died_before_the_admission_gets_the_unknown_person_answer(
+    world: Workspace, token: str
+) -> None:
+    cora = world.people["cora"]
+    unknown = refused(
+        post(token, admit(cora, person={"nhs_number": NOT_ON_RECORD, "birth_date": "1951-12-03"})),
+        422,
+    )
+    Person.objects.filter(pk=cora.pk).update(death_date=START.date() - dt.timedelta(days=30))
+    before = saved()
+    assert refused(post(token, admit(cora)), 422) == unknown  # confirms nothing
+    assert saved() == before
+    # died on the day of the admission: a stay ending in death, admitted
+    Person.objects.filter(pk=cora.pk).update(death_date=START.date())
+    applied(post(token, admit(cora)))
+
+
+def test_the_admission_s_audit_never_names_the_ward(world: Workspace, token: str) -> None:
+    """Audit texts are shown in the person's access report, to staff the ward is hidden
+    from (an objection to sharing, a sensitive stay)."""
+    applied(post(token, admit(world.people["cora"], ward="Ward 7 (mental health liaison)")))
+    assert [e.what for e in feed_audit(world.people["cora"])] == [
+        f"hospital spell {SPELL} admitted on {day()} (emergency) (hospital feed)"
+    ]
+
+
+def test_the_diagnosis_sent_sets_the_contract_s_flags_and_the_stay_s_sensitivity(
+    world: Workspace, token: str
+) -> None:
+    """Sent with the admission or coded later: acsc follows the code (metrics 3 and 4 and
+    the risk model read it), fall goes with an injury, and a sensitive diagnosis hides the
+    ward from the hub's roles, as for a spell loaded from a lake."""
+    cora = world.people["cora"]
+    applied(post(token, admit(cora, primary_diagnosis="S72.0", fall=True)))
+    spell = HospitalSpell.objects.get(pk=SPELL)
+    assert (spell.primary_diagnosis, spell.acsc, spell.fall) == ("S72.0", False, True)
+    version, changes = Stay.objects.get(pk=SPELL).version, PlanChange.objects.count()
+    applied(post(token, {"kind": "update", "spell_id": SPELL, "occurred_at": at(1),
+                         "primary_diagnosis": "J44.1", "fall": False}))  # fmt: skip
+    spell.refresh_from_db()
+    assert (spell.primary_diagnosis, spell.acsc, spell.fall) == ("J44.1", True, False)
+    # the plan is as it was: an open plan form is not made stale by a coded diagnosis
+    assert (Stay.objects.get(pk=SPELL).version, PlanChange.objects.count()) == (version, changes)
+    assert feed_audit(cora)[-1].what.endswith("updated: primary diagnosis, fall (hospital feed)")
+    applied(post(token, {"kind": "update", "spell_id": SPELL, "occurred_at": at(2),
+                         "primary_diagnosis": "F20.0"}))  # fmt: skip
+    assert not shows_ward(
+        add_staff(world, "coord", Profession.DISCHARGE_COORDINATOR, "acute", "Dee", "Charge"),
+        False,
+        HospitalSpell.objects.get(pk=SPELL).primary_diagnosis,
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"primary_diagnosis": "stroke"}, "primary_diagnosis"),
+        ({"primary_diagnosis": "i63.9"}, "primary_diagnosis"),
+        ({"primary_diagnosis": 639}, "primary_diagnosis"),
+        ({"primary_diagnosis": "I63.9", "fall": True}, "fall"),  # not an injury
+        ({"fall": "yes"}, "fall"),
+    ],
+)
+def test_a_diagnosis_that_is_not_icd_10_or_a_fall_without_an_injury_is_refused(
+    world: Workspace, token: str, changes: dict[str, Any], field: str
+) -> None:
+    before = saved()
+    errors = refused(post(token, admit(world.people["cora"], **changes)), 422)
+    assert field in [e["field"] for e in errors] and saved() == before
+    applied(post(token, admit(world.people["cora"])))
+    # a fall sent later needs the injury, sent now or before
+    later = {"kind": "update", "spell_id": SPELL, "occurred_at": at(1), "fall": True}
+    assert "fall" in [e["field"] for e in refused(post(token, later), 422)]
+
+
+def test_a_stay_admitted_by_one_hospital_s_system_takes_events_only_from_it(
+    world: Workspace, token: str
+) -> None:
+    applied(post(token, admit(world.people["cora"])))
+    other = add_system("Casterbridge Community Hospital PAS", "hospital", sends_admissions=True)[1]
+    before = saved()
+    problems = refused(post(other, update()), 409)
+    assert problems[0]["field"] == "spell_id" and f"admitted by {PAS}" in problems[0]["message"]
+    assert refused(post(other, discharge()), 409) and saved() == before
+    applied(post(token, update()))

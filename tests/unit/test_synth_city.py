@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 from rich.progress import Progress
 
+from joinedup.lake.diagnoses import ICD10, is_acsc, is_injury
 from joinedup.lake.reader import check_lake
 from joinedup.lake.schema import TABLES
-from joinedup.synth import diagnoses
 from joinedup.synth.city import generate_city
 from joinedup.synth.config import CityConfig
 
@@ -177,8 +177,9 @@ def test_stays_are_ordered_and_consistent(lake: Path, person: pd.DataFrame) -> N
 
 def test_diagnoses_agree_with_the_acsc_and_fall_flags(lake: Path) -> None:
     s = read(lake, "hospital_spell")
-    assert (s.acsc == s.primary_diagnosis.map(diagnoses.is_acsc)).all()
-    assert s.primary_diagnosis[s.fall].str.match(r"^[ST]").all()
+    assert s.primary_diagnosis.map(ICD10.fullmatch).notna().all()  # the feed's format too
+    assert (s.acsc == s.primary_diagnosis.map(is_acsc)).all()
+    assert s.primary_diagnosis[s.fall].map(is_injury).all()
     assert not (s.acsc & s.fall).any()
     assert not s.acsc[s.admission_method == "elective"].any()
 

@@ -137,6 +137,6 @@ def mark_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
             )
     page = request.POST.get("page", "")
     target = redirect("access:break_glass_review")
-    if page.isdigit() and page != "1":
+    if page.isdecimal() and page != "1":
         target["Location"] += f"?page={page}"
     return target

@@ -228,4 +228,4 @@ def read_form(post: Mapping[str, Any], today: dt.date) -> PlanForm:
 def read_base(post: Mapping[str, Any]) -> int | None:
     """The version the editor started from (hidden in the form); None when it is not a number."""
     text = str(post.get("base", "")).strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isdecimal() and len(text) < 10 else None

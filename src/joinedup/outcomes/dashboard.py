@@ -107,7 +107,7 @@ def choose_year(text: str | None, years: Sequence[dt.date]) -> dt.date | None:
     if text is None or not text.strip():
         return years[-1]
     text = text.strip()
-    if not (text.isdigit() and len(text) == 4):
+    if not (text.isdecimal() and len(text) == 4):
         raise YearChoiceError(
             f"Choose a financial year by the year it starts in, such as {years[-1].year}"
         )

@@ -100,50 +100,6 @@ GROUPS: dict[str, tuple[tuple[str, float], ...]] = {
 }
 CODES: tuple[str, ...] = tuple(sorted({code for pairs in GROUPS.values() for code, _ in pairs}))
 CODE_INDEX = {code: i for i, code in enumerate(CODES)}
-# Chronic ACSC ICD-10 prefixes (NHS Outcomes Framework 2.3.i), for checks.
-ACSC_PREFIXES = (
-    "I20",
-    "I24.0",
-    "I24.8",
-    "I24.9",
-    "I25",
-    "J45",
-    "J46",
-    "I11.0",
-    "I50",
-    "J81",
-    "G40",
-    "G41",
-    "R56",
-    "O15",
-    "J20",
-    "J41",
-    "J42",
-    "J43",
-    "J44",
-    "J47",
-    "F00",
-    "F01",
-    "F02",
-    "F03",
-    "E10",
-    "E11",
-    "E12",
-    "E13",
-    "E14",
-    "I10",
-    "I11.9",
-    "I48",
-    "D50.1",
-    "D50.8",
-    "D50.9",
-    "E40",
-    "E41",
-    "E42",
-    "E43",
-    "E55.0",
-    "E64.3",
-)
 ACSC_CONDITIONS = (
     "copd",
     "heart_failure",
@@ -164,7 +120,3 @@ def draw(group: str, n: int, rng: np.random.Generator) -> npt.NDArray[np.int16]:
     cum = np.cumsum(weights / weights.sum())
     pick = np.searchsorted(cum, rng.random(n), side="right").clip(0, len(pairs) - 1)
     return codes[pick]
-
-
-def is_acsc(code: str) -> bool:
-    return code.startswith(ACSC_PREFIXES)

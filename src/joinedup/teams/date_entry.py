@@ -42,7 +42,7 @@ def read_date(data: Mapping[str, str], prefix: str, label: str) -> DateEntry:
     ]
     if missing:
         return DateEntry(day, month, year, None, f"The {label} must include a {missing[0]}")
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+    if not (day.isdecimal() and month.isdecimal() and year.isdecimal()) or len(year) != 4:
         return DateEntry(day, month, year, None, f"The {label} must be a real date, like 27 3 2025")
     try:
         date = dt.date(int(year), int(month), int(day))

@@ -254,7 +254,7 @@ def _open_actions(spell_ids: list[str]) -> dict[str, tuple[int, dt.date | None]]
 def page_number(value: Any, pages: int) -> int:
     """The page asked for, within 1..pages (anything else: the first page)."""
     text = str(value or "").strip()
-    number = int(text) if text.isdigit() and len(text) < 9 else 1
+    number = int(text) if text.isdecimal() and len(text) < 9 else 1
     return min(max(number, 1), max(pages, 1))
 
 

@@ -27,14 +27,15 @@ is asked of them: everyone waiting where there is no neighbourhood figure plus e
 neighbourhood's overflow. Another neighbourhood's own places never clear a shortage. A
 delay waiting although capacity exists is a flow problem, not a capacity one; with no
 figure for its neighbourhood or the area (or no median hours) it cannot be told. The
-whole area's gap is shown only when every neighbourhood with people waiting has a figure
-or there is an area-wide one.
+whole area's gap is that overflow less the area-wide places (not its needed - available,
+which would net one neighbourhood's spare places off another's shortage), shown only when
+every neighbourhood with people waiting has a figure or there is an area-wide one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -122,12 +123,14 @@ class CapacityEntry:
     note: str
 
 
+# Digits, commas only between thousands ("1,200"), an optional decimal point: "12,5" (a
+# decimal comma) or "1_000" would otherwise be read as 125 and 1000.
+_NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?", re.ASCII)
+
+
 def _number(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", "").strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    text = text.strip()
+    return float(text.replace(",", "")) if _NUMBER.fullmatch(text) else None
 
 
 def read_capacity(data: Mapping[str, Any]) -> tuple[CapacityEntry | None, list[Problem]]:
@@ -314,11 +317,20 @@ class GapRow:
     flow: int = 0
     not_known: int = 0
     partial: bool = False  # the whole area's figure leaves out some people waiting
+    # The whole area only: what its neighbourhoods need beyond their own places, and the
+    # area-wide places anyone may take (see gap).
+    overflow: float | None = None
+    pool: float = 0.0
 
     @property
     def gap(self) -> float | None:
+        """Needed - available; for the whole area, its neighbourhoods' overflow - the
+        area-wide places: one neighbourhood's spare places never cover another's shortage,
+        so they do not net it off."""
         if self.needed is None or self.available is None or self.partial:
             return None
+        if self.neighbourhood_id is None and self.overflow is not None:
+            return self.overflow - self.pool
         return self.needed - self.available
 
     @property
@@ -384,8 +396,13 @@ def capacity_picture(day: dt.date, *, as_at: dt.datetime | None = None) -> Capac
             row.available = local.get(place)
             rows[(service, place)] = row
 
+    short: dict[str, bool] = {}  # the area-wide places cannot cover what is asked of them
+    for service in Service.values:
+        area, pool = rows[(service, None)], current.get((service, None))
+        area.pool = pool.available if pool is not None else 0.0
+        area.overflow = _overflow(service, rows)
+        short[service] = pool is not None and (area.overflow or 0.0) > area.pool
     status: dict[str, str] = {}
-    short = {service: _pool_short(service, rows, current) for service in Service.values}
     for w in waiting:
         area = rows[(w.service, None)]
         local_row = rows[(w.service, w.neighbourhood_id)]
@@ -406,25 +423,20 @@ def capacity_picture(day: dt.date, *, as_at: dt.datetime | None = None) -> Capac
     return CapacityPicture(day, median, list(rows.values()), status)
 
 
-def _pool_short(
-    service: str,
-    rows: Mapping[tuple[str, str | None], GapRow],
-    current: Mapping[tuple[str, str | None], Capacity],
-) -> bool:
-    """Whether the area-wide places (those anyone in the area may take) are fewer than what
-    is asked of them: everyone waiting where the service has no neighbourhood figure, and
-    each neighbourhood's overflow beyond its own places. Another neighbourhood's own spare
-    places are not the pool's: they never clear a shortage elsewhere."""
-    pool = current.get((service, None))
-    if pool is None:
-        return False
+def _overflow(service: str, rows: Mapping[tuple[str, str | None], GapRow]) -> float | None:
+    """What the service's neighbourhoods need beyond their own places (everyone waiting
+    where it has no neighbourhood figure, and each neighbourhood's overflow): what is asked
+    of the area-wide places. Another neighbourhood's own spare places are not the pool's:
+    they never clear a shortage elsewhere. None when a need cannot be worked out."""
     asked = 0.0
     for (row_service, place), row in rows.items():
-        if row_service != service or place is None or row.needed is None:
+        if row_service != service or place is None:
             continue
+        if row.needed is None:
+            return None
         own = row.available if row.available is not None else 0.0
         asked += max(0.0, row.needed - own)
-    return asked > pool.available
+    return asked
 
 
 def explained_by_capacity(

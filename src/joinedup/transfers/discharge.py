@@ -8,7 +8,8 @@ never leaves hospital on paper with nothing arranged:
 - pathway 2 (rehabilitation bed): intermediate care;
 - pathway 3 (care home): a permanent residential or nursing placement (nursing when the
   delay was for a nursing home, or when chosen);
-- pathway 0 (home, no new support), a death or a transfer to another hospital: no package.
+- pathway 0 (home, no new support), a death (in hospital, or since, recorded late) or a
+  transfer to another hospital: no package.
 
 On pathways 1 to 3, unless the person died or went to another hospital, they are put on
 their neighbourhood team's caseload (an episode, reason post_discharge, unless one is open
@@ -20,8 +21,9 @@ the team would drown in people who need nothing from it.
 The discharge ready date of an adult left unrecorded becomes the discharge date, as the
 lake contract says of every discharged adult spell (no delay recorded), so the delay
 metrics count the stay; a discharge before the recorded ready date is refused (it would
-count as on time). Every change is audited; any problem raises DischargeError naming the
-field, and nothing is saved.
+count as on time), and so is one after the person's recorded death, or to a new care home
+on a pathway other than 3. Every change is audited; any problem raises DischargeError
+naming the field, and nothing is saved.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from joinedup.mdt.models import AgendaItem
 from joinedup.record.age import age_on
 from joinedup.record.models import CarePackage, Episode, HospitalSpell, Team
 from joinedup.referrals.workflow import new_id
-from joinedup.transfers.models import PATHWAYS, Stay
+from joinedup.transfers.models import PATHWAYS, PlanChange, Stay
 
 # The follow-on services each pathway allows; the first is the default.
 FOLLOW_ON: dict[int, tuple[str, ...]] = {
@@ -120,6 +122,34 @@ def _check(
             "discharge_date",
             f"The discharge date must be on or after the discharge ready date, {ready:%-d %B %Y}",
         )
+    died = spell.person.death_date
+    if died is not None and died < discharge_date:
+        raise DischargeError(
+            "discharge_date",
+            f"The person's record says they died on {died:%-d %B %Y}: the discharge date "
+            "must be on or before it",
+        )
+    if destination == "care_home_new" and pathway != 3:
+        # a first care home placement is pathway 3; on 0 to 2 nothing, or care at home,
+        # would start for someone moving into a care home
+        raise DischargeError("discharge_pathway", "A new care home placement is pathway 3")
+
+
+def _ready_recorded(spell: HospitalSpell, by: str) -> None:
+    stay = Stay.objects.filter(pk=spell.pk).first()
+    PlanChange.objects.create(
+        spell=spell,
+        changed_at=timezone.now(),
+        changed_by=by,
+        ward=stay.ward if stay else "",
+        expected_discharge_date=stay.expected_discharge_date if stay else None,
+        ready_for_discharge_date=spell.ready_for_discharge_date,
+        proposed_pathway=stay.proposed_pathway if stay else spell.discharge_pathway,
+        delay_reason=spell.delay_reason or "",
+        delay_responsibility=spell.delay_responsibility or "",
+        note="Discharged with no ready date recorded: the discharge date is taken as the "
+        "ready date (no delay)",
+    )
 
 
 def _neighbourhood_team(spell: HospitalSpell) -> Team | None:
@@ -151,7 +181,8 @@ def record_discharge(
     with transaction.atomic():
         spell = HospitalSpell.objects.select_for_update().select_related("person").get(pk=spell.pk)
         _check(spell, discharge_date, destination, pathway, today)
-        goes_on = destination not in NO_FOLLOW_ON_DESTINATIONS
+        # nothing starts for someone who died, in hospital or since (a late entry)
+        goes_on = destination not in NO_FOLLOW_ON_DESTINATIONS and spell.person.death_date is None
         service = follow_on_service(spell, pathway, follow_on) if goes_on else None
         spell.discharge_date = discharge_date
         spell.discharge_destination = destination
@@ -174,6 +205,8 @@ def record_discharge(
         Stay.objects.filter(pk=spell.pk).update(
             version=F("version") + 1, updated_at=timezone.now(), updated_by=by
         )
+        if ready_set:  # the plan changed: its history says so
+            _ready_recorded(spell, by)
         audit = _Audit(spell.person_id, user, by)
         audit(
             AuditAction.UPDATE,

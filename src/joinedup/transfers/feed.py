@@ -25,12 +25,15 @@ offset, e.g. 2025-03-04T10:15:00+00:00, not more than 5 minutes in the future):
     admit         person {nhs_number, birth_date} (must match one person on the record
                   exactly: the board is only for the partnership's people), admission_date,
                   admission_method (emergency | elective | other), ward, and optionally
-                  expected_discharge_date
+                  expected_discharge_date, primary_diagnosis (ICD-10, e.g. I63.9: sets
+                  acsc, and the stay's sensitivity) and fall (true: an injury, S00-T98,
+                  caused by a fall)
     update        one or more of: ward, expected_discharge_date, ready_for_discharge_date
                   (no longer meets the criteria to reside), proposed_pathway (0..3),
                   delay_reason (DATA_MODEL.md's list; needs a ready date),
-                  delay_responsibility (nhs | social_care | both; needs a reason), note.
-                  A field left out is unchanged; null clears it.
+                  delay_responsibility (nhs | social_care | both; needs a reason), note,
+                  primary_diagnosis, fall (coded later: the plan, and its version, are
+                  unchanged by those two). A field left out is unchanged; null clears it.
     discharge     discharge_date, discharge_destination (DATA_MODEL.md's list),
                   discharge_pathway (0..3); the follow-on care is chosen from the pathway
                   (joinedup.transfers.discharge)
@@ -51,6 +54,7 @@ from django.utils import timezone
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.lake import schema
+from joinedup.lake.diagnoses import ICD10, is_acsc, is_injury
 from joinedup.record import nhs_number
 from joinedup.record.models import ID_LENGTH, HospitalSpell, Person
 from joinedup.referrals.models import SystemClient
@@ -61,9 +65,18 @@ from joinedup.transfers.models import PATHWAYS, FeedEvent, PlanChange, Stay
 
 KINDS = ("admit", "update", "discharge")
 COMMON_FIELDS = ("kind", "spell_id", "occurred_at")
+# The hospital codes the diagnosis when it can: with the admission, or in a later update.
+DIAGNOSIS_FIELDS = ("primary_diagnosis", "fall")
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "admit": ("person", "admission_date", "admission_method", "ward", "expected_discharge_date"),
-    "update": PLAN_FIELDS,  # what the board's plan form holds
+    "admit": (
+        "person",
+        "admission_date",
+        "admission_method",
+        "ward",
+        "expected_discharge_date",
+        *DIAGNOSIS_FIELDS,
+    ),
+    "update": (*PLAN_FIELDS, *DIAGNOSIS_FIELDS),  # what the board's plan form holds, and those
     "discharge": ("discharge_date", "discharge_destination", "discharge_pathway"),
 }
 WARD_LIMIT = 100  # Stay.ward
@@ -172,6 +185,24 @@ class _Reader:
             return ABSENT
         return value
 
+    def diagnosis(self, key: str) -> Any:
+        value = self.get(key, required=False)
+        if value is ABSENT or value is None:
+            return value
+        if not isinstance(value, str) or not ICD10.fullmatch(value):
+            self.problem(key, f"not an ICD-10 code: write it as I63.9 (found {str(value)[:40]!r})")
+            return ABSENT
+        return value
+
+    def flag(self, key: str) -> Any:
+        value = self.get(key, required=False)
+        if value is ABSENT or value is None:
+            return value
+        if not isinstance(value, bool):
+            self.problem(key, "must be true or false")
+            return ABSENT
+        return value
+
     def pathway(self, key: str, *, required: bool) -> Any:
         value = self.get(key, required=required)
         if value is ABSENT or value is None:
@@ -254,6 +285,9 @@ def _admit(reader: _Reader, day: dt.date | None) -> dict[str, Any]:
     values["expected_discharge_date"] = expected = reader.date(
         "expected_discharge_date", required=False
     )
+    values["primary_diagnosis"] = reader.diagnosis("primary_diagnosis")
+    values["fall"] = reader.flag("fall")
+    _fall_check(reader, values["primary_diagnosis"], values["fall"])
     if isinstance(admitted, dt.date):
         if day is not None and admitted > day:
             reader.problem("admission_date", f"after the event happened ({day})")
@@ -263,6 +297,12 @@ def _admit(reader: _Reader, day: dt.date | None) -> dict[str, Any]:
         if isinstance(expected, dt.date) and expected < admitted:
             reader.problem("expected_discharge_date", f"before the admission date ({admitted})")
     return {k: (None if v is ABSENT else v) for k, v in values.items()}
+
+
+def _fall_check(reader: _Reader, diagnosis: Any, fall: Any) -> None:
+    """A fall is an injury caused by one (DATA_MODEL.md): it goes with an S or T code."""
+    if fall is True and isinstance(diagnosis, str) and not is_injury(diagnosis):
+        reader.problem("fall", "a fall goes with an injury: a primary_diagnosis from S00 to T98")
 
 
 def _update(reader: _Reader, day: dt.date | None) -> dict[str, Any]:
@@ -276,7 +316,10 @@ def _update(reader: _Reader, day: dt.date | None) -> dict[str, Any]:
             "delay_responsibility", schema.DELAY_RESPONSIBILITIES, required=False
         ),
         "note": reader.text("note", NOTE_LIMIT, required=False),
+        "primary_diagnosis": reader.diagnosis("primary_diagnosis"),
+        "fall": reader.flag("fall"),
     }
+    _fall_check(reader, values["primary_diagnosis"], values["fall"])
     if not any(key in reader.data for key in KIND_FIELDS["update"]):
         reader.problem("body", "an update needs one or more of " + ", ".join(KIND_FIELDS["update"]))
     ready = values["ready_for_discharge_date"]
@@ -377,6 +420,17 @@ def _apply_atomically(client: SystemClient, event: Event, data: dict[str, Any]) 
         if spell is None:
             raise FeedError(409, ("spell_id", f"spell {event.spell_id} has not been admitted"))
         _refuse_discharged(spell)
+        admitted_by = (
+            FeedEvent.objects.filter(spell_id=spell.pk, kind="admit")
+            .values_list("client__name", flat=True)
+            .first()
+        )
+        if admitted_by is not None and admitted_by != client.name:
+            # another hospital's stay: only the system that admitted it speaks for it
+            raise FeedError(
+                409,
+                ("spell_id", f"spell {spell.pk} was admitted by {admitted_by}, not this system"),
+            )
         stay = _locked_stay(spell, client)
         if stay.last_event_at is not None and event.occurred_at < stay.last_event_at:
             raise FeedError(
@@ -498,15 +552,24 @@ def _audit(client: SystemClient, action: AuditAction, spell: HospitalSpell, what
 
 def _admit_spell(client: SystemClient, event: Event, data: dict[str, Any]) -> Applied:
     values = event.values
-    person = Person.objects.filter(nhs_number=values["person.nhs_number"]).first()
-    if person is None or person.birth_date != values["person.birth_date"]:
-        # one answer for both, so a system cannot learn whose NHS number is on the record
+    # Locked, so two admits of one person under two spell ids cannot both pass the check
+    # below (PostgreSQL; SQLite's write transactions already run one at a time).
+    person = (
+        Person.objects.select_for_update().filter(nhs_number=values["person.nhs_number"]).first()
+    )
+    if (
+        person is None
+        or person.birth_date != values["person.birth_date"]
+        or (person.death_date is not None and person.death_date < values["admission_date"])
+    ):
+        # one answer for all three, so a system cannot learn whose NHS number is on the record
         raise FeedError(
             422,
             (
                 "person",
-                "no one on the partnership's record has this NHS number with this date of "
-                "birth; check both (the board is only for the partnership's people)",
+                "no one on the partnership's record, alive on the admission date, has this NHS "
+                "number with this date of birth; check both (the board is only for the "
+                "partnership's people)",
             ),
         )
     already = HospitalSpell.objects.filter(person=person, discharge_date__isnull=True).first()
@@ -525,8 +588,7 @@ def _admit_spell(client: SystemClient, event: Event, data: dict[str, Any]) -> Ap
         person=person,
         admission_date=values["admission_date"],
         admission_method=values["admission_method"],
-        acsc=False,
-        fall=False,
+        **_diagnosis_columns(values["primary_diagnosis"], values["fall"]),
     )
     stay = Stay.objects.create(
         spell=spell,
@@ -542,9 +604,21 @@ def _admit_spell(client: SystemClient, event: Event, data: dict[str, Any]) -> Ap
         client,
         AuditAction.CREATE,
         spell,
-        f"admitted on {spell.admission_date} ({spell.admission_method}) to {stay.ward}",
+        # never the ward: this text is shown in the person's access report, to staff the
+        # ward is hidden from (hub_access.shows_ward)
+        f"admitted on {spell.admission_date} ({spell.admission_method})",
     )
     return Applied(applied, repeat=False)
+
+
+def _diagnosis_columns(diagnosis: str | None, fall: bool | None) -> dict[str, Any]:
+    """The spell's diagnosis columns: acsc follows the code; unknown (none sent yet) counts
+    as neither an ambulatory care sensitive condition nor a fall."""
+    return {
+        "primary_diagnosis": diagnosis,
+        "acsc": bool(diagnosis) and is_acsc(diagnosis or ""),
+        "fall": bool(fall),
+    }
 
 
 SPELL_PLAN_FIELDS = ("ready_for_discharge_date", "delay_reason", "delay_responsibility")
@@ -572,25 +646,34 @@ def _update_plan(client: SystemClient, event: Event, spell: HospitalSpell, stay:
         )
     if after["delay_responsibility"] and not after["delay_reason"]:
         problems.append(("delay_responsibility", "a delay responsibility needs a delay_reason"))
+    diagnosis = values.get("primary_diagnosis", spell.primary_diagnosis)
+    fall = values.get("fall", spell.fall)
+    if fall and not (diagnosis and is_injury(diagnosis)):
+        problems.append(("fall", "a fall goes with an injury: a primary_diagnosis from S00 to T98"))
     if problems:
         raise FeedError(422, *problems)
     spell_fields = [key for key in SPELL_PLAN_FIELDS if key in values]
     for key in spell_fields:
         setattr(spell, key, values[key])
+    if any(key in values for key in DIAGNOSIS_FIELDS):
+        for key, value in _diagnosis_columns(diagnosis, fall).items():
+            setattr(spell, key, value)
+        spell_fields += ["primary_diagnosis", "acsc", "fall"]
     if spell_fields:
         spell.save(update_fields=spell_fields)
-    for key in STAY_PLAN_FIELDS:
-        if key in values:
-            setattr(stay, key, values[key])
-    stay.ward = stay.ward or ""  # null clears the ward, which the column keeps as ""
-    stay.version += 1
     stay.last_event_at = event.occurred_at
-    stay.updated_at = timezone.now()
-    stay.updated_by = client.name
+    if any(key in values for key in PLAN_FIELDS):  # a coded diagnosis leaves the plan as it was
+        for key in STAY_PLAN_FIELDS:
+            if key in values:
+                setattr(stay, key, values[key])
+        stay.ward = stay.ward or ""  # null clears the ward, which the column keeps as ""
+        stay.version += 1
+        stay.updated_at = timezone.now()
+        stay.updated_by = client.name
+        _plan_change(client, spell, stay, values.get("note") or "")
     stay.save()
-    _plan_change(client, spell, stay, values.get("note") or "")
     changed = ", ".join(key.replace("_", " ") for key in KIND_FIELDS["update"] if key in values)
-    _audit(client, AuditAction.UPDATE, spell, f"discharge plan updated: {changed}")
+    _audit(client, AuditAction.UPDATE, spell, f"updated: {changed}")
 
 
 def _discharge_spell(client: SystemClient, event: Event, spell: HospitalSpell) -> None:

@@ -87,12 +87,17 @@ def editable_fields(staff: StaffMember) -> frozenset[str]:
     return EDITABLE.get(staff.profession, frozenset())
 
 
+def shows_sensitive(staff: StaffMember, diagnosis: str | None) -> bool:
+    """Whether the viewer reads what can tell a stay's purpose (its ward, notes on it): a
+    spell whose diagnosis is labelled sensitive (mental health, sexual health) only to the
+    professions that read that label, as the record's timeline shows the spell."""
+    return may_read_sensitivity(staff.profession, diagnosis_sensitivity(diagnosis))
+
+
 def shows_ward(staff: StaffMember, objection: bool, diagnosis: str | None = None) -> bool:
     """The ward is health detail (see the module's docstring), and it can tell what the
-    stay is for: a spell whose diagnosis is labelled sensitive (mental health, sexual
-    health) has its ward shown only to the professions that read that label, as the
-    record's timeline shows the spell."""
-    if not may_read_sensitivity(staff.profession, diagnosis_sensitivity(diagnosis)):
+    stay is for (shows_sensitive)."""
+    if not shows_sensitive(staff, diagnosis):
         return False
     return visible_across_sectors(staff_sector(staff), Sector.HEALTH, objection)
 
@@ -121,5 +126,17 @@ def authors(usernames: Collection[str]) -> dict[str, Author]:
     return {name: found.get(name, Author(name, SYSTEM_SECTOR)) for name in usernames}
 
 
-def shows_note(staff: StaffMember, author_sector: str, objection: bool) -> bool:
+def shows_note(
+    staff: StaffMember,
+    author_sector: str,
+    objection: bool,
+    diagnosis: str | None = None,
+    *,
+    own: bool = False,
+) -> bool:
+    """A note in the plan's history: never across sectors under an objection, and on a stay
+    whose diagnosis is labelled sensitive only to the professions that read the label (a
+    note can tell what the stay is for, as its ward can), except to whoever wrote it."""
+    if not own and not shows_sensitive(staff, diagnosis):
+        return False
     return visible_across_sectors(staff_sector(staff), author_sector, objection)

@@ -45,3 +45,14 @@ def reason_words(reason: str | None) -> str:
 
 def responsibility_words(responsibility: str | None) -> str:
     return RESPONSIBILITY_WORDS.get(responsibility or "", responsibility or "")
+
+
+DESTINATION_WORDS: dict[str, str] = {
+    "usual_residence": "Usual residence (where they lived before, a care home included)",
+    "care_home_new": "A care home, newly",
+    "temporary": "Temporary accommodation",
+    "other_hospital": "Another hospital",
+    "died": "Died",
+    "other": "Somewhere else",
+}
+assert set(DESTINATION_WORDS) == set(schema.DISCHARGE_DESTINATIONS)

@@ -60,7 +60,7 @@ def key_worker(request: HttpRequest, team_id: str, person_id: str) -> HttpRespon
                     chosen,
                     form.reason,
                     today,
-                    int(expected) if expected.isdigit() else None,
+                    int(expected) if expected.isdecimal() else None,
                 )
             except AllocationChangedError:
                 form.errors.add(

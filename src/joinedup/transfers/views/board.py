@@ -28,11 +28,12 @@ from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, Profession, StaffMember
 from joinedup.access.policy import has_objection, objecting
 from joinedup.people import record_summary
-from joinedup.record.models import HospitalSpell, Neighbourhood
+from joinedup.record.models import CarePackage, HospitalSpell, Neighbourhood
 from joinedup.tasks.entry import Problem, read_action
 from joinedup.tasks.owners import UNRELATED_OWNER, owner_options
 from joinedup.transfers import board as board_rows
 from joinedup.transfers.capacity import EXPLAINED, FLOW, capacity_picture
+from joinedup.transfers.discharge import SERVICE_WORDS
 from joinedup.transfers.hub_access import (
     PLAN_FIELDS,
     Author,
@@ -41,6 +42,7 @@ from joinedup.transfers.hub_access import (
     hub_staff,
     may_work,
     shows_note,
+    shows_sensitive,
     shows_ward,
 )
 from joinedup.transfers.hub_actions import (
@@ -55,6 +57,7 @@ from joinedup.transfers.inpatients import board_day
 from joinedup.transfers.models import PATHWAYS, Capacity, PlanChange
 from joinedup.transfers.plan_words import (
     DELAY_REASON_WORDS,
+    DESTINATION_WORDS,
     RESPONSIBILITY_WORDS,
     pathway_words,
     reason_words,
@@ -81,6 +84,7 @@ SAVED_NOTICES = {
     "unchanged": "Nothing to save: the plan is as it was.",
     "action": "The action is added.",
     "closed": "The action is closed.",
+    "discharged": "The discharge is recorded.",
 }
 
 
@@ -325,7 +329,7 @@ def _close(request: HttpRequest, spell: HospitalSpell) -> HttpResponse:
     status = CLOSE_OUTCOMES.get(request.POST.get("outcome", ""))
     task = str(request.POST.get("task", "")).strip()
     back = reverse("transfers:stay", args=[spell.pk])
-    if status is None or not task.isdigit() or len(task) > 18:
+    if status is None or not task.isdecimal() or len(task) > 18:
         return render(
             request,
             "tasks/problem.jinja",
@@ -415,6 +419,14 @@ def _stay_context(
         "plan_lines": _plan_lines(plan, ward_shown=ward_shown),
         "objection": objection,
         "ward_shown": ward_shown,
+        "sensitive_hidden": not shows_sensitive(staff, spell.primary_diagnosis),
+        "destination": DESTINATION_WORDS.get(spell.discharge_destination or "", ""),
+        "followed": [
+            (SERVICE_WORDS.get(p.service_type, p.service_type), p.start_date)
+            for p in CarePackage.objects.filter(after_spell=spell).order_by("start_date", "pk")
+        ]
+        if not in_hospital
+        else [],
         "stay": stay,
         "updated_by": who[stay.updated_by].name if stay else "",
         "version": form.base
@@ -438,7 +450,13 @@ def _stay_context(
                 "reason": reason_words(change.delay_reason) or "None",
                 "responsibility": responsibility_words(change.delay_responsibility) or "None",
                 "note": change.note
-                if shows_note(staff, who[change.changed_by].sector, objection)
+                if shows_note(
+                    staff,
+                    who[change.changed_by].sector,
+                    objection,
+                    spell.primary_diagnosis,
+                    own=change.changed_by == request.user.get_username(),
+                )
                 else None,
             }
             for change in changes
@@ -462,5 +480,5 @@ def _stay_context(
 
 urlpatterns: list[URLPattern] = [
     path("", board, name="board"),
-    path("stay/<str:spell_id>/", stay, name="stay"),
+    path("stay/<spell:spell_id>/", stay, name="stay"),
 ]

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods
 from joinedup.access.audit import record_event
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, Profession
-from joinedup.lake import schema
 from joinedup.people import record_summary
 from joinedup.record.models import HospitalSpell
 from joinedup.tasks.entry import Problem
@@ -26,16 +25,7 @@ from joinedup.transfers.discharge import FOLLOW_ON, SERVICE_WORDS, DischargeErro
 from joinedup.transfers.hub_access import hub_staff
 from joinedup.transfers.inpatients import board_day
 from joinedup.transfers.models import PATHWAYS
-
-DESTINATIONS = {
-    "usual_residence": "Usual residence (where they lived before, a care home included)",
-    "care_home_new": "A care home, newly",
-    "temporary": "Temporary accommodation",
-    "other_hospital": "Another hospital",
-    "died": "Died",
-    "other": "Somewhere else",
-}
-assert set(DESTINATIONS) == set(schema.DISCHARGE_DESTINATIONS)
+from joinedup.transfers.plan_words import DESTINATION_WORDS
 
 
 def _spell(spell_id: str, day: dt.date) -> HospitalSpell:
@@ -88,7 +78,7 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
             problems.append(Problem("pathway", "Discharge pathway: choose pathway 0, 1, 2 or 3"))
         if not problems and when is not None and pathway is not None:
             try:
-                done = record_discharge(
+                record_discharge(
                     spell,
                     discharge_date=when,
                     destination=values["destination"],
@@ -102,9 +92,9 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
                 field = {"discharge_destination": "destination", "discharge_pathway": "pathway"}
                 problems.append(Problem(field.get(exc.field, exc.field), exc.message))
             else:
-                started = SERVICE_WORDS[done.package.service_type] if done.package else "nothing"
-                query = f"?discharged={started.replace(' ', '+')}"
-                return HttpResponseRedirect(reverse("transfers:stay", args=[spell.pk]) + query)
+                return HttpResponseRedirect(
+                    reverse("transfers:stay", args=[spell.pk]) + "?saved=discharged"
+                )
     with transaction.atomic():
         record_event(
             AuditAction.VIEW,
@@ -117,7 +107,7 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
         "banner": record_summary.banner(spell.person, today),
         "values": values,
         "problems": problems,
-        "destinations": DESTINATIONS,
+        "destinations": DESTINATION_WORDS,
         "pathways": PATHWAYS,
         "follow_on": {
             p: [(s, SERVICE_WORDS[s]) for s in services] for p, services in FOLLOW_ON.items()
@@ -128,5 +118,5 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    path("stay/<str:spell_id>/discharge/", discharge, name="discharge"),
+    path("stay/<spell:spell_id>/discharge/", discharge, name="discharge"),
 ]
