@@ -286,6 +286,25 @@ def systems_add(
     out.print(token, soft_wrap=True, highlight=False)
 
 
+@systems_app.command("rotate")
+def systems_rotate(
+    name: Annotated[str, typer.Option("--name", help="The system's name, as added.")],
+) -> None:
+    """Give a system a new token (the old one stops working); prints it once."""
+    setup_django()
+    from django.core.management import call_command
+
+    from joinedup.referrals.system_clients import SystemClientError, rotate_token
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        client, token = rotate_token(name)
+    except SystemClientError as exc:
+        fail(str(exc))
+    out.print(f"A new token for {client.name}, shown only now:", highlight=False)
+    out.print(token, soft_wrap=True, highlight=False)
+
+
 @app.command()
 def load(
     lake: Annotated[Path, typer.Argument(help="The lake folder to load.")],

@@ -98,7 +98,9 @@ def test_a_delayed_discharge_from_the_board_to_the_mdt_agenda(
     page.get_by_label("What follows").select_option("home_care")
     accessible(page)
     page.get_by_role("button", name="Record the discharge").click()
-    expect(page).to_have_url("/transfers/stay/s-bert/?discharged=a+home+care+package")
+    expect(page).to_have_url("/transfers/stay/s-bert/?saved=discharged")
+    expect(page.locator("#saved")).to_contain_text("The discharge is recorded.")
+    expect(page.locator("#discharged")).to_contain_text("Started: a home care package")
 
     package = CarePackage.objects.get(after_spell=spell)
     assert (package.service_type, package.start_date) == ("home_care", today)

@@ -42,6 +42,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 BOARD = "/transfers/"
+LONG = "9" * 5000
 ROW = re.compile(r'<tr class="nhsuk-table__row" id="stay-([^"]+)" data-person="([^"]+)"')
 
 
@@ -882,6 +883,14 @@ def test_any_spell_id_is_listed_and_opens(world: Workspace, ward: Any, sid: str)
          {"form": "action", "action_title": "Call", "action_owner": "staff:²",
           "action_due": "2099-01-01"}),
         ("broker", "get", "/transfers/capacity/", {"recorded": "²"}),
+        # and numbers longer than int() reads (4,300 digits)
+        ("coordinator", "post", "/transfers/stay/s-bert/", {"form": "plan", "version": LONG}),
+        ("coordinator", "post", "/transfers/stay/s-bert/",
+         {"form": "plan", "version": "1", "proposed_pathway": LONG}),
+        ("coordinator", "post", "/transfers/stay/s-bert/",
+         {"form": "action", "action_title": "Call", "action_owner": f"staff:{LONG}",
+          "action_due": "2099-01-01"}),
+        ("broker", "get", "/transfers/capacity/", {"recorded": LONG}),
     ],
 )  # fmt: skip
 def test_digits_that_are_not_numbers_are_refused_or_ignored(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from joinedup.access.models import AuditEvent, Profession
 from joinedup.mdt.agenda import build_agenda
 from joinedup.mdt.models import AgendaItem, Meeting
+from joinedup.people.models import Consent
 from joinedup.record.models import CarePackage, Episode, HospitalSpell, Person
 from joinedup.transfers.discharge import DischargeError, record_discharge
 from joinedup.transfers.models import PlanChange
@@ -235,6 +236,22 @@ def test_the_coordinator_records_a_discharge_on_the_page(world: Workspace) -> No
     assert "Started: a home care package from" in stay and "pathway 1" in stay
     assert AgendaItem.objects.filter(meeting=upcoming, person_id="p-bert").exists()
     assert coordinator.get(url).status_code == 404  # discharged: no longer in hospital
+
+
+def test_what_started_follows_an_objection_to_sharing(world: Workspace) -> None:
+    """The stay shows the package started as the record shows packages: under an
+    objection, only to the side that funds it (home care: the council's)."""
+    spell = in_hospital(world, "bert")
+    coordinator = _coordinator(world)
+    Consent.objects.create(
+        person=world.people["bert"], kind=Consent.Kind.SHARING_OBJECTION,
+        recorded_at=timezone.now(), recorded_by="nurse",
+    )  # fmt: skip
+    discharge(spell, follow_on="home_care")
+    page = coordinator.get(f"/transfers/stay/{spell.pk}/").content.decode()
+    assert "home care" not in page and "a package not shown to you" in page
+    broker = world.client("broker").get(f"/transfers/stay/{spell.pk}/").content.decode()
+    assert "Started: a home care package from" in broker
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from joinedup.access.demo import DemoLoginError
 from joinedup.access.models import AuditAction, AuditEvent, Profession
 from joinedup.record.models import CarePackage, Episode, HospitalSpell, LoadedLake, Person
 from joinedup.referrals.models import SystemClient
-from joinedup.referrals.system_clients import add_system
+from joinedup.referrals.system_clients import SystemClientError, add_system, rotate_token
 from joinedup.transfers.demo import DEMO_FEED_TOKEN, seed_demo_hospital
 from joinedup.transfers.hub_access import shows_ward
 from joinedup.transfers.models import FeedEvent, PlanChange, Stay
@@ -488,6 +488,20 @@ def test_systems_add_with_admissions_allows_a_system_to_send_them(tmp_path: Path
         run("systems", "add", "--name", PAS, "--source", "hospital", "--admissions", var=tmp_path)
     )
     assert "--name" in again
+    rotated = run("systems", "rotate", "--name", PAS, var=tmp_path)
+    assert rotated.returncode == 0 and f"A new token for {PAS}" in rotated.stdout
+
+
+def test_a_rotated_token_replaces_the_old_and_the_system_keeps_its_stays(
+    world: Workspace, token: str
+) -> None:
+    applied(post(token, admit(world.people["cora"])))
+    client, new = rotate_token(PAS)
+    assert client.name == PAS and new != token
+    assert post(token, update()).status_code == 401  # the old token stops at once
+    applied(post(new, update()))  # the stay it admitted is still its own
+    with pytest.raises(SystemClientError, match="--name"):
+        rotate_token("No such system")
 
 
 def test_a_body_nested_too_deep_is_not_json(token: str) -> None:
@@ -601,6 +615,7 @@ def test_the_diagnosis_sent_sets_the_contract_s_flags_and_the_stay_s_sensitivity
         ({"primary_diagnosis": 639}, "primary_diagnosis"),
         ({"primary_diagnosis": "I63.9", "fall": True}, "fall"),  # not an injury
         ({"fall": "yes"}, "fall"),
+        ({"fall": True}, "fall"),  # with no injury sent with it
     ],
 )
 def test_a_diagnosis_that_is_not_icd_10_or_a_fall_without_an_injury_is_refused(
@@ -625,3 +640,39 @@ def test_a_stay_admitted_by_one_hospital_s_system_takes_events_only_from_it(
     assert problems[0]["field"] == "spell_id" and f"admitted by {PAS}" in problems[0]["message"]
     assert refused(post(other, discharge()), 409) and saved() == before
     applied(post(token, update()))
+    # told nothing more of another hospital's stay: not its discharge, not its spell id
+    applied(post(token, discharge()))
+    problems = refused(post(other, update(occurred_at=at(9))), 409)
+    assert f"admitted by {PAS}" in problems[0]["message"]
+    assert "discharged" not in problems[0]["message"]
+    applied(post(token, admit(world.people["cora"], spell_id="CGH-2", occurred_at=at(10))))
+    again = post(other, admit(world.people["cora"], spell_id="CCH-9", occurred_at=at(10)))
+    message = refused(again, 409)[0]["message"]
+    assert "another system" in message and "CGH-2" not in message
+
+
+def test_a_coded_diagnosis_applies_after_a_board_change_and_a_lake_s_flags_stand(
+    world: Workspace, token: str
+) -> None:
+    applied(post(token, admit(world.people["cora"])))
+    Stay.objects.filter(pk=SPELL).update(
+        updated_by="coordinator", updated_at=START + dt.timedelta(days=2)
+    )
+    coded = {
+        "kind": "update",
+        "spell_id": SPELL,
+        "occurred_at": at(1),
+        "primary_diagnosis": "F20.0",
+    }
+    applied(post(token, coded))  # older than the board's change, but the plan is not touched
+    assert HospitalSpell.objects.get(pk=SPELL).primary_diagnosis == "F20.0"
+    # A lake's spell: a fall with no code (the contract allows it) still takes plan updates,
+    # and its flags stand until the hospital codes it.
+    lake = HospitalSpell.objects.create(
+        id="LAKE-1", person=world.people["dot"], admission_date=START.date(),
+        admission_method="emergency", primary_diagnosis=None, acsc=True, fall=True,
+    )  # fmt: skip
+    applied(post(token, {"kind": "update", "spell_id": "LAKE-1", "occurred_at": at(1),
+                         "ward": "Ward 9"}))  # fmt: skip
+    lake.refresh_from_db()
+    assert (lake.acsc, lake.fall, Stay.objects.get(pk="LAKE-1").ward) == (True, True, "Ward 9")

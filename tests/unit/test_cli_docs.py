@@ -20,6 +20,7 @@ COMMANDS = [
     ["audit", "verify"],
     ["outcomes", "refresh"],
     ["systems", "add"],
+    ["systems", "rotate"],
     ["risk", "train"],
     ["risk", "score"],
     ["risk", "load"],

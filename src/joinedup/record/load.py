@@ -87,7 +87,10 @@ def is_loaded(lake: Path) -> bool:
 def _start_afresh() -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"delete {settings['NAME']} (and its -wal and -shm files) and load again"
+        return (
+            f"stop the server, delete {settings['NAME']} (and its -wal and -shm files) "
+            "and load again"
+        )
     return (
         f"drop and recreate the database {settings['NAME']!r} (or point JOINEDUP_DATABASE_URL "
         "at an empty one) and load again"

@@ -45,6 +45,18 @@ def add_system(
     return client, token
 
 
+def rotate_token(name: str) -> tuple[SystemClient, str]:
+    """A new token for a system (the old one stops working at once): for a token leaked or
+    a new supplier, keeping the system, and so the referrals and stays it speaks for."""
+    client = SystemClient.objects.filter(name=name.strip()).first()
+    if client is None:
+        raise SystemClientError(f"--name: no system is called {name.strip()!r}")
+    token = secrets.token_urlsafe(32)
+    client.token_sha256 = token_digest(token)
+    client.save(update_fields=["token_sha256"])
+    return client, token
+
+
 def client_for(token: str) -> SystemClient | None:
     """The active system holding this token, if any."""
     if not token:

@@ -103,7 +103,7 @@ def owner_options(team: Team | None = None) -> OwnerOptions:
 def parse_owner(value: str) -> Owner | None:
     """The owner a picker value names, or None (empty, malformed or no such owner)."""
     kind, _, key = value.strip().partition(":")
-    if kind == STAFF and key.isdecimal():
+    if kind == STAFF and key.isdecimal() and len(key) <= 18:
         staff = (
             StaffMember.objects.exclude(profession__in=NO_RECORD)
             .select_related("user", "organisation")

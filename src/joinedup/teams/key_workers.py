@@ -95,7 +95,7 @@ def read_allocation_form(
     chosen = None
     if not form.key_worker:
         form.errors.add("key_worker", "Select a key worker from the team")
-    elif not form.key_worker.isdecimal():
+    elif not form.key_worker.isdecimal() or len(form.key_worker) > 18:
         form.errors.add("key_worker", f"Select a key worker who is a member of {team.name}")
     else:
         chosen = team_members(team).filter(pk=int(form.key_worker)).first()

@@ -17,19 +17,20 @@ Which delays capacity explains. A delay reason is ended by a service:
   than pathway 1, where reablement is not what is awaited).
 - every other reason (assessment, funding, equipment, choice, dispute, housing, other) is
   not a shortage of a service here.
-For each service and area: the people delayed waiting for it on the day, what they need
-(a place each; for home care each person needs the median hours a week of the home care
+For each service and area: the people delayed waiting for it on the day, what they need (a
+place each; for home care each person needs the median hours a week of the home care
 packages started in the 12 months to the day, an assumption the page states), what is
-available, and the gap (needed - available). A delay is explained by capacity when the
-need in its neighbourhood is more than the neighbourhood's own places (or it has none
-recorded) and the area-wide places, those anyone in the area may take, cannot cover what
-is asked of them: everyone waiting where there is no neighbourhood figure plus each
-neighbourhood's overflow. Another neighbourhood's own places never clear a shortage. A
-delay waiting although capacity exists is a flow problem, not a capacity one; with no
-figure for its neighbourhood or the area (or no median hours) it cannot be told. The
-whole area's gap is that overflow less the area-wide places (not its needed - available,
-which would net one neighbourhood's spare places off another's shortage), shown only when
-every neighbourhood with people waiting has a figure or there is an area-wide one.
+available, and the gap (needed - available; the whole area's is described below). A delay
+is explained by capacity when the need in its neighbourhood is more than the
+neighbourhood's own places (or it has none recorded) and the area-wide places, those
+anyone in the area may take, cannot cover what is asked of them: everyone waiting where
+there is no neighbourhood figure plus each neighbourhood's overflow. Another
+neighbourhood's own places never clear a shortage. A delay waiting although capacity
+exists is a flow problem, not a capacity one; with no figure for its neighbourhood or the
+area (or no median hours) it cannot be told. The whole area's gap is that overflow less
+the area-wide places (not its needed - available, which would net one neighbourhood's
+spare places off another's shortage), shown only when every neighbourhood with people
+waiting has a figure or there is an area-wide one.
 """
 
 from __future__ import annotations

@@ -287,7 +287,7 @@ def _admit(reader: _Reader, day: dt.date | None) -> dict[str, Any]:
     )
     values["primary_diagnosis"] = reader.diagnosis("primary_diagnosis")
     values["fall"] = reader.flag("fall")
-    _fall_check(reader, values["primary_diagnosis"], values["fall"])
+    _fall_check(reader, values["primary_diagnosis"], values["fall"], admit=True)
     if isinstance(admitted, dt.date):
         if day is not None and admitted > day:
             reader.problem("admission_date", f"after the event happened ({day})")
@@ -299,10 +299,16 @@ def _admit(reader: _Reader, day: dt.date | None) -> dict[str, Any]:
     return {k: (None if v is ABSENT else v) for k, v in values.items()}
 
 
-def _fall_check(reader: _Reader, diagnosis: Any, fall: Any) -> None:
-    """A fall is an injury caused by one (DATA_MODEL.md): it goes with an S or T code."""
-    if fall is True and isinstance(diagnosis, str) and not is_injury(diagnosis):
-        reader.problem("fall", "a fall goes with an injury: a primary_diagnosis from S00 to T98")
+FALL_NEEDS_INJURY = "a fall goes with an injury: a primary_diagnosis from S00 to T98"
+
+
+def _fall_check(reader: _Reader, diagnosis: Any, fall: Any, *, admit: bool) -> None:
+    """A fall is an injury caused by one (DATA_MODEL.md): it goes with an S or T code, sent
+    with it on an admission (an update's may be the spell's already: _update_plan)."""
+    if fall is not True or (diagnosis is ABSENT and not admit):
+        return
+    if not (isinstance(diagnosis, str) and is_injury(diagnosis)):
+        reader.problem("fall", FALL_NEEDS_INJURY)
 
 
 def _update(reader: _Reader, day: dt.date | None) -> dict[str, Any]:
@@ -319,7 +325,7 @@ def _update(reader: _Reader, day: dt.date | None) -> dict[str, Any]:
         "primary_diagnosis": reader.diagnosis("primary_diagnosis"),
         "fall": reader.flag("fall"),
     }
-    _fall_check(reader, values["primary_diagnosis"], values["fall"])
+    _fall_check(reader, values["primary_diagnosis"], values["fall"], admit=False)
     if not any(key in reader.data for key in KIND_FIELDS["update"]):
         reader.problem("body", "an update needs one or more of " + ", ".join(KIND_FIELDS["update"]))
     ready = values["ready_for_discharge_date"]
@@ -419,18 +425,15 @@ def _apply_atomically(client: SystemClient, event: Event, data: dict[str, Any]) 
             return _admit_spell(client, event, data)
         if spell is None:
             raise FeedError(409, ("spell_id", f"spell {event.spell_id} has not been admitted"))
-        _refuse_discharged(spell)
-        admitted_by = (
-            FeedEvent.objects.filter(spell_id=spell.pk, kind="admit")
-            .values_list("client__name", flat=True)
-            .first()
-        )
+        admitted_by = _admitted_by(spell.pk)
         if admitted_by is not None and admitted_by != client.name:
-            # another hospital's stay: only the system that admitted it speaks for it
+            # another hospital's stay: only the system that admitted it speaks for it (and
+            # is told nothing more of it, its discharge included)
             raise FeedError(
                 409,
                 ("spell_id", f"spell {spell.pk} was admitted by {admitted_by}, not this system"),
             )
+        _refuse_discharged(spell)
         stay = _locked_stay(spell, client)
         if stay.last_event_at is not None and event.occurred_at < stay.last_event_at:
             raise FeedError(
@@ -445,6 +448,7 @@ def _apply_atomically(client: SystemClient, event: Event, data: dict[str, Any]) 
             raise FeedError(422, ("occurred_at", f"before the admission ({spell.admission_date})"))
         if (
             event.kind == "update"
+            and any(key in event.values for key in PLAN_FIELDS)  # a coded diagnosis always applies
             and stay.updated_by != client.name
             and (event.occurred_at < stay.updated_at)
         ):
@@ -463,6 +467,15 @@ def _apply_atomically(client: SystemClient, event: Event, data: dict[str, Any]) 
         else:
             _discharge_spell(client, event, spell)
         return Applied(_feed_event(client, event, data), repeat=False)
+
+
+def _admitted_by(spell_id: str) -> str | None:
+    """The system that admitted the spell (None: loaded from a lake)."""
+    return (
+        FeedEvent.objects.filter(spell_id=spell_id, kind="admit")
+        .values_list("client__name", flat=True)
+        .first()
+    )
 
 
 def _repeat(client: SystemClient, event: Event) -> Applied | None:
@@ -574,14 +587,12 @@ def _admit_spell(client: SystemClient, event: Event, data: dict[str, Any]) -> Ap
         )
     already = HospitalSpell.objects.filter(person=person, discharge_date__isnull=True).first()
     if already is not None:
-        raise FeedError(
-            409,
-            (
-                "person",
-                f"already in hospital (spell {already.pk}, admitted {already.admission_date}): "
-                "discharge that stay first",
-            ),
+        stay_words = (
+            f"spell {already.pk}, admitted {already.admission_date}: discharge that stay first"
+            if _admitted_by(already.pk) in (None, client.name)
+            else "a stay another system admitted, which discharges it"  # nothing more of it
         )
+        raise FeedError(409, ("person", f"already in hospital ({stay_words})"))
     now = timezone.now()
     spell = HospitalSpell.objects.create(
         id=event.spell_id,
@@ -646,19 +657,27 @@ def _update_plan(client: SystemClient, event: Event, spell: HospitalSpell, stay:
         )
     if after["delay_responsibility"] and not after["delay_reason"]:
         problems.append(("delay_responsibility", "a delay responsibility needs a delay_reason"))
-    diagnosis = values.get("primary_diagnosis", spell.primary_diagnosis)
-    fall = values.get("fall", spell.fall)
-    if fall and not (diagnosis and is_injury(diagnosis)):
-        problems.append(("fall", "a fall goes with an injury: a primary_diagnosis from S00 to T98"))
+    # Only a diagnosis sent is checked and written: a lake's spell keeps its own flags
+    # (the contract ties neither to the other) until the hospital codes it.
+    coded = spell.primary_diagnosis
+    if (
+        values.get("fall")
+        and "primary_diagnosis" not in values
+        and not (coded and is_injury(coded))
+    ):
+        problems.append(("fall", FALL_NEEDS_INJURY))
     if problems:
         raise FeedError(422, *problems)
     spell_fields = [key for key in SPELL_PLAN_FIELDS if key in values]
     for key in spell_fields:
         setattr(spell, key, values[key])
-    if any(key in values for key in DIAGNOSIS_FIELDS):
-        for key, value in _diagnosis_columns(diagnosis, fall).items():
-            setattr(spell, key, value)
-        spell_fields += ["primary_diagnosis", "acsc", "fall"]
+    if "primary_diagnosis" in values:
+        spell.primary_diagnosis = values["primary_diagnosis"]
+        spell.acsc = _diagnosis_columns(spell.primary_diagnosis, None)["acsc"]
+        spell_fields += ["primary_diagnosis", "acsc"]
+    if "fall" in values:
+        spell.fall = bool(values["fall"])
+        spell_fields.append("fall")
     if spell_fields:
         spell.save(update_fields=spell_fields)
     stay.last_event_at = event.occurred_at

@@ -41,6 +41,7 @@ from joinedup.access.policy import (
     UNKNOWN,
     diagnosis_sensitivity,
     may_read_sensitivity,
+    package_sector,
     staff_of,
     staff_sector,
     visible_across_sectors,
@@ -124,6 +125,12 @@ def authors(usernames: Collection[str]) -> dict[str, Author]:
         ).select_related("staff_member__organisation")
     }
     return {name: found.get(name, Author(name, SYSTEM_SECTOR)) for name in usernames}
+
+
+def shows_package(staff: StaffMember, funder: str | None, objection: bool) -> bool:
+    """A care package started after the stay, as the record shows packages: under an
+    objection, only to the side that funds it (a pooled package to both)."""
+    return visible_across_sectors(staff_sector(staff), package_sector(funder), objection)
 
 
 def shows_note(

@@ -111,7 +111,7 @@ class PlanForm:
 
 def read_base(data: Mapping[str, Any]) -> int | None:
     text = str(data.get("version", "")).strip()
-    if not text.isdecimal() or int(text) > MAX_VERSION:
+    if not text.isdecimal() or len(text) > 9 or int(text) > MAX_VERSION:
         return None
     return int(text)
 
@@ -166,7 +166,7 @@ def read_plan_form(
     pathway_text = values["proposed_pathway"]
     pathway: int | None = None
     if pathway_text:
-        if pathway_text.isdecimal() and int(pathway_text) in PATHWAYS:
+        if pathway_text in {str(p) for p in PATHWAYS}:
             pathway = int(pathway_text)
         else:
             add("proposed_pathway", "Proposed pathway: choose pathway 0, 1, 2 or 3, or not set")

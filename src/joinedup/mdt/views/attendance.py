@@ -45,7 +45,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             if not lock_unheld(meeting.pk):
                 return refuse_held(request, meeting)
-            if values.get("remove", "").isdecimal():
+            if values.get("remove", "").isdecimal() and len(values["remove"]) <= 18:
                 Attendance.objects.filter(meeting=meeting, pk=int(values["remove"])).delete()
                 return HttpResponseRedirect(reverse("mdt:attendance", args=[pk]))
             if row is not None:

@@ -60,7 +60,7 @@ def key_worker(request: HttpRequest, team_id: str, person_id: str) -> HttpRespon
                     chosen,
                     form.reason,
                     today,
-                    int(expected) if expected.isdecimal() else None,
+                    int(expected) if expected.isdecimal() and len(expected) <= 18 else None,
                 )
             except AllocationChangedError:
                 form.errors.add(

@@ -42,6 +42,7 @@ from joinedup.transfers.hub_access import (
     hub_staff,
     may_work,
     shows_note,
+    shows_package,
     shows_sensitive,
     shows_ward,
 )
@@ -235,7 +236,10 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
             return render(
                 request,
                 "tasks/problem.jinja",
-                {"heading": "That form is not one of this page's", "back": request.path},
+                {
+                    "heading": "That form is not one of this page's",
+                    "back": reverse("transfers:stay", args=[spell.pk]),
+                },
                 status=400,
             )
     context = _stay_context(request, staff, spell, day, today, form)
@@ -423,6 +427,8 @@ def _stay_context(
         "destination": DESTINATION_WORDS.get(spell.discharge_destination or "", ""),
         "followed": [
             (SERVICE_WORDS.get(p.service_type, p.service_type), p.start_date)
+            if shows_package(staff, p.funder, objection)
+            else ("a package not shown to you (objects to sharing)", None)
             for p in CarePackage.objects.filter(after_spell=spell).order_by("start_date", "pk")
         ]
         if not in_hospital

@@ -98,7 +98,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
     recorded_id = request.GET.get("recorded", "")
     recorded = (
         Capacity.objects.select_related("neighbourhood").filter(pk=recorded_id).first()
-        if recorded_id.isdecimal()
+        if recorded_id.isdecimal() and len(recorded_id) <= 18
         else None
     )
     return render(
