@@ -628,6 +628,16 @@ def test_a_diagnosis_that_is_not_icd_10_or_a_fall_without_an_injury_is_refused(
     # a fall sent later needs the injury, sent now or before
     later = {"kind": "update", "spell_id": SPELL, "occurred_at": at(1), "fall": True}
     assert "fall" in [e["field"] for e in refused(post(token, later), 422)]
+    applied(post(token, {**later, "primary_diagnosis": "S72.0"}))
+    # ... and a code that is no injury, for a stay recorded as a fall, needs fall: false
+    recoded = {
+        "kind": "update",
+        "spell_id": SPELL,
+        "occurred_at": at(2),
+        "primary_diagnosis": "J44.1",
+    }
+    assert "fall" in [e["field"] for e in refused(post(token, recoded), 422)]
+    applied(post(token, {**recoded, "fall": False}))
 
 
 def test_a_stay_admitted_by_one_hospital_s_system_takes_events_only_from_it(

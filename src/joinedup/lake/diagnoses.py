@@ -60,8 +60,9 @@ ACSC_PREFIXES = (
 )
 
 
-def is_acsc(code: str) -> bool:
-    return code.startswith(ACSC_PREFIXES)
+def is_acsc(code: str | None) -> bool:
+    """None (not coded yet) is not an ambulatory care sensitive condition."""
+    return code is not None and code.startswith(ACSC_PREFIXES)
 
 
 def is_injury(code: str) -> bool:

@@ -599,7 +599,9 @@ def _admit_spell(client: SystemClient, event: Event, data: dict[str, Any]) -> Ap
         person=person,
         admission_date=values["admission_date"],
         admission_method=values["admission_method"],
-        **_diagnosis_columns(values["primary_diagnosis"], values["fall"]),
+        primary_diagnosis=values["primary_diagnosis"],  # None: not coded yet, neither flag
+        acsc=is_acsc(values["primary_diagnosis"]),
+        fall=bool(values["fall"]),
     )
     stay = Stay.objects.create(
         spell=spell,
@@ -620,16 +622,6 @@ def _admit_spell(client: SystemClient, event: Event, data: dict[str, Any]) -> Ap
         f"admitted on {spell.admission_date} ({spell.admission_method})",
     )
     return Applied(applied, repeat=False)
-
-
-def _diagnosis_columns(diagnosis: str | None, fall: bool | None) -> dict[str, Any]:
-    """The spell's diagnosis columns: acsc follows the code; unknown (none sent yet) counts
-    as neither an ambulatory care sensitive condition nor a fall."""
-    return {
-        "primary_diagnosis": diagnosis,
-        "acsc": bool(diagnosis) and is_acsc(diagnosis or ""),
-        "fall": bool(fall),
-    }
 
 
 SPELL_PLAN_FIELDS = ("ready_for_discharge_date", "delay_reason", "delay_responsibility")
@@ -659,13 +651,10 @@ def _update_plan(client: SystemClient, event: Event, spell: HospitalSpell, stay:
         problems.append(("delay_responsibility", "a delay responsibility needs a delay_reason"))
     # Only a diagnosis sent is checked and written: a lake's spell keeps its own flags
     # (the contract ties neither to the other) until the hospital codes it.
-    coded = spell.primary_diagnosis
-    if (
-        values.get("fall")
-        and "primary_diagnosis" not in values
-        and not (coded and is_injury(coded))
-    ):
-        problems.append(("fall", FALL_NEEDS_INJURY))
+    coded = values.get("primary_diagnosis", spell.primary_diagnosis)
+    fall = values.get("fall", spell.fall)
+    if any(key in values for key in DIAGNOSIS_FIELDS) and fall and not (coded and is_injury(coded)):
+        problems.append(("fall", FALL_NEEDS_INJURY + " (or send fall: false)"))
     if problems:
         raise FeedError(422, *problems)
     spell_fields = [key for key in SPELL_PLAN_FIELDS if key in values]
@@ -673,7 +662,7 @@ def _update_plan(client: SystemClient, event: Event, spell: HospitalSpell, stay:
         setattr(spell, key, values[key])
     if "primary_diagnosis" in values:
         spell.primary_diagnosis = values["primary_diagnosis"]
-        spell.acsc = _diagnosis_columns(spell.primary_diagnosis, None)["acsc"]
+        spell.acsc = is_acsc(spell.primary_diagnosis)
         spell_fields += ["primary_diagnosis", "acsc"]
     if "fall" in values:
         spell.fall = bool(values["fall"])
