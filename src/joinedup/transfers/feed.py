@@ -570,6 +570,11 @@ def _admit_spell(client: SystemClient, event: Event, data: dict[str, Any]) -> Ap
     person = (
         Person.objects.select_for_update().filter(nhs_number=values["person.nhs_number"]).first()
     )
+    # The same admission, sent twice at once, committed while this one waited for the lock:
+    # answered as the repeat it is, not as someone already in hospital.
+    repeat = _repeat(client, event)
+    if repeat is not None:
+        return repeat
     if (
         person is None
         or person.birth_date != values["person.birth_date"]
