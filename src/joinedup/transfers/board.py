@@ -7,7 +7,9 @@ They are filtered by neighbourhood, proposed pathway and delay reason, and sorte
 database: days delayed (most first; a ready date still to come, or none, counts as not
 delayed), then length of stay (longest first). A page of 50 costs the same few queries
 whatever the number in hospital: the counts (one grouped query), the page's rows (one
-query, joined), and their open actions (one grouped query). Nothing is read per row.
+query, joined), and their open actions (one grouped query). Nothing is read per row. (The
+board's page also shows the capacity picture, which reads every delay in the area:
+joinedup.transfers.capacity.)
 
 A stay the hub has not touched has no Stay row: its ward and expected date are blank and
 its proposed pathway is the one the hospital's records hold (the spell's discharge_pathway,
@@ -29,7 +31,7 @@ from joinedup.record.models import HospitalSpell, Neighbourhood
 from joinedup.record.nhs_number import format_nhs_number, is_valid
 from joinedup.tasks.entry import Problem
 from joinedup.tasks.models import Task
-from joinedup.transfers.inpatients import in_hospital
+from joinedup.transfers.inpatients import days_delayed, in_hospital
 from joinedup.transfers.models import PATHWAYS, Action
 from joinedup.transfers.plan_words import (
     DELAY_REASON_WORDS,
@@ -170,7 +172,7 @@ class Summary:
     in_hospital: int
     delayed: int
     delayed_days: int
-    escalated: tuple[tuple[Escalation, int], ...]  # each escalation and how many reached it
+    escalated: dict[Escalation, int]  # each escalation and how many reached it
 
 
 def summary(spells: QuerySet[HospitalSpell], day: dt.date) -> Summary:
@@ -194,7 +196,7 @@ def summary(spells: QuerySet[HospitalSpell], day: dt.date) -> Summary:
         flag = escalation(days)
         if flag is not None:
             reached[flag] += n
-    return Summary(total, delayed, days_total, tuple(reached.items()))
+    return Summary(total, delayed, days_total, reached)
 
 
 # --- the rows -------------------------------------------------------------------------
@@ -291,7 +293,7 @@ def _row(spell: HospitalSpell, day: dt.date, actions: tuple[int, dt.date | None]
     stay = getattr(spell, "stay", None)  # None: the hub has not touched this stay yet
     pathway = stay.proposed_pathway if stay is not None else spell.discharge_pathway
     ready = spell.ready_for_discharge_date
-    days = (day - ready).days if ready is not None and ready <= day else None
+    days = days_delayed(spell, day)
     return BoardRow(
         spell_id=spell.pk,
         person_id=person.pk,

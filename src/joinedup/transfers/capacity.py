@@ -330,7 +330,8 @@ class GapRow:
         so they do not net it off."""
         if self.needed is None or self.available is None or self.partial:
             return None
-        if self.neighbourhood_id is None and self.overflow is not None:
+        if self.neighbourhood_id is None:
+            assert self.overflow is not None  # None only where the need is None too
             return self.overflow - self.pool
         return self.needed - self.available
 
@@ -345,6 +346,7 @@ class CapacityPicture:
     median_hours: float | None  # of home care packages started in the 12 months to `day`
     rows: list[GapRow]  # by service; the whole area first, then its neighbourhoods
     status: dict[str, str] = field(default_factory=dict)  # spell id: EXPLAINED, FLOW, NOT_KNOWN
+    current: dict[tuple[str, str | None], Capacity] = field(default_factory=dict)  # the figures
 
     def row(self, service: str, neighbourhood_id: str | None = None) -> GapRow | None:
         for row in self.rows:
@@ -412,16 +414,16 @@ def capacity_picture(day: dt.date, *, as_at: dt.datetime | None = None) -> Capac
             verdict = NOT_KNOWN
         elif local_row.available is not None and local_row.needed <= local_row.available:
             verdict = FLOW  # its own neighbourhood has the places
-        elif local_row.available is not None and not pooled:
-            verdict = EXPLAINED  # short at home, and no places anyone may take
         elif pooled:
             verdict = EXPLAINED if short[w.service] else FLOW
+        elif local_row.available is not None:
+            verdict = EXPLAINED  # short at home, and no places anyone may take
         else:
             verdict = NOT_KNOWN  # no figure for its neighbourhood or the area
         status[w.spell_id] = verdict
         for row in (local_row, area):
             setattr(row, verdict, getattr(row, verdict) + 1)
-    return CapacityPicture(day, median, list(rows.values()), status)
+    return CapacityPicture(day, median, list(rows.values()), status, current)
 
 
 def _overflow(service: str, rows: Mapping[tuple[str, str | None], GapRow]) -> float | None:

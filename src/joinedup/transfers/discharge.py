@@ -135,23 +135,6 @@ def _check(
         raise DischargeError("discharge_pathway", "A new care home placement is pathway 3")
 
 
-def _ready_recorded(spell: HospitalSpell, by: str) -> None:
-    stay = Stay.objects.filter(pk=spell.pk).first()
-    PlanChange.objects.create(
-        spell=spell,
-        changed_at=timezone.now(),
-        changed_by=by,
-        ward=stay.ward if stay else "",
-        expected_discharge_date=stay.expected_discharge_date if stay else None,
-        ready_for_discharge_date=spell.ready_for_discharge_date,
-        proposed_pathway=stay.proposed_pathway if stay else spell.discharge_pathway,
-        delay_reason=spell.delay_reason or "",
-        delay_responsibility=spell.delay_responsibility or "",
-        note="Discharged with no ready date recorded: the discharge date is taken as the "
-        "ready date (no delay)",
-    )
-
-
 def _neighbourhood_team(spell: HospitalSpell) -> Team | None:
     neighbourhood = spell.person.neighbourhood_id
     if neighbourhood is None:
@@ -206,7 +189,14 @@ def record_discharge(
             version=F("version") + 1, updated_at=timezone.now(), updated_by=by
         )
         if ready_set:  # the plan changed: its history says so
-            _ready_recorded(spell, by)
+            PlanChange.record(
+                spell,
+                Stay.objects.filter(pk=spell.pk).first(),
+                by=by,
+                note="Discharged with no ready date recorded: the discharge date is taken as "
+                "the ready date (no delay)",
+                at=timezone.now(),
+            )
         audit = _Audit(spell.person_id, user, by)
         audit(
             AuditAction.UPDATE,

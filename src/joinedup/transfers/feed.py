@@ -539,21 +539,6 @@ def _feed_event(client: SystemClient, event: Event, data: dict[str, Any]) -> Fee
     )
 
 
-def _plan_change(client: SystemClient, spell: HospitalSpell, stay: Stay, note: str) -> None:
-    PlanChange.objects.create(
-        spell=spell,
-        changed_at=timezone.now(),
-        changed_by=client.name,
-        ward=stay.ward,
-        expected_discharge_date=stay.expected_discharge_date,
-        ready_for_discharge_date=spell.ready_for_discharge_date,
-        proposed_pathway=stay.proposed_pathway,
-        delay_reason=spell.delay_reason or "",
-        delay_responsibility=spell.delay_responsibility or "",
-        note=note,
-    )
-
-
 def _audit(client: SystemClient, action: AuditAction, spell: HospitalSpell, what: str) -> None:
     record_event(
         action,
@@ -616,7 +601,7 @@ def _admit_spell(client: SystemClient, event: Event, data: dict[str, Any]) -> Ap
         updated_at=now,
         updated_by=client.name,
     )
-    _plan_change(client, spell, stay, "")
+    PlanChange.record(spell, stay, by=client.name, note="", at=timezone.now())
     applied = _feed_event(client, event, data)
     _audit(
         client,
@@ -683,7 +668,9 @@ def _update_plan(client: SystemClient, event: Event, spell: HospitalSpell, stay:
         stay.version += 1
         stay.updated_at = timezone.now()
         stay.updated_by = client.name
-        _plan_change(client, spell, stay, values.get("note") or "")
+        PlanChange.record(
+            spell, stay, by=client.name, note=values.get("note") or "", at=timezone.now()
+        )
     stay.save()
     changed = ", ".join(key.replace("_", " ") for key in KIND_FIELDS["update"] if key in values)
     _audit(client, AuditAction.UPDATE, spell, f"updated: {changed}")

@@ -10,6 +10,8 @@ in order), actions (tasks linked to the stay) and the capacity brokers report.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 
@@ -85,6 +87,25 @@ class PlanChange(models.Model):
 
     def __str__(self) -> str:
         return f"plan change {self.pk} of {self.spell_id}"
+
+    @classmethod
+    def record(
+        cls, spell: HospitalSpell, stay: Stay | None, *, by: str, note: str, at: dt.datetime
+    ) -> PlanChange:
+        """The plan as `spell` and its `stay` hold it now (no stay yet: the hospital's
+        pathway), kept as a change by `by`."""
+        return cls.objects.create(
+            spell=spell,
+            changed_at=at,
+            changed_by=by,
+            ward=stay.ward if stay else "",
+            expected_discharge_date=stay.expected_discharge_date if stay else None,
+            ready_for_discharge_date=spell.ready_for_discharge_date,
+            proposed_pathway=stay.proposed_pathway if stay else spell.discharge_pathway,
+            delay_reason=spell.delay_reason or "",
+            delay_responsibility=spell.delay_responsibility or "",
+            note=note,
+        )
 
 
 class FeedEvent(models.Model):

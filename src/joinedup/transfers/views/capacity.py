@@ -88,7 +88,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
     picture = cap.capacity_picture(day)
     order = {service: i for i, service in enumerate(Capacity.Service.values)}
     current = sorted(
-        cap.current_reports().values(),
+        picture.current.values(),
         key=lambda r: (
             order[r.service],
             r.neighbourhood is not None,
