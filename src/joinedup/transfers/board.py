@@ -206,6 +206,7 @@ def summary(spells: QuerySet[HospitalSpell], day: dt.date) -> Summary:
 class BoardRow:
     spell_id: str
     person_id: str
+    diagnosis: str | None  # never shown: it decides whether the ward may be
     name: str
     nhs_number: str
     neighbourhood: str
@@ -297,6 +298,7 @@ def _row(spell: HospitalSpell, day: dt.date, actions: tuple[int, dt.date | None]
     return BoardRow(
         spell_id=spell.pk,
         person_id=person.pk,
+        diagnosis=spell.primary_diagnosis,
         name=f"{person.given_name} {person.family_name}".strip() or "Name not recorded",
         nhs_number=_nhs_number(person.nhs_number),
         neighbourhood=str(person.neighbourhood),

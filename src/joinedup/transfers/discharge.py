@@ -44,6 +44,7 @@ from joinedup.mdt.models import AgendaItem
 from joinedup.record.age import age_on
 from joinedup.record.models import CarePackage, Episode, HospitalSpell, Team
 from joinedup.referrals.workflow import new_id
+from joinedup.transfers.hub_actions import neighbourhood_team
 from joinedup.transfers.models import PATHWAYS, PlanChange, Stay
 
 # The follow-on services each pathway allows; the first is the default.
@@ -135,17 +136,6 @@ def _check(
         raise DischargeError("discharge_pathway", "A new care home placement is pathway 3")
 
 
-def _neighbourhood_team(spell: HospitalSpell) -> Team | None:
-    neighbourhood = spell.person.neighbourhood_id
-    if neighbourhood is None:
-        return None
-    return (
-        Team.objects.filter(kind=Team.Kind.NEIGHBOURHOOD, neighbourhood_id=neighbourhood)
-        .order_by("pk")
-        .first()
-    )
-
-
 def record_discharge(
     spell: HospitalSpell,
     *,
@@ -204,7 +194,7 @@ def record_discharge(
             f"pathway {pathway}" + (" (no delay recorded: ready that day)" if ready_set else ""),
         )
         package = _start_package(spell, service, discharge_date, audit) if service else None
-        team = _neighbourhood_team(spell) if goes_on and pathway != 0 else None
+        team = neighbourhood_team(spell) if goes_on and pathway != 0 else None
         episode = _onto_caseload(spell, team, discharge_date, audit) if team else None
         item = None
         meeting = next_meeting(team) if team else None
@@ -230,10 +220,8 @@ class _Audit:
     by: str
 
     def __call__(self, action: AuditAction, what: str) -> None:
-        if self.user is not None:
-            record_event(action, user=self.user, person_id=self.person_id, what=what)
-        else:
-            record_event(action, username=self.by, person_id=self.person_id, what=what)
+        # record_event names the user when there is one, else the system `by`
+        record_event(action, user=self.user, username=self.by, person_id=self.person_id, what=what)
 
 
 def _start_package(spell: HospitalSpell, service: str, day: dt.date, audit: _Audit) -> CarePackage:

@@ -65,7 +65,6 @@ from joinedup.transfers.plan_words import (
     responsibility_words,
 )
 from joinedup.transfers.stay_plan import (
-    FIELD_LABELS,
     NUL,
     Plan,
     PlanForm,
@@ -103,15 +102,10 @@ def board(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             page = board_rows.board_page(day, filters, request.GET.get("page"))
             objectors = objecting(page.person_ids)
-            diagnoses = dict(
-                HospitalSpell.objects.filter(
-                    pk__in=[row.spell_id for row in page.rows]
-                ).values_list("pk", "primary_diagnosis")
-            )
             hidden_wards = {
                 row.spell_id
                 for row in page.rows
-                if not shows_ward(staff, row.person_id in objectors, diagnoses.get(row.spell_id))
+                if not shows_ward(staff, row.person_id in objectors, row.diagnosis)
             }
             record_events(
                 AuditAction.VIEW,
@@ -442,7 +436,6 @@ def _stay_context(
         "problems": problems,
         "errors": {p.field_id: p.text for p in problems},
         "editable": editable,
-        "labels": FIELD_LABELS,
         "plan_fields": PLAN_FIELDS,
         "pathways": PATHWAYS,
         "reasons": DELAY_REASON_WORDS,
