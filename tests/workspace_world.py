@@ -199,7 +199,7 @@ def add_person(
 
 
 def add_staff(
-    world: Workspace, key: str, profession: str, organisation: str, first: str, last: str
+    world: Workspace, key: str, profession: str, organisation: str, first: str = "", last: str = ""
 ) -> StaffMember:
     """A member of staff in no team (the hub's roles, for example), known as world.staff[key]."""
     user = get_user_model().objects.create(

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,7 +35,7 @@ from joinedup.transfers.board import ESCALATIONS, PAGE_SIZE
 from joinedup.transfers.models import Action, PlanChange, Stay
 from joinedup.transfers.plan_words import DELAY_REASON_WORDS
 from joinedup.web.environment import long_date
-from workspace_world import Workspace, add_person, build_workspace, password_hash
+from workspace_world import Workspace, add_person, add_staff, build_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -51,23 +50,12 @@ def days_ago(n: int) -> dt.date:
 
 
 @pytest.fixture
-def world(settings: Any) -> Iterator[Workspace]:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    password_hash.cache_clear()
+def world() -> Workspace:
     world = build_workspace()
-    for key, profession, organisation, first, last in (
-        ("coordinator", Profession.DISCHARGE_COORDINATOR, "acute", "Dee", "Charge"),
-        ("coordinator2", Profession.DISCHARGE_COORDINATOR, "acute", "Col", "Ward"),
-        ("broker", Profession.SOCIAL_CARE_BROKER, "council", "Bea", "Broker"),
-    ):
-        user = get_user_model().objects.create(
-            username=key, password=password_hash(), first_name=first, last_name=last
-        )
-        world.staff[key] = StaffMember.objects.create(
-            user=user, profession=profession, organisation=world.organisations[organisation]
-        )
-    yield world
-    password_hash.cache_clear()
+    add_staff(world, "coordinator", Profession.DISCHARGE_COORDINATOR, "acute", "Dee", "Charge")
+    add_staff(world, "coordinator2", Profession.DISCHARGE_COORDINATOR, "acute", "Col", "Ward")
+    add_staff(world, "broker", Profession.SOCIAL_CARE_BROKER, "council", "Bea", "Broker")
+    return world
 
 
 def spell(
@@ -141,10 +129,6 @@ def ward(world: Workspace) -> dict[str, HospitalSpell]:
     return spells
 
 
-def client(world: Workspace, key: str) -> Client:
-    return world.client(key)
-
-
 def listed(response: Any) -> list[str]:
     return [m.group(1) for m in ROW.finditer(response.content.decode())]
 
@@ -214,7 +198,7 @@ FILTERS = [
 def test_rows_order_and_summary_equal_a_direct_count(
     world: Workspace, ward: dict[str, HospitalSpell], filters: dict[str, str]
 ) -> None:
-    response = client(world, "coordinator").get(BOARD, filters)
+    response = world.client("coordinator").get(BOARD, filters)
     assert response.status_code == 200
     expected = direct(TODAY, **filters)
     assert listed(response) == [s.pk for s in expected]
@@ -238,7 +222,7 @@ def test_rows_order_and_summary_equal_a_direct_count(
 def test_the_board_shows_the_plan_in_words_and_never_the_diagnosis(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    response = client(world, "coordinator").get(BOARD)
+    response = world.client("coordinator").get(BOARD)
     page = response.content.decode()
     assert "I63" not in page  # the primary diagnosis, on every spell
     row = page[page.index('id="stay-s-bert"') :]
@@ -257,7 +241,7 @@ def test_the_board_shows_the_plan_in_words_and_never_the_diagnosis(
 def test_the_board_pages_fifty_at_a_time_in_a_fixed_number_of_queries(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    coordinator = client(world, "coordinator")
+    coordinator = world.client("coordinator")
     coordinator.get(BOARD)  # warm the session and the content types
     with CaptureQueriesContext(connection) as few:
         coordinator.get(BOARD)
@@ -313,7 +297,7 @@ def test_an_unknown_filter_is_a_clear_error_on_the_page(
     message: str,
 ) -> None:  # fmt: skip
     before = last_sequence()
-    response = client(world, "coordinator").get(BOARD, query)
+    response = world.client("coordinator").get(BOARD, query)
     assert response.status_code == 400
     page = response.content.decode()
     assert f'href="#{field}"' in page and message in page
@@ -324,7 +308,7 @@ def test_an_unknown_filter_is_a_clear_error_on_the_page(
 def test_escalation_flags_and_their_thresholds_are_on_the_board(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    response = client(world, "coordinator").get(BOARD)
+    response = world.client("coordinator").get(BOARD)
     page = response.content.decode()
 
     def flag(sid: str) -> str:
@@ -351,14 +335,14 @@ def test_the_board_says_when_the_hospital_data_end(world: Workspace) -> None:
     last = days_ago(40)
     spell(world.people["ada"], "s-ada", days_ago(50), ready=days_ago(45))
     spell(world.people["bert"], "s-bert", last)
-    response = client(world, "coordinator").get(BOARD)
+    response = world.client("coordinator").get(BOARD)
     page = text(response)
     assert f"in hospital on {long_date(last)}" in page
     assert f"The hospital data end on {long_date(last)}" in page
     assert "10 days in hospital" in page  # counted to the last admission, not to today
     assert "2 people in hospital; 1 delayed" in page and "5 delayed days in total" in page
     spell(world.people["cora"], "s-cora", TODAY)
-    assert "The hospital data end" not in text(client(world, "coordinator").get(BOARD))
+    assert "The hospital data end" not in text(world.client("coordinator").get(BOARD))
 
 
 # --- access, audit ------------------------------------------------------------------------
@@ -371,7 +355,7 @@ def test_everyone_but_the_hub_gets_403(
     world: Workspace, ward: dict[str, HospitalSpell], who: str
 ) -> None:
     before = last_sequence()
-    someone = client(world, who)
+    someone = world.client(who)
     assert someone.get(BOARD).status_code == 403
     assert someone.get("/transfers/stay/s-ada/").status_code == 403
     assert someone.post("/transfers/stay/s-ada/", {"form": "plan"}).status_code == 403
@@ -383,7 +367,7 @@ def test_the_board_audits_exactly_the_people_listed(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
     before = last_sequence()
-    response = client(world, "broker").get(BOARD, {"neighbourhood": "n-north"})
+    response = world.client("broker").get(BOARD, {"neighbourhood": "n-north"})
     events = audited(before)
     assert [e.person_id for e in events] == [
         m.group(2) for m in ROW.finditer(response.content.decode())
@@ -397,7 +381,7 @@ def test_the_board_audits_exactly_the_people_listed(
 def test_a_team_manager_reads_the_board_and_stays_but_changes_nothing(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    manager = client(world, "manager")
+    manager = world.client("manager")
     assert listed(manager.get(BOARD)) == [s.pk for s in direct(TODAY)]
     page = manager.get("/transfers/stay/s-bert/")
     assert page.status_code == 200 and 'id="plan"' not in page.content.decode()
@@ -411,16 +395,16 @@ def test_a_team_manager_reads_the_board_and_stays_but_changes_nothing(
 
 def test_the_hub_lands_on_the_board_with_it_in_the_menu(world: Workspace) -> None:
     for who in ("coordinator", "broker"):
-        assert client(world, who).get("/workspace/")["Location"] == BOARD
+        assert world.client(who).get("/workspace/")["Location"] == BOARD
     for who in ("coordinator", "broker", "manager"):
-        assert "Transfer of care hub" in client(world, who).get(BOARD).content.decode()
-    assert "Transfer of care hub" not in client(world, "nurse").get("/tasks/").content.decode()
+        assert "Transfer of care hub" in world.client(who).get(BOARD).content.decode()
+    assert "Transfer of care hub" not in world.client("nurse").get("/tasks/").content.decode()
 
 
 def test_a_stay_outside_the_board_is_not_found(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    coordinator = client(world, "coordinator")
+    coordinator = world.client("coordinator")
     assert coordinator.get("/transfers/stay/s-nothing/").status_code == 404
     assert coordinator.get("/transfers/stay/s-ada%00/").status_code == 404
     assert coordinator.get("/transfers/stay/s-ada-old/").status_code == 404  # long discharged
@@ -449,7 +433,7 @@ def test_saving_a_plan_writes_spell_stay_history_and_audit_together(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
     assert not Stay.objects.filter(pk="s-cora").exists()  # as loaded from a lake
-    coordinator = client(world, "coordinator")
+    coordinator = world.client("coordinator")
     page = coordinator.get("/transfers/stay/s-cora/")
     assert page.status_code == 200
     body = page.content.decode()
@@ -496,14 +480,14 @@ def test_saving_a_plan_writes_spell_stay_history_and_audit_together(
     assert "The discharge plan is saved." in text(shown)
     assert PlanChange.objects.filter(spell_id="s-cora").count() == 2
     # the board shows the new plan
-    board = client(world, "coordinator").get(BOARD, {"reason": "awaiting_nursing_home"})
+    board = world.client("coordinator").get(BOARD, {"reason": "awaiting_nursing_home"})
     assert listed(board) == ["s-cora"] and "Ward 12" in board.content.decode()
 
 
 def test_saving_the_plan_unchanged_writes_nothing(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    coordinator = client(world, "coordinator")
+    coordinator = world.client("coordinator")
     unchanged = {
         "form": "plan", "version": "1", "ward": "Ward 7",
         "expected_discharge_date": days_ago(2).isoformat(),
@@ -520,12 +504,12 @@ def test_saving_the_plan_unchanged_writes_nothing(
 def test_a_stale_form_gets_a_409_naming_who_changed_the_plan(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    first = client(world, "coordinator2").post(
+    first = world.client("coordinator2").post(
         "/transfers/stay/s-bert/", plan_form(version="1", ward="Ward 3")
     )
     assert first.status_code == 302
     before = last_sequence()
-    second = client(world, "coordinator").post(
+    second = world.client("coordinator").post(
         "/transfers/stay/s-bert/", plan_form(version="1", ward="Ward 5", note="mine")
     )
     assert second.status_code == 409
@@ -547,9 +531,9 @@ def test_a_stale_form_gets_a_409_naming_who_changed_the_plan(
 def test_a_stale_form_from_before_the_stay_existed_is_a_conflict_too(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    first = client(world, "coordinator2").post("/transfers/stay/s-cora/", plan_form(ward="Ward 3"))
+    first = world.client("coordinator2").post("/transfers/stay/s-cora/", plan_form(ward="Ward 3"))
     assert first.status_code == 302
-    second = client(world, "coordinator").post("/transfers/stay/s-cora/", plan_form(ward="Ward 5"))
+    second = world.client("coordinator").post("/transfers/stay/s-cora/", plan_form(ward="Ward 5"))
     assert second.status_code == 409 and "Col Ward" in text(second)
     assert Stay.objects.get(pk="s-cora").ward == "Ward 3"
 
@@ -634,7 +618,7 @@ def test_every_problem_names_its_field_and_saves_nothing(
 ) -> None:  # fmt: skip
     before_spell = HospitalSpell.objects.filter(pk="s-cora").values().get()
     before = last_sequence()
-    response = client(world, "coordinator").post("/transfers/stay/s-cora/", plan_form(**changes))
+    response = world.client("coordinator").post("/transfers/stay/s-cora/", plan_form(**changes))
     assert response.status_code == 400
     page = response.content.decode()
     assert f'<a href="#{field}">{message}' in page.replace("&#39;", "'")
@@ -649,7 +633,7 @@ def test_every_problem_names_its_field_and_saves_nothing(
 def test_a_broker_sets_the_reason_and_responsibility_only(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    broker = client(world, "broker")
+    broker = world.client("broker")
     page = broker.get("/transfers/stay/s-bert/").content.decode()
     assert 'name="delay_reason"' in page and 'name="delay_responsibility"' in page
     assert 'name="ward"' not in page and 'name="ready_for_discharge_date"' not in page
@@ -685,7 +669,7 @@ def test_a_discharge_while_the_form_is_open_refuses_the_save(
     HospitalSpell.objects.filter(pk="s-cora").update(
         discharge_date=TODAY, discharge_destination="usual_residence", discharge_pathway=0
     )
-    response = client(world, "coordinator").post("/transfers/stay/s-cora/", plan_form())
+    response = world.client("coordinator").post("/transfers/stay/s-cora/", plan_form())
     assert response.status_code == 409
     assert f"was discharged on {long_date(TODAY)}" in text(response)
     assert not Stay.objects.filter(pk="s-cora").exists() and not PlanChange.objects.exists()
@@ -703,7 +687,7 @@ def action_form(owner: str, due: dt.date, title: str = "Chase the care package")
 def test_actions_become_owned_tasks_listed_on_the_stay_and_the_board(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    coordinator = client(world, "coordinator")
+    coordinator = world.client("coordinator")
     staff = world.staff
     before = last_sequence()
     for owner, title in (
@@ -747,16 +731,16 @@ def test_actions_become_owned_tasks_listed_on_the_stay_and_the_board(
     assert Task.objects.filter(hub_action__spell_id="s-bert").count() == 3
     # overdue flagged; the broker's own task list has hers
     Task.objects.filter(pk=tasks["Funding decision"].pk).update(due=days_ago(1))
-    page = client(world, "coordinator").get("/transfers/stay/s-bert/").content.decode()
+    page = world.client("coordinator").get("/transfers/stay/s-bert/").content.decode()
     funding = page[page.index(f'id="action-{tasks["Funding decision"].pk}"') :]
     assert "Overdue" in funding[: funding.index("</tr>")]
-    assert "Source the package" in client(world, "broker").get("/tasks/").content.decode()
-    board = client(world, "coordinator").get(BOARD).content.decode()
+    assert "Source the package" in world.client("broker").get("/tasks/").content.decode()
+    board = world.client("coordinator").get(BOARD).content.decode()
     row = board[board.index('id="stay-s-bert"') :]
     assert "3 open" in row[: row.index("</tr>")] and long_date(days_ago(1)) in row
     # the broker closes one from the stay's page: done, with who and when
     before = last_sequence()
-    closed = client(world, "broker").post(
+    closed = world.client("broker").post(
         "/transfers/stay/s-bert/",
         {"form": "close", "task": str(tasks["Funding decision"].pk), "outcome": "done"},
     )
@@ -764,18 +748,18 @@ def test_actions_become_owned_tasks_listed_on_the_stay_and_the_board(
     done = Task.objects.get(pk=tasks["Funding decision"].pk)
     assert (done.status, done.closed_by) == ("done", "broker") and done.closed_at is not None
     assert [(e.action, e.person_id) for e in audited(before)] == [(AuditAction.UPDATE, "p-bert")]
-    again = client(world, "broker").post(
+    again = world.client("broker").post(
         "/transfers/stay/s-bert/",
         {"form": "close", "task": str(tasks["Funding decision"].pk), "outcome": "done"},
     )
     assert again.status_code == 409
-    other = client(world, "broker").post(  # another stay's action: not closed from here
+    other = world.client("broker").post(  # another stay's action: not closed from here
         "/transfers/stay/s-ada/",
         {"form": "close", "task": str(tasks["Source the package"].pk), "outcome": "done"},
     )
     assert other.status_code == 409
     assert Task.objects.get(pk=tasks["Source the package"].pk).status == "open"
-    page = text(client(world, "coordinator").get("/transfers/stay/s-bert/"))
+    page = text(world.client("coordinator").get("/transfers/stay/s-bert/"))
     assert "2 open, 1 closed" in page and "Done" in page
 
 
@@ -785,14 +769,14 @@ def test_actions_become_owned_tasks_listed_on_the_stay_and_the_board(
 def test_an_objection_hides_the_other_sides_detail_not_the_shared_plan(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
-    coordinator = client(world, "coordinator")
+    coordinator = world.client("coordinator")
     health_side = plan_form(version="1", ward="Stroke unit", note="Swallow assessment due")
     assert coordinator.post("/transfers/stay/s-bert/", health_side).status_code == 302
     social_side = plan_form(
         version="2", delay_reason="awaiting_public_funding", note="Panel on Friday"
     )
-    assert client(world, "broker").post("/transfers/stay/s-bert/", social_side).status_code == 302
-    broker = client(world, "broker")
+    assert world.client("broker").post("/transfers/stay/s-bert/", social_side).status_code == 302
+    broker = world.client("broker")
     before_objection = broker.get("/transfers/stay/s-bert/").content.decode()
     assert "Stroke unit" in before_objection and "Swallow assessment due" in before_objection
     Consent.objects.create(
@@ -816,9 +800,9 @@ def test_an_objection_hides_the_other_sides_detail_not_the_shared_plan(
 
 
 def test_team_managers_reach_the_board_from_their_caseload(world: Workspace) -> None:
-    html = client(world, "manager").get("/teams/t-north/caseload/").content.decode()
+    html = world.client("manager").get("/teams/t-north/caseload/").content.decode()
     assert 'id="hub-link"' in html and "/transfers/?neighbourhood=n-north" in html
-    html = client(world, "nurse").get("/teams/t-north/caseload/").content.decode()
+    html = world.client("nurse").get("/teams/t-north/caseload/").content.decode()
     assert 'id="hub-link"' not in html  # nurses do not read the board
 
 
@@ -839,11 +823,11 @@ def test_the_ward_of_a_stay_with_a_sensitive_diagnosis_follows_its_label(
         note="Awaiting psychiatric liaison review",
     )  # fmt: skip
     for viewer in ("coordinator", "broker", "manager", "coordinator2"):
-        board = client(world, viewer).get(BOARD).content.decode()
+        board = world.client(viewer).get(BOARD).content.decode()
         row = board[board.index('id="stay-s-cora"') :]
         row = row[: row.index("</tr>")]
         assert "Psychiatric" not in row and "Ward not shown to you" in row, viewer
-        page = client(world, viewer).get("/transfers/stay/s-cora/").content.decode()
+        page = world.client(viewer).get("/transfers/stay/s-cora/").content.decode()
         assert "Psychiatric" not in page and 'id="sensitive-notice"' in page, viewer
         assert ("psychiatric liaison review" in page) == (viewer == "coordinator"), viewer
 
@@ -854,7 +838,7 @@ def test_any_spell_id_is_listed_and_opens(world: Workspace, ward: Any, sid: str)
     a "/" (or a path of its own) must neither break the board nor open another stay."""
     add_person(world, "ian", 63000)
     spell(world.people["ian"], sid, days_ago(40), ready=days_ago(30), reason="housing")
-    coordinator = client(world, "coordinator")
+    coordinator = world.client("coordinator")
     board = coordinator.get(BOARD)
     assert board.status_code == 200 and listed(board)[0] == sid  # the longest delayed
     link = re.search(
@@ -897,6 +881,6 @@ def test_digits_that_are_not_numbers_are_refused_or_ignored(
     world: Workspace, ward: Any, who: str, method: str, path: str, data: dict[str, str]
 ) -> None:
     before = (PlanChange.objects.count(), Task.objects.count())
-    response = getattr(client(world, who), method)(path, data)
+    response = getattr(world.client(who), method)(path, data)
     assert response.status_code in (200, 302, 400), response.status_code
     assert (PlanChange.objects.count(), Task.objects.count()) == before

@@ -15,11 +15,10 @@ import re
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 
-from joinedup.access.models import AuditAction, AuditEvent, Profession, StaffMember
+from joinedup.access.models import AuditAction, AuditEvent, Profession
 from joinedup.record.models import CarePackage, HospitalSpell, Person
 from joinedup.transfers.capacity import (
     EXPLAINED,
@@ -31,7 +30,7 @@ from joinedup.transfers.capacity import (
 )
 from joinedup.transfers.models import Capacity, Stay
 from joinedup.transfers.situation_report import delay_metrics
-from workspace_world import Workspace, add_person, build_workspace, password_hash
+from workspace_world import Workspace, add_person, add_staff, build_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +43,8 @@ URLS = ("/transfers/capacity/", "/transfers/situation-report/", "/transfers/situ
 @pytest.fixture
 def world() -> Workspace:
     world = build_workspace()
-    for key, profession, organisation in (
-        ("broker", Profession.SOCIAL_CARE_BROKER, "council"),
-        ("coordinator", Profession.DISCHARGE_COORDINATOR, "acute"),
-    ):
-        user = get_user_model().objects.create(username=key, password=password_hash())
-        world.staff[key] = StaffMember.objects.create(
-            user=user, profession=profession, organisation=world.organisations[organisation]
-        )
+    add_staff(world, "broker", Profession.SOCIAL_CARE_BROKER, "council")
+    add_staff(world, "coordinator", Profession.DISCHARGE_COORDINATOR, "acute")
     # The latest admission on record, so the board's day is DAY (not delayed: no ready date).
     spell(world, "eli", "s-latest", admitted=DAY)
     return world
