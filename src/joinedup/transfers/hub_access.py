@@ -37,8 +37,6 @@ from django.core.exceptions import PermissionDenied
 
 from joinedup.access.models import Profession, StaffMember
 from joinedup.access.policy import (
-    ORGANISATION_SECTOR,
-    UNKNOWN,
     diagnosis_sensitivity,
     may_read_sensitivity,
     package_sector,
@@ -118,7 +116,7 @@ def authors(usernames: Collection[str]) -> dict[str, Author]:
     found = {
         user.get_username(): Author(
             name=staff_described(user.staff_member),
-            sector=ORGANISATION_SECTOR.get(user.staff_member.organisation.kind, UNKNOWN),
+            sector=staff_sector(user.staff_member),
         )
         for user in users.objects.filter(
             username__in=list(usernames), staff_member__isnull=False

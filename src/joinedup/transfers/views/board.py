@@ -195,6 +195,8 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
     if request.method == "POST":
         kind = request.POST.get("form", "")
         if kind == "plan":
+            if spell.discharge_date is not None:
+                return _ended(request, staff, spell, day, spell.discharge_date)
             editable = _editable(staff, spell, has_objection(spell.person_id))
             form = read_plan_form(
                 request.POST,
@@ -203,8 +205,6 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
                 board_day=day,
                 editable=editable,
             )
-            if spell.discharge_date is not None:
-                return _ended(request, staff, spell, day, spell.discharge_date)
             if form.base is None:
                 form.problems.insert(
                     0,

@@ -26,6 +26,7 @@ from joinedup.transfers.hub_access import hub_staff
 from joinedup.transfers.inpatients import board_day
 from joinedup.transfers.models import PATHWAYS
 from joinedup.transfers.plan_words import DESTINATION_WORDS
+from joinedup.transfers.stay_plan import NUL
 
 
 def _spell(spell_id: str, day: dt.date) -> HospitalSpell:
@@ -33,7 +34,7 @@ def _spell(spell_id: str, day: dt.date) -> HospitalSpell:
         HospitalSpell.objects.select_related("person__neighbourhood", "stay")
         .filter(pk=spell_id, discharge_date__isnull=True, admission_date__lte=day)
         .first()
-        if "\x00" not in spell_id
+        if NUL not in spell_id  # PostgreSQL refuses NUL in text: no spell has one
         else None
     )
     if spell is None:
@@ -71,7 +72,7 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
     if request.method == "POST":
         values = {key: str(request.POST.get(key, "")).strip() for key in values}
         when = _date(values["discharge_date"])
-        pathway = int(values["pathway"]) if values["pathway"] in ("0", "1", "2", "3") else None
+        pathway = next((p for p in PATHWAYS if str(p) == values["pathway"]), None)
         if when is None:
             problems.append(Problem("discharge_date", "Discharge date must be a real date"))
         if pathway is None:
