@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import importlib
 import itertools
-import threading
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 
 from joinedup.access.audit import (
     GENESIS_HASH,
@@ -28,6 +27,7 @@ from joinedup.access.models import (
     StaffMember,
 )
 from joinedup.record.models import Organisation
+from racing import at_once
 
 triggers = importlib.import_module("joinedup.access.migrations.0003_audit_append_only")
 
@@ -242,25 +242,12 @@ def test_access_report_lists_one_persons_events(nurse: Any) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_do_not_fork_the_chain(committed_audit: None) -> None:
     writers, each = 4, 15
-    errors: list[BaseException] = []
-    start = threading.Barrier(writers)
 
     def write(n: int) -> None:
-        try:
-            start.wait()
-            for i in range(each):
-                with transaction.atomic():
-                    record_event(AuditAction.VIEW, username=f"writer{n}", what=f"event {i}")
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+        for i in range(each):
+            with transaction.atomic():
+                record_event(AuditAction.VIEW, username=f"writer{n}", what=f"event {i}")
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    at_once(write, range(writers))
     result = verify_chain()
     assert result.ok and result.checked == writers * each

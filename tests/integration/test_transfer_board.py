@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -35,6 +34,7 @@ from joinedup.transfers.board import ESCALATIONS, PAGE_SIZE
 from joinedup.transfers.models import Action, PlanChange, Stay
 from joinedup.transfers.plan_words import DELAY_REASON_WORDS
 from joinedup.web.environment import long_date
+from racing import at_once
 from workspace_world import Workspace, add_person, add_staff, build_workspace
 
 pytestmark = pytest.mark.django_db
@@ -551,29 +551,12 @@ def test_two_saves_racing_from_one_version_let_exactly_one_in(committed_audit: N
     spell(world.people["cora"], "s-cora", days_ago(10))
     spell(world.people["ada"], "s-ada", TODAY)  # the board's day is today
     clients = {key: world.client(key) for key in ("coordinator", "coordinator2")}
-    statuses: dict[str, int] = {}
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
 
-    def save(key: str) -> None:
-        try:
-            start.wait()
-            statuses[key] = (
-                clients[key]
-                .post("/transfers/stay/s-cora/", plan_form(ward=f"Ward of {key}"))
-                .status_code
-            )
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+    def save(key: str) -> int:
+        response = clients[key].post("/transfers/stay/s-cora/", plan_form(ward=f"Ward of {key}"))
+        return int(response.status_code)
 
-    threads = [threading.Thread(target=save, args=(key,)) for key in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    statuses = dict(zip(clients, at_once(save, list(clients)), strict=True))
     assert sorted(statuses.values()) == [302, 409]
     winner = next(k for k, status in statuses.items() if status == 302)
     stay = Stay.objects.get(pk="s-cora")

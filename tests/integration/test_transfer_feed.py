@@ -7,14 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import threading
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from command_line import one_error_line, run
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -26,6 +24,7 @@ from joinedup.referrals.system_clients import SystemClientError, add_system, rot
 from joinedup.transfers.demo import DEMO_FEED_TOKEN, seed_demo_hospital
 from joinedup.transfers.hub_access import shows_ward
 from joinedup.transfers.models import FeedEvent, PlanChange, Stay
+from racing import at_once
 from workspace_world import Workspace, add_staff, build_workspace, nhs_number
 
 pytestmark = pytest.mark.django_db
@@ -439,25 +438,7 @@ def test_an_event_sent_twice_at_once_is_applied_once(
     else:
         applied(post(token, admit(cora)))
         bodies = [update(), update()]
-    statuses: list[int] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
-
-    def send(body: dict[str, Any]) -> None:
-        try:
-            start.wait()
-            statuses.append(post(token, body).status_code)
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    statuses = at_once(lambda body: post(token, body).status_code, bodies)
     assert sorted(statuses) == answers
     assert HospitalSpell.objects.filter(pk=SPELL).count() == 1
     assert FeedEvent.objects.filter(spell_id=SPELL, kind=kind).count() == 1
