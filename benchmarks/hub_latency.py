@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from record_latency import (  # noqa: E402  (the latency harness, shared)
-    DEMO_PEOPLE,
     OUT,
     Task,
     log,
@@ -46,7 +45,7 @@ from record_latency import (  # noqa: E402  (the latency harness, shared)
     stop_server,
 )
 from run import machine  # noqa: E402
-from workspace_latency import run_phases  # noqa: E402
+from workspace_latency import add_phase_arguments, run_phases, tasks_from  # noqa: E402
 
 INPATIENTS = 1_500
 COORDINATOR = "demo-discharge-coordinator"
@@ -128,7 +127,7 @@ def tasks_for(kind: str, setup: dict[str, Any], count: int) -> list[Task]:
         "stay": [f"/transfers/stay/{setup['stay']}/"],
     }
     expect = {"board": "in hospital", "board_filtered": "in hospital", "stay": "discharge plan"}
-    return [Task(kind, paths[kind][i % len(paths[kind])], expect[kind]) for i in range(count)]
+    return tasks_from(paths[kind], kind, expect[kind], count)
 
 
 def main() -> None:
@@ -136,7 +135,6 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="sqlite")
-    parser.add_argument("--people", type=int, default=DEMO_PEOPLE)
     parser.add_argument(
         "--postgres",
         default=os.environ.get("JOINEDUP_BENCH_HUB_POSTGRES_URL", POSTGRES_URL),
@@ -144,11 +142,7 @@ def main() -> None:
     )
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild PostgreSQL's")
     parser.add_argument("--inpatients", type=int, default=INPATIENTS)
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=15, help="per session and phase")
-    parser.add_argument("--pause", type=float, default=1.0)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--step", help=argparse.SUPPRESS)
+    add_phase_arguments(parser)
     parser.add_argument("step_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:

@@ -88,8 +88,22 @@ def tasks_for(kind: str, setup: dict[str, Any], count: int) -> list[Task]:
         "mdt_agenda": [f"/mdt/{meeting}/"],
     }  # fmt: skip
     expect = {"triage": "Triage queue", "caseload": "Caseload", "mdt_agenda": "agenda"}
-    options = paths[kind]
-    return [Task(kind, options[i % len(options)], expect[kind]) for i in range(count)]
+    return tasks_from(paths[kind], kind, expect[kind], count)
+
+
+def tasks_from(paths: list[str], kind: str, expect: str, count: int) -> list[Task]:
+    """`count` requests of one kind, taking its paths in turn; `expect` is on each page."""
+    return [Task(kind, paths[i % len(paths)], expect) for i in range(count)]
+
+
+def add_phase_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options run_phases reads, and the city's size."""
+    parser.add_argument("--people", type=int, default=DEMO_PEOPLE)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=15, help="per session and phase")
+    parser.add_argument("--pause", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--step", help=argparse.SUPPRESS)
 
 
 def run_phase(
@@ -186,12 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--people", type=int, default=DEMO_PEOPLE)
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=15, help="per session and phase")
-    parser.add_argument("--pause", type=float, default=1.0)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--step", help=argparse.SUPPRESS)
+    add_phase_arguments(parser)
     args = parser.parse_args()
     if args.step:
         print(json.dumps({"workspace": step_workspace}[args.step](), default=str))
