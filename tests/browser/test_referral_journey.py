@@ -16,6 +16,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from header_menu import follow_menu_link
 from page_checks import accessible, screenshot
 from playwright.sync_api import Page, expect
 from staff_login import switch_to
@@ -48,7 +49,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     # The GP refers, starting from their referrals.
     switch_to(page, "gp", PASSWORD)
     expect(page).to_have_url("/referrals/mine/")
-    page.get_by_role("link", name="Make a referral").first.click()
+    page.get_by_role("main").get_by_role("link", name="Make a referral").click()
     page.get_by_role("button", name="Send referral").click()  # nothing filled in
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the given name")
     assert not Referral.objects.exists()
@@ -110,7 +111,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     assert key_worker.staff == world.staff["nurse"]
 
     # The next MDT meeting's agenda lists him as a newly accepted referral.
-    page.get_by_role("link", name="MDT meetings").first.click()
+    follow_menu_link(page, "MDT meetings")
     when = timezone.localtime(timezone.now() + dt.timedelta(days=1)).replace(hour=10, minute=0)
     page.get_by_label("Date and time").fill(when.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Schedule the meeting").click()
