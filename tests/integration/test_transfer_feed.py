@@ -636,8 +636,8 @@ def test_a_stay_admitted_by_one_hospital_s_system_takes_events_only_from_it(
     problems = refused(post(other, update(occurred_at=at(9))), 409)
     assert f"admitted by {PAS}" in problems[0]["message"]
     assert "discharged" not in problems[0]["message"]
-    applied(post(token, admit(world.people["cora"], spell_id="CGH-2", occurred_at=at(10))))
-    again = post(other, admit(world.people["cora"], spell_id="CCH-9", occurred_at=at(10)))
+    applied(post(token, admit(world.people["cora"], spell_id="CGH-2", occurred_at=at(9, hours=1))))
+    again = post(other, admit(world.people["cora"], spell_id="CCH-9", occurred_at=at(9, hours=1)))
     message = refused(again, 409)[0]["message"]
     assert "another system" in message and "CGH-2" not in message
 
