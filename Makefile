@@ -10,7 +10,7 @@ ASSETS := var/static/.collected
 PYTEST := $(BIN)/pytest
 export DJANGO_SETTINGS_MODULE := joinedup.settings
 
-.PHONY: install assets chromium java lint test test-sqlite test-postgres demo bench clean
+.PHONY: install assets chromium java faketime lint suite test test-profile test-fast test-dates coverage demo bench clean
 
 install: $(STAMP)
 
@@ -47,18 +47,62 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-test-sqlite: $(STAMP) $(ASSETS) chromium java
-	$(PYTEST)
+# The suite runs on both cores (pytest-xdist, a database per worker; tests that share a costly
+# set-up stay on one worker, tests/conftest.py). Every test runs on PostgreSQL, the
+# production database, when JOINEDUP_TEST_POSTGRES_URL is set (.ci/run sets it), and those
+# whose outcome depends on the database (marked both_databases) on SQLite too; without
+# PostgreSQL every test runs on SQLite.
+WORKERS ?= 2
+PYTEST_PARALLEL := $(PYTEST) -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
+TEST_DEPS := $(STAMP) $(ASSETS) chromium java
+PYTEST_ARGS ?=
 
-# The same suite again on PostgreSQL (CI sets JOINEDUP_TEST_POSTGRES_URL); the slow
-# calibration tests and the metrics engines' tests touch no database, so they run once.
-test-postgres: $(STAMP) $(ASSETS) chromium java
+suite: $(TEST_DEPS)
 	@if [ -n "$$JOINEDUP_TEST_POSTGRES_URL" ]; then \
-	  echo "PostgreSQL: $$JOINEDUP_TEST_POSTGRES_URL"; \
-	  JOINEDUP_DATABASE_URL="$$JOINEDUP_TEST_POSTGRES_URL" $(PYTEST) -m "not slow and not engines"; \
-	else echo "JOINEDUP_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"; fi
+	  echo "PostgreSQL ($$JOINEDUP_TEST_POSTGRES_URL): every test"; \
+	  JOINEDUP_DATABASE_URL="$$JOINEDUP_TEST_POSTGRES_URL" $(PYTEST_PARALLEL) $(PYTEST_ARGS) && \
+	  echo "SQLite: the tests marked both_databases" && \
+	  $(PYTEST_PARALLEL) -m both_databases $(PYTEST_ARGS); \
+	else \
+	  echo "JOINEDUP_TEST_POSTGRES_URL is not set: every test on SQLite"; \
+	  $(PYTEST_PARALLEL) $(PYTEST_ARGS); \
+	fi
 
-test: lint test-sqlite test-postgres
+test: lint suite
+
+# The same run, then the 30 slowest tests and the time per directory and per marker.
+test-profile: PYTEST_ARGS = --durations=30 --suite-profile
+test-profile: suite
+
+# The contributor's loop: unit, spec on DuckDB and integration on SQLite, no browser or Spark.
+FAST := not browser and not spark and not slow
+test-fast: $(STAMP) $(ASSETS)
+	JOINEDUP_DATABASE_URL= $(PYTEST_PARALLEL) -m "$(FAST)"
+
+# The fast suite under libfaketime from moments that break code which reads the clock
+# carelessly (UTC): a leap day; New Year's Eve and a summer night, each crossing midnight
+# during the run (in summer London's date changes an hour before UTC's); just after
+# midnight UTC; British Summer Time starting mid-run; five years ahead. On SQLite, whose
+# clock is this process's: PostgreSQL's server keeps the real time.
+DATES := "2028-02-29 12:00:00" "2026-12-31 23:58:00" "2027-07-01 23:30:00" \
+	"2027-07-02 00:00:30" "2027-03-28 00:58:00" "2031-12-07 09:00:00"
+test-dates: $(STAMP) $(ASSETS) faketime
+	@for when in $(DATES); do \
+	  echo "== the fast suite from $$when UTC"; \
+	  TZ=UTC JOINEDUP_DATABASE_URL= faketime -f "@$$when" $(PYTEST_PARALLEL) -q -m "$(FAST)" || exit 1; \
+	done
+
+faketime:
+	@command -v faketime >/dev/null 2>&1 || { \
+	  echo "Installing Debian's faketime for the dated runs"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+
+# Branch coverage of src/joinedup over the whole run, both databases combined.
+coverage: PYTEST_ARGS = --cov --cov-append --cov-report=
+coverage: $(TEST_DEPS)
+	$(BIN)/coverage erase
+	$(MAKE) --no-print-directory suite PYTEST_ARGS="$(PYTEST_ARGS)"
+	$(BIN)/coverage report --skip-covered --sort=cover | tail -25
 
 demo: $(STAMP) $(ASSETS)
 	$(BIN)/joinedup demo
@@ -67,4 +111,4 @@ bench: $(STAMP) java
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

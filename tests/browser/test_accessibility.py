@@ -29,6 +29,7 @@ from joinedup.risk.scoring import (
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once_on_postgres,  # a journey: run once
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("committed_audit"),  # logging in writes audit events
 ]

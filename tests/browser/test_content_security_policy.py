@@ -17,6 +17,7 @@ from joinedup.record.models import Neighbourhood, Organisation, Team
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once_on_postgres,  # a journey: run once
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("committed_audit"),  # logins write audit events
 ]

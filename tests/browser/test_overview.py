@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once_on_postgres,  # a journey: run once
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("committed_audit"),  # logging in writes audit events
 ]

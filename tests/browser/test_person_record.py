@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once_on_postgres,  # a journey: run once
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("committed_audit"),  # every page here writes audit events
 ]

@@ -28,6 +28,7 @@ from workspace_world import PASSWORD, Workspace, add_staff, build_workspace
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.once_on_postgres,  # a journey: run once
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("committed_audit"),
 ]

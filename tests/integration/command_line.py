@@ -1,29 +1,77 @@
-"""Running `joinedup` in a subprocess as a user would, with its own var/ folder (its own
-SQLite database and keys), so a command never touches the database pytest-django manages."""
+"""Running `joinedup` commands from the tests, two ways.
+
+`run` calls the command in this process with Typer's test runner: the same code from argument
+parsing to exit code, without a Python start-up per call. It is for the commands that never
+open Django's database (generate, lake check, metrics, risk train, score and report); one
+that tried would be refused by pytest-django, since these tests do not ask for the database.
+
+`run_installed` starts the installed `joinedup` command in a subprocess, as a user or a
+scheduler does, with its own var/ folder (its own SQLite database and keys), so it never
+touches the database pytest-django manages. It is for the commands that keep state
+(load, demo, manage, audit, outcomes refresh, systems, extract, risk load) and for the few
+tests that prove the command itself: installed, its exit codes, its output to a terminal.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
+from typer.testing import CliRunner
 
-def run(*args: str, var: Path, **env: str) -> subprocess.CompletedProcess[str]:
+from joinedup.cli import app
+
+INSTALLED = Path(sys.executable).with_name("joinedup")
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a command did: the fields of subprocess.CompletedProcess the tests read."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _environment(var: Path, env: dict[str, str]) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
-    # COLUMNS: so rich does not abbreviate long option names in --help.
-    environment.update(JOINEDUP_VAR_DIR=str(var), COLUMNS="200", **env)
+    environment.update(_SETTINGS, JOINEDUP_VAR_DIR=str(var), **env)
+    return environment
+
+
+# COLUMNS: so rich does not abbreviate long option names in --help.
+_SETTINGS = {"COLUMNS": "200"}
+
+
+def run(*args: str, var: Path, **env: str) -> Done:
+    """`joinedup ARGS` in this process; an unexpected exception is its traceback on stderr."""
+    # As in a fresh process: none of pytest's JOINEDUP_ settings, the command's own var/.
+    overrides: dict[str, str | None] = {k: None for k in os.environ if k.startswith("JOINEDUP_")}
+    overrides.update(_SETTINGS, JOINEDUP_VAR_DIR=str(var), **env)
+    result = CliRunner().invoke(app, list(args), env=overrides)
+    stderr = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return Done(result.exit_code, result.stdout, stderr)
+
+
+def run_installed(*args: str, var: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The installed `joinedup ARGS` in a subprocess, with its own var/ folder."""
     return subprocess.run(
-        [sys.executable, "-m", "joinedup.cli", *args],
+        [str(INSTALLED), *args],
         capture_output=True,
         text=True,
-        env=environment,
+        env=_environment(var, env),
         check=False,
         timeout=600,
     )
 
 
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+def one_error_line(result: Done | subprocess.CompletedProcess[str]) -> str:
     """The refusal's one line on stderr, after checking it is one line with exit code 2."""
     assert result.returncode == 2, result.stdout + result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]

@@ -36,9 +36,8 @@ from joinedup.record.models import (
     Team,
 )
 
-# About six minutes: run on SQLite by `make test`, left out of the PostgreSQL run (the policy's
-# queries are the same there; tests/integration/test_record_page.py runs on both).
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# About six minutes of one core, run once: the access policy's queries are plain ORM.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.once_on_postgres]
 
 RELATIONSHIPS = ("none", "caseload", "open_referral", "key_worker", "ended_caseload", "other_team")
 LEGITIMATE = {"caseload", "open_referral", "key_worker"}

@@ -31,7 +31,8 @@ from racing import at_once
 
 triggers = importlib.import_module("joinedup.access.migrations.0003_audit_append_only")
 
-pytestmark = pytest.mark.django_db
+# The audit chain, its append-only triggers (SQL per backend) and a writers' race.
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 
 def execute(sql: str, params: list[Any] | None = None) -> None:

@@ -29,7 +29,8 @@ from joinedup.record.models import (
     Team,
 )
 
-pytestmark = pytest.mark.django_db
+# Views and reviews through the ORM.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 PID = "p-bea"
 OTHER_PID = "p-cy"

@@ -28,7 +28,8 @@ from joinedup.people.models import CareTeamMember
 from joinedup.record.models import Episode
 from workspace_world import Workspace, build_workspace
 
-pytestmark = pytest.mark.django_db
+# Conditional updates through the ORM, one connection.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 ADA = "p-ada"
 WHAT_MATTERS = "Staying in my own home with my cat, Marmalade."
@@ -530,6 +531,7 @@ def test_break_glass_reads_the_plan_but_cannot_change_it(world: Workspace) -> No
     assert refused.status_code == 403 and versions() == [1]
 
 
+@pytest.mark.both_databases
 def test_an_impossible_version_number_is_not_found(world: Workspace) -> None:
     nurse = world.client("nurse")
     assert nurse.get(f"/care-plans/{ADA}/versions/99999999999999999999/").status_code == 404

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from command_line import one_error_line, run
+from command_line import one_error_line, run_installed
 from django.test import Client
 from django.utils import timezone
 
@@ -52,9 +52,10 @@ from joinedup.risk.scoring import (
 from joinedup.synth.city import generate_city
 from joinedup.synth.config import CityConfig
 from joinedup.teams.interim_risk import RULE
-from workspace_world import Workspace, add_person, build_workspace, password_hash
+from workspace_world import Workspace, add_person, build_workspace
 
-pytestmark = pytest.mark.django_db
+# Worklists and agendas read scores through the ORM; the loads run on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 TODAY = timezone.localdate()
 AS_OF = dt.date(2025, 4, 1)
@@ -103,9 +104,7 @@ def write(path: Path, table: pa.Table) -> Path:
 
 
 @pytest.fixture
-def world(settings: Any) -> Iterator[Workspace]:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    password_hash.cache_clear()
+def world() -> Iterator[Workspace]:
     world = build_workspace()
     LoadedLake.objects.create(
         fingerprint=LAKE, path="tests", purpose="synthetic", source="tests",
@@ -113,7 +112,6 @@ def world(settings: Any) -> Iterator[Workspace]:
         manifest={}, seed=1, rows={}, seconds=0.0,
     )  # fmt: skip
     yield world
-    password_hash.cache_clear()
 
 
 def person(world: Workspace, key: str, serial: int, place: str = "n-north", **extra: Any) -> Person:
@@ -202,6 +200,7 @@ def test_bands_are_the_scoring_s() -> None:
     assert set(Band.values) == {name for name, _ in BANDS} | {LOW}
 
 
+@pytest.mark.both_databases
 def test_loads_matched_people_counts_the_rest_and_audits_once(
     world: Workspace, scored: dict[str, Any]
 ) -> None:
@@ -225,6 +224,7 @@ def test_loads_matched_people_counts_the_rest_and_audits_once(
     assert "13 people in file, 12 matched, 1 not found" in event.what
 
 
+@pytest.mark.both_databases
 def test_a_new_load_replaces_the_previous_run(world: Workspace, tmp_path: Path) -> None:
     load_scores(write(tmp_path / "a.parquet", scores_table([("p-ada", 0.5, "high", [])])), "a")
     later = scores_table([("p-bert", 0.4, "high", [])], as_of=dt.date(2025, 5, 1))
@@ -336,6 +336,7 @@ def model(city: Path) -> RiskModel:
     return train(table, as_of=trained_on, lake={"schema_version": 1})
 
 
+@pytest.mark.both_databases
 def test_a_pseudonymised_extract_s_scores_come_back_to_its_people(
     city: Path, model: RiskModel, tmp_path: Path, settings: Any
 ) -> None:
@@ -372,6 +373,7 @@ def test_a_pseudonymised_extract_s_scores_come_back_to_its_people(
     assert PersonScore.objects.count() == summary.matched
 
 
+@pytest.mark.both_databases
 def test_the_demo_trains_scores_and_loads(city: Path) -> None:
     load_lake(city)
     summary = load_demo_scores(city)
@@ -585,19 +587,21 @@ def test_the_caseload_shows_scores_when_loaded(world: Workspace, scored: dict[st
 def test_joinedup_risk_load_end_to_end(make_lake: Any, tmp_path: Path) -> None:
     var = tmp_path / "var"
     lake = make_lake()
-    assert run("load", str(lake), var=var).returncode == 0
+    assert run_installed("load", str(lake), var=var).returncode == 0
     rows = [("p1", 0.4, "high", ["frailty"]), ("p4", 0.1, "moderate", []), ("zz", 0.2, "low", [])]
     good = write(tmp_path / "scores.parquet", scores_table(rows, lake=lake_fingerprint(lake)))
-    done = run("risk", "load", "--scores", str(good), var=var)
+    done = run_installed("risk", "load", "--scores", str(good), var=var)
     assert done.returncode == 0, done.stderr
     assert "3 people in the file, 2 matched, 1 not found in this database" in done.stdout
     assert "━" in done.stderr  # the progress bar
     bad = write(tmp_path / "bad.parquet", scores_table([("p1", 2.0, "high", [])], lake=""))
-    line = one_error_line(run("risk", "load", "--scores", str(bad), var=var))
+    line = one_error_line(run_installed("risk", "load", "--scores", str(bad), var=var))
     assert "probability is 2.0" in line
-    missing = one_error_line(run("risk", "load", "--scores", str(tmp_path / "no.parquet"), var=var))
+    missing = one_error_line(
+        run_installed("risk", "load", "--scores", str(tmp_path / "no.parquet"), var=var)
+    )
     assert "--scores:" in missing and "is not a file" in missing
-    check = run(
+    check = run_installed(
         "manage", "shell", "-c",
         "from joinedup.casefinding.models import PersonScore as S; "
         "print(sorted(S.objects.values_list('person_id', flat=True)))",
@@ -684,6 +688,7 @@ def test_factors_follow_the_record_s_rules_on_the_worklist_and_the_agenda(
     assert "Receives home care" in agenda_html  # Pam's, for everyone
 
 
+@pytest.mark.both_databases
 def test_a_nul_in_an_id_is_not_found_not_an_error(world: Workspace, scored: dict[str, Any]) -> None:
     manager = world.client("manager")
     assert manager.get("/case-finding/t-north%00/").status_code == 404

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,9 +27,9 @@ from joinedup.tasks.models import Task
 from joinedup.teams import interim_risk
 from joinedup.teams.episodes import EpisodeClosedError, close_episode
 from joinedup.teams.views import episodes as episode_views
-from workspace_world import Workspace, build_workspace, nhs_number, password_hash
+from workspace_world import Workspace, build_workspace, nhs_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]  # caseload pages through the ORM
 
 TODAY = timezone.localdate()
 QUERY_BUDGET = 40  # a caseload page of 50 people: a per-person query would need 50 more
@@ -38,14 +37,8 @@ ROW = re.compile(r'<tr class="nhsuk-table__row" id="episode-[^"]+" data-person="
 
 
 @pytest.fixture
-def world(settings: Any) -> Iterator[Workspace]:
-    # The world's logins get real passwords; a fast hasher keeps each test's setup short.
-    # The hash is cached, so it is dropped on the way out: a later test (the browser's
-    # journeys, in the same run) would otherwise get an MD5 hash its hashers refuse.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    password_hash.cache_clear()
-    yield build_workspace()
-    password_hash.cache_clear()
+def world() -> Workspace:
+    return build_workspace()
 
 
 def _client(world: Workspace, key: str) -> Client:

@@ -1,7 +1,8 @@
-"""The `joinedup` command end to end, in subprocesses, as a user runs it.
+"""The `joinedup` command as a user runs it.
 
-Each run gets its own var/ folder (its own SQLite database), so these tests never touch the
-test database pytest-django manages.
+Commands that keep state run as the installed command in a subprocess with their own var/
+folder (their own SQLite database), so these tests never touch the test database
+pytest-django manages; the others run in this process (tests/integration/command_line.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from command_line import one_error_line, run
+from command_line import one_error_line, run, run_installed
 
 SMALL = ["--people", "2000", "--neighbourhoods", "2", "--seed", "5"]
 
@@ -63,11 +64,11 @@ def test_generate_check_load_then_refuse_second_load(tmp_path: Path) -> None:
     assert checked.returncode == 0, checked.stderr
     assert "observation window 2019-04-01 to 2025-03-31" in checked.stdout
 
-    loaded = run("load", str(city), var=var)
+    loaded = run_installed("load", str(city), var=var)
     assert loaded.returncode == 0, loaded.stderr
     assert "rows/s" in loaded.stdout
 
-    twice = run("load", str(city), var=var)
+    twice = run_installed("load", str(city), var=var)
     assert "already loaded" in one_error_line(twice)
 
 
@@ -80,10 +81,10 @@ def test_load_of_a_broken_lake_names_the_problem_and_loads_nothing(
     shutil.copytree(tiny_lake, lake)
     (lake / "person.parquet").write_bytes(b"not parquet at all")
     var = tmp_path / "var"
-    result = run("load", str(lake), var=var)
+    result = run_installed("load", str(lake), var=var)
     assert result.returncode == 2
     assert "person: expected readable Parquet" in result.stderr
-    count = run(
+    count = run_installed(
         "manage",
         "shell",
         "-c",
@@ -96,14 +97,14 @@ def test_load_of_a_broken_lake_names_the_problem_and_loads_nothing(
 def test_demo_prepares_everything_and_reuses_it(tmp_path: Path) -> None:
     var = tmp_path / "var"
     city = tmp_path / "demo-city"
-    first = run("demo", "--no-serve", *SMALL, "--city", str(city), var=var)
+    first = run_installed("demo", "--no-serve", *SMALL, "--city", str(city), var=var)
     assert first.returncode == 0, first.stderr
     assert "Generated the demo city" in first.stdout
     # every login is printed whole, whatever the terminal width
     assert "demo-mental-health-practitioner-synthetic-city" in first.stdout
     assert "Stored the outcome figures" in first.stdout  # the dashboards' figures, once
     assert "Bearer demo-hospital-feed-synthetic-city" in first.stdout  # the feed's demo token
-    second = run("demo", "--no-serve", *SMALL, "--city", str(city), var=var)
+    second = run_installed("demo", "--no-serve", *SMALL, "--city", str(city), var=var)
     assert second.returncode == 0, second.stderr
     assert "Reusing the demo city" in second.stdout
     assert "already loaded" in second.stdout
@@ -112,7 +113,7 @@ def test_demo_prepares_everything_and_reuses_it(tmp_path: Path) -> None:
 
 def test_audit_verify_on_a_fresh_database(tmp_path: Path) -> None:
     var = tmp_path / "var"
-    assert run("manage", "migrate", "--verbosity", "0", var=var).returncode == 0
-    result = run("audit", "verify", var=var)
+    assert run_installed("manage", "migrate", "--verbosity", "0", var=var).returncode == 0
+    result = run_installed("audit", "verify", var=var)
     assert result.returncode == 0, result.stderr
     assert "audit log intact: no events yet" in result.stdout

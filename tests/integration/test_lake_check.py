@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from command_line import Done, run
 
 from joinedup.lake import TABLES, LakeError, check_lake, open_lake
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "joinedup.cli", *args], capture_output=True, text=True, check=False
-    )
+def lake_check(path: Path) -> Done:
+    """`joinedup lake check PATH`, as a user runs it."""
+    return run("lake", "check", str(path), var=path.parent / "var")
 
 
 @pytest.fixture
@@ -39,7 +37,7 @@ def test_valid_lake_passes_and_summarises(lake: Path) -> None:
     assert report.ok, report.problems
     assert set(report.rows) == set(TABLES)
     assert report.rows["person"] > 0
-    result = run_cli("lake", "check", str(lake))
+    result = lake_check(lake)
     assert result.returncode == 0, result.stderr
     assert "observation window" in result.stdout
     assert "person" in result.stdout
@@ -47,7 +45,7 @@ def test_valid_lake_passes_and_summarises(lake: Path) -> None:
 
 def test_missing_table_is_named(lake: Path) -> None:
     (lake / "episode.parquet").unlink()
-    result = run_cli("lake", "check", str(lake))
+    result = lake_check(lake)
     assert result.returncode == 2
     assert "episode: expected episode.parquet or episode/, found nothing" in result.stderr
     assert "Traceback" not in result.stderr
@@ -59,7 +57,7 @@ def test_wrong_column_type_names_table_column_expected_and_found(lake: Path) -> 
         return t.set_column(i, "admission_date", t.column(i).cast(pa.string()))
 
     rewrite(lake, "hospital_spell", to_string)
-    result = run_cli("lake", "check", str(lake))
+    result = lake_check(lake)
     assert result.returncode == 2
     line = [x for x in result.stderr.splitlines() if "hospital_spell.admission_date" in x]
     assert line and "expected date32[day], found string" in line[0]
@@ -77,7 +75,7 @@ def test_missing_column_and_extra_column(lake: Path) -> None:
 
 def test_corrupt_parquet(lake: Path) -> None:
     (lake / "contact.parquet").write_bytes(b"PAR1 this is not parquet")
-    result = run_cli("lake", "check", str(lake))
+    result = lake_check(lake)
     assert result.returncode == 2
     assert "contact: expected readable Parquet, found unreadable" in result.stderr
 
@@ -152,6 +150,6 @@ def test_partitioned_table_folder_is_read(lake: Path) -> None:
 
 
 def test_not_a_folder(tmp_path: Path) -> None:
-    result = run_cli("lake", "check", str(tmp_path / "nowhere"))
+    result = lake_check(tmp_path / "nowhere")
     assert result.returncode == 2
     assert "expected a folder" in result.stderr

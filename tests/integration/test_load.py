@@ -37,6 +37,9 @@ from joinedup.record.models import (
 )
 from joinedup.record.nhs_number import is_valid
 
+# Bulk loading (COPY on PostgreSQL, executemany on SQLite), check constraints, committed loads.
+pytestmark = pytest.mark.both_databases
+
 Tables = dict[str, list[dict[str, Any]]]
 MakeLake = Callable[..., Path]
 RECORD_MODELS = [*LAKE_MODELS.values(), Organisation, LoadedLake]

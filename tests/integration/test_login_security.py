@@ -28,7 +28,8 @@ from joinedup.access.models import (
 from joinedup.access.throttle import record_failure
 from joinedup.record.models import Neighbourhood, Organisation, Person, Team
 
-pytestmark = pytest.mark.django_db
+# Throttling and sessions through the ORM; what the audit must hold runs on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 PASSWORD = "correct horse battery staple"
 HOME = "192.0.2.10"  # documentation addresses (RFC 5737), never a real client
@@ -197,6 +198,7 @@ def test_forwarded_for_is_ignored_unless_behind_a_proxy(nurse: Any, settings: An
 # Audit
 
 
+@pytest.mark.both_databases
 def test_login_failure_and_logout_are_audited(nurse: Any) -> None:
     client = browser()
     log_in(client, "nurse.jonse", "guess")
@@ -236,6 +238,7 @@ def test_refused_attempts_are_audited(nurse: Any) -> None:
     assert not events(AuditAction.LOGIN)
 
 
+@pytest.mark.both_databases
 def test_a_failure_is_not_counted_unless_it_is_audited() -> None:
     """The failure and its audit event are one transaction: an audit write that fails
     leaves no LoginFailure either."""

@@ -23,7 +23,8 @@ from joinedup.teams.interim_risk import RULE
 from joinedup.web.environment import long_date
 from workspace_world import Workspace, add_person, build_workspace, nhs_number
 
-pytestmark = pytest.mark.django_db
+# Meetings through the ORM; the attendance constraint runs on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 
 def day_month(day: dt.date) -> str:
@@ -518,6 +519,7 @@ def test_attendance_by_profession_and_organisation(world: Workspace, scene: dict
     assert Attendance.objects.filter(meeting=meeting).count() == 2
 
 
+@pytest.mark.both_databases
 def test_a_member_added_twice_at_once_attends_once(
     world: Workspace, scene: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,19 +8,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from command_line import one_error_line
+from command_line import Done, one_error_line
 from command_line import run as joinedup
 
 pytestmark = pytest.mark.engines
 
 
-def run(*args: str, var: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, var: Path) -> Done:
     return joinedup("metrics", *args, var=var)
 
 

@@ -16,7 +16,7 @@ from joinedup.metrics import METRICS, compute_metrics
 from joinedup.synth.city import generate_city
 from joinedup.synth.config import CityConfig
 
-pytestmark = pytest.mark.engines
+pytestmark = [pytest.mark.engines, pytest.mark.spark]
 
 
 @pytest.fixture(scope="module")

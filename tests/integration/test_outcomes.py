@@ -21,7 +21,8 @@ from joinedup.outcomes.refresh import RefreshError, refresh_outcomes, store_outc
 from joinedup.record.load import lake_fingerprint, load_lake
 from joinedup.record.models import Person
 
-pytestmark = pytest.mark.django_db
+# Stored outcomes read through the ORM; storing all-or-nothing runs on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 METRIC = "emergency_admissions_per_100k"
 VIEWERS = {Profession.COMMISSIONER, Profession.TEAM_MANAGER}
@@ -277,6 +278,7 @@ def test_audit_commission_page_and_csv_agree_with_hand_worked_numbers(
     )
 
 
+@pytest.mark.both_databases
 def test_storing_is_all_or_nothing(city: dict[str, str], tiny_lake: Path) -> None:
     run = OutcomeRun.objects.get()
     before = list(OutcomeResult.objects.order_by("pk").values_list("pk", "metric", "value"))

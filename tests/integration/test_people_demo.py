@@ -25,6 +25,8 @@ from joinedup.people.models import Alert, CareTeamMember, CaseNote, Consent, Sen
 from joinedup.record.load import load_lake
 from joinedup.record.models import LoadedLake
 
+pytestmark = pytest.mark.once_on_postgres  # demo seeding through the ORM
+
 MakeLake = Callable[..., Path]
 TODAY = dt.date(2025, 6, 1)
 CASELOAD = [f"q{n:02d}" for n in range(40)]  # open episodes with t-north, the demo team

@@ -23,7 +23,8 @@ from joinedup.record.name_sounds import soundex
 from joinedup.record.nhs_number import check_digit
 from joinedup.record.partnership import COMMUNITY_TRUST
 
-pytestmark = pytest.mark.django_db
+# Indexed ORM lookups; collation, the audit chain and a loaded lake run on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 URL = "/people/"
 BIRTH = dt.date(1938, 2, 11)
@@ -175,6 +176,7 @@ def test_misspelt_name_with_date_of_birth(city: City, nurse: Any, client_for: An
     assert other_birthday.id not in found
 
 
+@pytest.mark.both_databases
 def test_swapped_names_without_anything_else(city: City, nurse: Any, client_for: Any) -> None:
     john = city.person("John", "Smith", birth=dt.date(1960, 1, 1))
     smith = city.person("Smith", "John", birth=dt.date(1961, 1, 1))
@@ -188,6 +190,7 @@ def test_swapped_names_without_anything_else(city: City, nurse: Any, client_for:
     assert found[0] == jon.id
 
 
+@pytest.mark.both_databases
 def test_name_alone_with_a_typo_that_changes_its_sound(
     city: City, nurse: Any, client_for: Any
 ) -> None:
@@ -248,6 +251,7 @@ def test_each_person_shown_is_audited(city: City, nurse: Any, client_for: Any) -
     assert len(hits()) == 2
 
 
+@pytest.mark.both_databases
 def test_search_hits_extend_the_audit_chain(city: City, nurse: Any, client_for: Any) -> None:
     """Hits are appended in one step yet chain like single events, before and after them."""
     people = [city.person("Ada", "Lovelace"), city.person("Alan", "Turing")]
@@ -293,6 +297,7 @@ def test_too_short_and_empty(city: City, nurse: Any, client_for: Any) -> None:
     assert rows(short) == {}
 
 
+@pytest.mark.both_databases
 def test_loaded_person_found_and_nothing_clinical_shown(tiny_lake: Path, client_for: Any) -> None:
     """The loader's people (sounds filled in bulk) are found; no condition or referral is shown."""
     load_lake(tiny_lake)

@@ -40,7 +40,8 @@ from joinedup.record.models import (
     Team,
 )
 
-pytestmark = pytest.mark.django_db
+# The record page through the ORM; the view event's transaction runs on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 PID = "p-ada"
 MISSING = "p-nobody"
@@ -563,6 +564,7 @@ def test_access_report_lists_who_has_seen_the_record(world: World) -> None:
     assert event.what == "access report (relationship)"
 
 
+@pytest.mark.both_databases
 def test_the_view_event_commits_with_the_read_or_not_at_all(world: World) -> None:
     """opened_record writes its event last, inside the read's transaction: a read that fails
     leaves no event, and a read that succeeds leaves exactly one."""

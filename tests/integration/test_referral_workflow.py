@@ -27,7 +27,8 @@ from joinedup.referrals.workflow import (
 )
 from workspace_world import Workspace, build_workspace
 
-pytestmark = pytest.mark.django_db
+# The workflow's transitions through the ORM, one at a time.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 attempts = st.lists(
     st.one_of(

@@ -26,7 +26,8 @@ from joinedup.referrals.workflow import (
 from joinedup.web.environment import long_date
 from workspace_world import Workspace, build_workspace
 
-pytestmark = pytest.mark.django_db
+# Referrals through the ORM; the transition constraint runs on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 
 @pytest.fixture
@@ -207,6 +208,7 @@ def test_accepting_routes_to_the_team_and_puts_the_person_on_its_caseload(
     assert referral.events.count() == 3  # created, accepted, added to caseload
 
 
+@pytest.mark.both_databases
 def test_illegal_transitions_are_refused_by_the_page_and_by_the_database(
     world: Workspace,
 ) -> None:

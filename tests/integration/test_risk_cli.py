@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from command_line import one_error_line, run
 
-pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
+pytestmark = pytest.mark.engines  # no database: run once
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from joinedup.risk.features import FEATURES
 from joinedup.synth.city import generate_city
 from joinedup.synth.config import CityConfig
 
-pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
+pytestmark = pytest.mark.engines  # no database: run once
 
 TRAIN_AS_OF = dt.date(2022, 4, 1)
 TEST_AS_OF = dt.date(2023, 4, 1)

@@ -19,7 +19,7 @@ import pytest
 from command_line import one_error_line, run
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
+pytestmark = pytest.mark.engines  # no database: run once
 
 AS_OF = "2024-04-01"
 LABELS = (

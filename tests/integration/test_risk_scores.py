@@ -22,7 +22,7 @@ from joinedup.risk.scoring import score
 from joinedup.synth.city import generate_city
 from joinedup.synth.config import CityConfig
 
-pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
+pytestmark = pytest.mark.engines  # no database: run once
 
 TRAIN_AS_OF = dt.date(2022, 4, 1)
 AS_OF = dt.date(2023, 4, 1)
@@ -49,6 +49,7 @@ def model(city: Path) -> RiskModel:
     return train(table, as_of=TRAIN_AS_OF, lake={"schema_version": 1}, seed=3)
 
 
+@pytest.mark.spark
 def test_scores_are_the_same_from_either_engines_features(city: Path, model: RiskModel) -> None:
     duckdb = score(model, city, AS_OF, engine="duckdb")
     spark = score(model, city, AS_OF, engine="spark")

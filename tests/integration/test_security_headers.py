@@ -20,7 +20,8 @@ from joinedup.access.middleware import CONTENT_SECURITY_POLICY
 from joinedup.access.models import Profession, StaffMember
 from joinedup.record.models import Organisation
 
-pytestmark = pytest.mark.django_db
+# Headers and logins through the ORM.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 PASSWORD = "correct horse battery staple"
 CSP = (

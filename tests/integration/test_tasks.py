@@ -14,7 +14,7 @@ from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER
 from workspace_world import Workspace, build_workspace, nhs_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]  # tasks through the ORM
 
 
 @pytest.fixture

@@ -37,7 +37,8 @@ from joinedup.web.environment import long_date
 from racing import at_once
 from workspace_world import Workspace, add_person, add_staff, build_workspace
 
-pytestmark = pytest.mark.django_db
+# The board through the ORM; the save race and NUL characters run on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 TODAY = timezone.localdate()
 BOARD = "/transfers/"
@@ -292,6 +293,7 @@ def test_the_board_pages_fifty_at_a_time_in_a_fixed_number_of_queries(
         ({"neighbourhood": "n-north\x00"}, "neighbourhood", "Neighbourhood: choose one"),
     ],
 )
+@pytest.mark.both_databases
 def test_an_unknown_filter_is_a_clear_error_on_the_page(
     world: Workspace, ward: dict[str, HospitalSpell], query: dict[str, str], field: str,
     message: str,
@@ -401,6 +403,7 @@ def test_the_hub_lands_on_the_board_with_it_in_the_menu(world: Workspace) -> Non
     assert "Transfer of care hub" not in world.client("nurse").get("/tasks/").content.decode()
 
 
+@pytest.mark.both_databases
 def test_a_stay_outside_the_board_is_not_found(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:
@@ -539,6 +542,7 @@ def test_a_stale_form_from_before_the_stay_existed_is_a_conflict_too(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.both_databases
 def test_two_saves_racing_from_one_version_let_exactly_one_in(committed_audit: None) -> None:
     """Two coordinators save from the same (lake) version at once: one 302, one 409."""
     world = build_workspace()
@@ -595,6 +599,7 @@ BAD_PLANS = [
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), BAD_PLANS)
+@pytest.mark.both_databases
 def test_every_problem_names_its_field_and_saves_nothing(
     world: Workspace, ward: dict[str, HospitalSpell], changes: dict[str, str], field: str,
     message: str,
@@ -667,6 +672,7 @@ def action_form(owner: str, due: dt.date, title: str = "Chase the care package")
             "action_due": due.isoformat()}  # fmt: skip
 
 
+@pytest.mark.both_databases
 def test_actions_become_owned_tasks_listed_on_the_stay_and_the_board(
     world: Workspace, ward: dict[str, HospitalSpell]
 ) -> None:

@@ -32,7 +32,8 @@ from joinedup.transfers.models import Capacity, Stay
 from joinedup.transfers.situation_report import delay_metrics
 from workspace_world import Workspace, add_person, add_staff, build_workspace
 
-pytestmark = pytest.mark.django_db
+# Capacity through the ORM; NUL characters run on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 DAY = dt.date(2025, 3, 31)  # the last admission on record: the board's day
 READERS = ("broker", "coordinator", "manager", "commissioner")
@@ -359,6 +360,7 @@ def post(client: Client, **fields: str) -> Any:
         ({"neighbourhood": "n-\x00"}, "neighbourhood", "the one given is not known"),
     ],
 )
+@pytest.mark.both_databases
 def test_bad_capacity_is_refused_naming_the_field_and_nothing_is_saved(
     world: Workspace, fields: dict[str, str], field: str, message: str
 ) -> None:

@@ -20,7 +20,8 @@ from joinedup.transfers.discharge import DischargeError, record_discharge
 from joinedup.transfers.models import PlanChange
 from workspace_world import Workspace, add_staff, build_workspace
 
-pytestmark = pytest.mark.django_db
+# Discharges through the ORM, one at a time.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 TODAY = timezone.localdate()
 ADMITTED = TODAY - dt.timedelta(days=6)  # the data are live: the board describes today

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from command_line import one_error_line, run
+from command_line import one_error_line, run_installed
 from django.test import Client
 from django.utils import timezone
 
@@ -27,7 +27,8 @@ from joinedup.transfers.models import FeedEvent, PlanChange, Stay
 from racing import at_once
 from workspace_world import Workspace, add_staff, build_workspace, nhs_number
 
-pytestmark = pytest.mark.django_db
+# The feed through the ORM; the duplicate race and unstorable text run on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 PAS = "Casterbridge General PAS"
 SPELL = "CGH-2025-004411"
@@ -361,6 +362,7 @@ NOT_ON_RECORD = nhs_number(900_000)
         (lambda w: discharge(proposed_pathway=1), "proposed_pathway"),
     ],
 )
+@pytest.mark.both_databases
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_saved(
     world: Workspace, token: str, body: Any, field: str
 ) -> None:
@@ -425,6 +427,7 @@ def test_a_spell_loaded_from_a_lake_takes_updates_and_gets_its_stay(
     ("kind", "same", "answers"),
     [("admit", True, [200, 201]), ("admit", False, [201, 409]), ("update", True, [200, 201])],
 )
+@pytest.mark.both_databases
 def test_an_event_sent_twice_at_once_is_applied_once(
     committed_audit: None, kind: str, same: bool, answers: list[int]
 ) -> None:
@@ -448,12 +451,12 @@ def test_an_event_sent_twice_at_once_is_applied_once(
 
 def test_systems_add_with_admissions_allows_a_system_to_send_them(tmp_path: Path) -> None:
     """The command a system administrator runs, in its own database (see command_line)."""
-    made = run(
+    made = run_installed(
         "systems", "add", "--name", PAS, "--source", "hospital", "--admissions", var=tmp_path
     )
     assert made.returncode == 0, made.stderr
     assert f"Added {PAS} (hospital, admissions too)" in made.stdout
-    plain = run(
+    plain = run_installed(
         "systems", "add", "--name", "Casterbridge Telecare", "--source", "telecare", var=tmp_path
     )
     assert plain.returncode == 0 and "admissions" not in plain.stdout
@@ -462,14 +465,18 @@ def test_systems_add_with_admissions_allows_a_system_to_send_them(tmp_path: Path
     assert sorted(rows) == [(PAS, 1), ("Casterbridge Telecare", 0)]
     # Admissions come from the acute hospital's system, never a GP's or telecare's.
     gp = one_error_line(
-        run("systems", "add", "--name", "EMIS", "--source", "gp", "--admissions", var=tmp_path)
+        run_installed(
+            "systems", "add", "--name", "EMIS", "--source", "gp", "--admissions", var=tmp_path
+        )
     )
     assert "--admissions" in gp and "--source hospital" in gp
     again = one_error_line(
-        run("systems", "add", "--name", PAS, "--source", "hospital", "--admissions", var=tmp_path)
+        run_installed(
+            "systems", "add", "--name", PAS, "--source", "hospital", "--admissions", var=tmp_path
+        )
     )
     assert "--name" in again
-    rotated = run("systems", "rotate", "--name", PAS, var=tmp_path)
+    rotated = run_installed("systems", "rotate", "--name", PAS, var=tmp_path)
     assert rotated.returncode == 0 and f"A new token for {PAS}" in rotated.stdout
 
 

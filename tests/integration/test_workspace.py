@@ -25,7 +25,8 @@ from joinedup.teams.interim_risk import (
 )
 from workspace_world import PASSWORD, Workspace, build_workspace
 
-pytestmark = pytest.mark.django_db
+# Landings and demo seeding through the ORM.
+pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
 
 @pytest.fixture
@@ -93,7 +94,8 @@ def test_the_demo_adds_todays_referrals_once(world: Workspace) -> None:
     gp = world.user("gp")
     gp.username = demo_username(Profession.GP)
     gp.save()
-    now = timezone.now()
+    # A fixed day: who is over 75 changes with the date (Cora turns 75 in December 2026).
+    now = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)
 
     made = seed_demo_referrals(now)
     # The demo team is Northgate; Bertram and Dorothy are its over-75s on no caseload.

@@ -28,7 +28,7 @@ from .lakes import (
     spell,
 )
 
-pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
+pytestmark = pytest.mark.engines  # no database: run once
 
 AS_OF = dt.date(2024, 4, 1)
 

@@ -25,7 +25,7 @@ from joinedup.risk.compute import compute_features
 from .lakes import attendance, condition, contact, episode, package, spell
 from .test_risk_features import AS_OF, LAKE
 
-pytestmark = pytest.mark.engines  # no database: run once, in the SQLite pass
+pytestmark = pytest.mark.engines  # no database: run once
 
 LATER = st.integers(min_value=0, max_value=360).map(
     lambda days: (AS_OF + dt.timedelta(days=days)).isoformat()

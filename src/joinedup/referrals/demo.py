@@ -49,9 +49,8 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _people(count: int) -> list[Person]:
+def _people(count: int, today: dt.date) -> list[Person]:
     team = demo_team()
-    today = timezone.localdate()
     on_caseload = Episode.objects.filter(person_id=OuterRef("pk"), end_date__isnull=True)
     return list(
         Person.objects.filter(
@@ -71,7 +70,7 @@ def seed_demo_referrals(now: dt.datetime | None = None) -> int:
         if Referral.objects.filter(source_system=DEMO_SYSTEM).exists():
             return 0
         gp = get_user_model().objects.filter(username=demo_username(Profession.GP)).first()
-        people = _people(len(REFERRALS) + 1)
+        people = _people(len(REFERRALS) + 1, timezone.localdate(now))
         made = 0
         for person, (minutes, urgency, source, reason, needs) in zip(
             people, REFERRALS, strict=False
