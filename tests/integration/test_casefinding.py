@@ -23,6 +23,7 @@ from command_line import one_error_line, run_installed
 from django.test import Client
 from django.utils import timezone
 
+from clock import clock_at
 from joinedup.access.models import AuditAction, AuditEvent, BreakGlass
 from joinedup.casefinding.demo import demo_dates, load_demo_scores
 from joinedup.casefinding.loading import NO_MATCH_PSEUDONYMS, ScoresError, load_scores
@@ -57,7 +58,9 @@ from workspace_world import Workspace, add_person, build_workspace
 # Worklists and agendas read scores through the ORM; the loads run on both.
 pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
-TODAY = timezone.localdate()
+MOMENT = timezone.now()  # every test's clock starts here: one date throughout
+TODAY = timezone.localdate(MOMENT)
+_clock = clock_at(MOMENT)
 AS_OF = dt.date(2025, 4, 1)
 KEY = "a-case-finding-test-key"
 LAKE = "f" * 64  # the fingerprint of the lake the world stands for

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from clock import clock_at
 from joinedup.access.models import AuditAction, AuditEvent
 from joinedup.careplans.models import CarePlan
 from joinedup.people.models import CareTeamMember
@@ -31,7 +32,9 @@ from workspace_world import Workspace, build_workspace, nhs_number
 
 pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]  # caseload pages through the ORM
 
-TODAY = timezone.localdate()
+MOMENT = timezone.now()  # every test's clock starts here: one date throughout
+TODAY = timezone.localdate(MOMENT)
+_clock = clock_at(MOMENT)
 QUERY_BUDGET = 40  # a caseload page of 50 people: a per-person query would need 50 more
 ROW = re.compile(r'<tr class="nhsuk-table__row" id="episode-[^"]+" data-person="([^"]+)"')
 

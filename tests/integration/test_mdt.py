@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from clock import clock_at
 from joinedup.access.models import AuditAction, AuditEvent
 from joinedup.careplans.models import CarePlan
 from joinedup.mdt.agenda import build_agenda
@@ -26,9 +27,14 @@ from workspace_world import Workspace, add_person, build_workspace, nhs_number
 # Meetings through the ORM; the attendance constraint runs on both.
 pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
+MOMENT = timezone.now()  # every test's clock starts here: one date throughout
+_clock = clock_at(MOMENT)
 
-def day_month(day: dt.date) -> str:
-    return f"{day.day} {day:%B}"
+
+def day_month(day: dt.date, meeting: Meeting) -> str:
+    """ "3 March", with the year when it is not the meeting's (late December's agendas)."""
+    text = f"{day.day} {day:%B}"
+    return text if day.year == timezone.localdate(meeting.starts_at).year else f"{text} {day.year}"
 
 
 def spell(person: Person, n: int, admitted: dt.date, discharged: dt.date, method: str) -> None:
@@ -134,7 +140,8 @@ def agenda_of(meeting: Meeting) -> dict[str, AgendaItem]:
 def test_each_rule_lists_its_people_once_in_order_and_no_others(
     world: Workspace, scene: dict[str, Any]
 ) -> None:
-    items = build_agenda(scene["meeting"])
+    meeting = scene["meeting"]
+    items = build_agenda(meeting)
     reasons = {i.person_id: i.reason for i in items}
     assert reasons == {
         "p-bert": AgendaItem.Reason.NEW_REFERRAL,
@@ -146,11 +153,11 @@ def test_each_rule_lists_its_people_once_in_order_and_no_others(
     assert [i.person_id for i in items] == ["p-bert", "p-ada", "p-fay", "p-dot"]
     details = {i.person_id: i.detail for i in items}
     accepted = timezone.localdate(timezone.now() - dt.timedelta(days=3))
-    assert details["p-bert"] == f"Accepted {day_month(accepted)} from GP"
-    assert details["p-ada"] == f"Discharged {day_month(scene['discharged'])} after 6 days"
+    assert details["p-bert"] == f"Accepted {day_month(accepted, meeting)} from GP"
+    assert details["p-ada"] == f"Discharged {day_month(scene['discharged'], meeting)} after 6 days"
     assert details["p-fay"] == "2 emergency admissions in 12 months"
     review = scene["today"] - dt.timedelta(days=10)
-    assert details["p-dot"].startswith(f"Review due {day_month(review)}")
+    assert details["p-dot"].startswith(f"Review due {day_month(review, meeting)}")
 
 
 def test_since_the_previous_held_meeting_not_14_days(
@@ -737,7 +744,7 @@ def test_discharge_detail_hidden_from_social_care_under_an_objection(
         recorded_at=timezone.now(),
         recorded_by="gp",
     )
-    detail = f"Discharged {day_month(scene['discharged'])}"
+    detail = f"Discharged {day_month(scene['discharged'], meeting)}"
     council = world.client("social_worker").get(f"/mdt/{meeting.pk}/").content.decode()
     assert detail not in council and "Detail hidden" in council
     health = world.client("nurse").get(f"/mdt/{meeting.pk}/").content.decode()

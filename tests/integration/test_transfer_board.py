@@ -24,6 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clock import clock_at
 from joinedup.access.models import AuditAction, AuditEvent, Profession, StaffMember
 from joinedup.people.models import Consent
 from joinedup.record.models import HospitalSpell, Person
@@ -40,7 +41,9 @@ from workspace_world import Workspace, add_person, add_staff, build_workspace
 # The board through the ORM; the save race and NUL characters run on both.
 pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
-TODAY = timezone.localdate()
+MOMENT = timezone.now()  # every test's clock starts here: one date throughout
+TODAY = timezone.localdate(MOMENT)
+_clock = clock_at(MOMENT)
 BOARD = "/transfers/"
 LONG = "9" * 5000
 ROW = re.compile(r'<tr class="nhsuk-table__row" id="stay-([^"]+)" data-person="([^"]+)"')

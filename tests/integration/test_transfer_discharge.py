@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from clock import clock_at
 from joinedup.access.models import AuditEvent, Profession
 from joinedup.mdt.agenda import build_agenda
 from joinedup.mdt.models import AgendaItem, Meeting
@@ -23,7 +24,9 @@ from workspace_world import Workspace, add_staff, build_workspace
 # Discharges through the ORM, one at a time.
 pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
 
-TODAY = timezone.localdate()
+MOMENT = timezone.now()  # every test's clock starts here: one date throughout
+TODAY = timezone.localdate(MOMENT)
+_clock = clock_at(MOMENT)
 ADMITTED = TODAY - dt.timedelta(days=6)  # the data are live: the board describes today
 READY = TODAY - dt.timedelta(days=4)
 
