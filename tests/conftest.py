@@ -16,7 +16,7 @@ from joinedup.lake.manifest import Manifest
 from joinedup.lake.schema import DATE, INSTANT, TABLES
 from joinedup.lake.writer import write_table
 
-pytest_plugins = ("suite_profile",)
+pytest_plugins = ("suite_layout", "suite_profile")
 
 WINDOW = (dt.date(2019, 4, 1), dt.date(2025, 3, 31))
 
@@ -171,84 +171,6 @@ def write_lake(path: Path, tables: dict[str, list[dict[str, Any]]], **manifest: 
         extra=manifest,
     ).write(path)
     return path
-
-
-# A test that opens Django's database says which databases it runs on (pyproject.toml's
-# markers both_databases and once_on_postgres): make test runs every test on PostgreSQL and
-# those marked both_databases on SQLite too.
-DATABASE_FIXTURES = {
-    "db",
-    "transactional_db",
-    "django_db_reset_sequences",
-    "django_db_serialized_rollback",
-    "live_server",
-    "site",
-}
-# Costly set-ups shared by many tests, each kept on one pytest-xdist worker (--dist loadgroup)
-# so it is built once a run and never twice at once; the biggest are handed out first.
-SHARED_SETUPS = ("calibration", "spark", "browser", "risk-city")
-
-
-def _uses_database(item: pytest.Item) -> bool:
-    fixtures = set(getattr(item, "fixturenames", ()))
-    return item.get_closest_marker("django_db") is not None or bool(fixtures & DATABASE_FIXTURES)
-
-
-def _shared_setup(item: pytest.Item) -> str | None:
-    """The costly set-up `item` shares with tests elsewhere, if any (its xdist group)."""
-    fixtures = set(getattr(item, "fixturenames", ()))
-    if item.get_closest_marker("spark"):
-        return "spark"
-    if item.path.name == "test_calibration.py":
-        return "calibration"
-    if fixtures & {"risk_city", "risk_model"}:
-        return "risk-city"
-    if item.get_closest_marker("browser"):
-        return "browser"
-    return None
-
-
-def _module_scoped(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    definitions = info.name2fixturedefs.values() if info is not None else ()
-    return any(d.scope == "module" for defs in definitions for d in defs)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    undecided = sorted(
-        {
-            item.nodeid.split("::", 1)[0]
-            for item in items
-            if _uses_database(item)
-            and not item.get_closest_marker("both_databases")
-            and not item.get_closest_marker("once_on_postgres")
-        }
-    )
-    if undecided:
-        raise pytest.UsageError(
-            "these tests use the database but do not say which ones they run on "
-            "(mark them both_databases or once_on_postgres, see pyproject.toml): "
-            + ", ".join(undecided)
-        )
-    groups: dict[str, str | None] = {}
-    by_module: dict[str, str] = {}
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("engine") == "spark":
-            item.add_marker(pytest.mark.spark)
-        groups[item.nodeid] = group = _shared_setup(item)
-        if group is not None:
-            by_module.setdefault(item.nodeid.split("::", 1)[0], group)
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        if groups[item.nodeid] is None and _module_scoped(item):
-            # the module's own set-up is built once, beside its tests that share another
-            groups[item.nodeid] = by_module.get(module, module)
-        if groups[item.nodeid] is not None:
-            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
-    order = {name: rank for rank, name in enumerate(SHARED_SETUPS)}
-    items.sort(key=lambda item: order.get(groups[item.nodeid] or "", len(order)))
 
 
 @pytest.fixture(scope="session")

@@ -14,25 +14,18 @@ import pytest
 from page_checks import screenshot, violations
 from playwright.sync_api import Browser, Route, expect
 
-from joinedup.risk.compute import compute_features
-from joinedup.risk.model import train
+from joinedup.risk.model import load
 from joinedup.risk.report import build_report
 from joinedup.risk.report_html import write_html
-from joinedup.synth.city import generate_city
-from joinedup.synth.config import CityConfig
 
 pytestmark = [pytest.mark.browser, pytest.mark.engines]  # no database: run once
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("risk-report")
-    city = folder / "city"
-    generate_city(CityConfig(people=10_000, neighbourhoods=3, seed=4), city)
-    learned = compute_features(city, dt.date(2023, 4, 1), with_outcome=True)
-    model = train(learned, as_of=dt.date(2023, 4, 1), lake={"schema_version": 1}, seed=1)
-    path = folder / "report.html"
-    write_html(build_report(city, model, dt.date(2024, 4, 1)), path)
+def report(risk_city: Path, risk_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report on the session's risk city and model (trained on 1 April 2023)."""
+    path = tmp_path_factory.mktemp("risk-report") / "report.html"
+    write_html(build_report(risk_city, load(risk_model), dt.date(2024, 4, 1)), path)
     return path
 
 

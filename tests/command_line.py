@@ -8,8 +8,8 @@ that tried would be refused by pytest-django, since these tests do not ask for t
 `run_installed` starts the installed `joinedup` command in a subprocess, as a user or a
 scheduler does, with its own var/ folder (its own SQLite database and keys), so it never
 touches the database pytest-django manages. It is for the commands that keep state
-(load, demo, manage, audit, outcomes refresh, systems, extract, risk load) and for the few
-tests that prove the command itself: installed, its exit codes, its output to a terminal.
+(load, demo, manage, audit, outcomes refresh, systems, extract, risk load), and so it is also
+what proves the installed command and its exit codes end to end.
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ class Done:
     stderr: str
 
 
+# COLUMNS: so rich does not abbreviate long option names in --help.
+_SETTINGS = {"COLUMNS": "200"}
+
+
 def _environment(var: Path, env: dict[str, str]) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
     environment.update(_SETTINGS, JOINEDUP_VAR_DIR=str(var), **env)
     return environment
-
-
-# COLUMNS: so rich does not abbreviate long option names in --help.
-_SETTINGS = {"COLUMNS": "200"}
 
 
 def run(*args: str, var: Path, **env: str) -> Done:
