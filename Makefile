@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # The suite runs on both cores (pytest-xdist, a database per worker; tests that share a costly
-# set-up stay on one worker, tests/conftest.py). Every test runs on PostgreSQL, the
+# set-up stay on one worker, tests/suite_layout.py). Every test runs on PostgreSQL, the
 # production database, when JOINEDUP_TEST_POSTGRES_URL is set (.ci/run sets it), and those
 # whose outcome depends on the database (marked both_databases) on SQLite too; without
 # PostgreSQL every test runs on SQLite.
