@@ -5,9 +5,6 @@ coordinator."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +14,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Count
 
+from command_line import run_installed
 from joinedup.access.demo import DemoLoginError, create_demo_logins
 from joinedup.access.models import AuditAction, AuditEvent, Profession, StaffMember
 from joinedup.access.policy import relationship, staff_sector
@@ -239,15 +237,10 @@ def test_refused_without_a_synthetic_city_or_demo_logins(make_lake: MakeLake) ->
 
 def test_joinedup_demo_prints_whom_to_try(tmp_path: Path) -> None:
     """End to end on a small generated city: the try-this lines, and nothing added twice."""
-    env = {k: v for k, v in os.environ.items() if k != "JOINEDUP_DATABASE_URL"}
-    env["JOINEDUP_VAR_DIR"] = str(tmp_path / "var")
-    command = [sys.executable, "-m", "joinedup.cli", "demo", "--no-serve", "--city"]
-    command += [str(tmp_path / "city"), "--people", "2000", "--neighbourhoods", "2"]
+    city = ["--city", str(tmp_path / "city"), "--people", "2000", "--neighbourhoods", "2"]
 
     def demo() -> str:
-        result = subprocess.run(
-            command, capture_output=True, text=True, env=env, check=False, timeout=600
-        )
+        result = run_installed("demo", "--no-serve", *city, var=tmp_path / "var")
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
