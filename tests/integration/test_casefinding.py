@@ -19,11 +19,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from command_line import one_error_line, run_installed
 from django.test import Client
 from django.utils import timezone
 
 from clock import clock_at
+from command_line import one_error_line, run_installed
 from joinedup.access.models import AuditAction, AuditEvent, BreakGlass
 from joinedup.casefinding.demo import demo_dates, load_demo_scores
 from joinedup.casefinding.loading import NO_MATCH_PSEUDONYMS, ScoresError, load_scores

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from command_line import one_error_line, run, run_installed
 
 SMALL = ["--people", "2000", "--neighbourhoods", "2", "--seed", "5"]

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from command_line import run_installed
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import Progress
 
+from command_line import run_installed
 from joinedup.access.models import AuditAction, AuditEvent
 from joinedup.lake import check_lake, read_manifest, read_table
 from joinedup.lake.schema import TABLE_ORDER, TABLES

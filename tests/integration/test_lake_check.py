@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from command_line import Done, run
 
+from command_line import Done, run
 from joinedup.lake import TABLES, LakeError, check_lake, open_lake
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
 from command_line import Done, one_error_line
 from command_line import run as joinedup
 

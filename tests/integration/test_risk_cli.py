@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
 from command_line import one_error_line, run
 
 pytestmark = pytest.mark.engines  # no database: run once

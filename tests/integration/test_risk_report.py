@@ -16,8 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from command_line import one_error_line, run
 from sklearn.metrics import brier_score_loss, roc_auc_score
+
+from command_line import one_error_line, run
 
 pytestmark = pytest.mark.engines  # no database: run once
 

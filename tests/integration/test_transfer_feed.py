@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from command_line import one_error_line, run_installed
 from django.test import Client
 from django.utils import timezone
 
+from command_line import one_error_line, run_installed
 from joinedup.access.demo import DemoLoginError
 from joinedup.access.models import AuditAction, AuditEvent, Profession
 from joinedup.record.models import CarePackage, Episode, HospitalSpell, LoadedLake, Person
