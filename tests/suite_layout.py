@@ -42,6 +42,10 @@ def _shared_setup(item: pytest.Item) -> str | None:
     return None
 
 
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
 def _module_scoped(item: pytest.Item) -> bool:
     info = getattr(item, "_fixtureinfo", None)
     definitions = info.name2fixturedefs.values() if info is not None else ()
@@ -52,7 +56,7 @@ def _module_scoped(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     undecided = sorted(
         {
-            item.nodeid.split("::", 1)[0]
+            _module(item)
             for item in items
             if _uses_database(item)
             and not item.get_closest_marker("both_databases")
@@ -73,12 +77,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.spark)
         groups[item.nodeid] = group = _shared_setup(item)
         if group is not None:
-            by_module.setdefault(item.nodeid.split("::", 1)[0], group)
+            by_module.setdefault(_module(item), group)
     for item in items:
-        module = item.nodeid.split("::", 1)[0]
         if groups[item.nodeid] is None and _module_scoped(item):
             # the module's own set-up is built once, beside its tests that share another
-            groups[item.nodeid] = by_module.get(module, module)
+            groups[item.nodeid] = by_module.get(_module(item), _module(item))
         if groups[item.nodeid] is not None:
             item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
     order = {name: rank for rank, name in enumerate(SHARED_SETUPS)}

@@ -15,14 +15,12 @@ from pathlib import PurePosixPath
 import pytest
 from _pytest.terminal import TerminalReporter
 
-# The markers a test can carry (pyproject.toml's list); "unmarked" for none of them.
-MARKERS = ("slow", "engines", "spark", "browser", "both_databases", "once_on_postgres")
-
 
 class SuiteProfile:
     """Registered as a plugin when `--suite-profile` is given; adds up every report."""
 
-    def __init__(self) -> None:
+    def __init__(self, markers: list[str]) -> None:
+        self.markers = markers  # pyproject.toml's; "unmarked" for a test with none of them
         self.started = time.monotonic()
         self.seconds: dict[str, dict[str, float]] = {
             "directory": defaultdict(float),
@@ -37,7 +35,7 @@ class SuiteProfile:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         parts = PurePosixPath(report.nodeid.split("::", 1)[0]).parts
         directory = "/".join(parts[:2]) if len(parts) > 2 else parts[0]
-        markers = [m for m in MARKERS if m in report.keywords] or ["unmarked"]
+        markers = [m for m in self.markers if m in report.keywords] or ["unmarked"]
         for kind, keys in (("directory", [directory]), ("marker", markers)):
             for key in keys:
                 self.seconds[kind][key] += report.duration
@@ -72,5 +70,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("suite_profile"):
-        config.pluginmanager.register(SuiteProfile(), "suite-profile")
+    # On the controlling process only: reports from every worker arrive there.
+    if config.getoption("suite_profile") and not hasattr(config, "workerinput"):
+        markers = [line.split(":", 1)[0] for line in config.getini("markers")]
+        config.pluginmanager.register(SuiteProfile(markers), "suite-profile")
