@@ -10,7 +10,7 @@ ASSETS := var/static/.collected
 PYTEST := $(BIN)/pytest
 export DJANGO_SETTINGS_MODULE := joinedup.settings
 
-.PHONY: install assets chromium java faketime lint suite test test-profile test-fast test-dates coverage demo bench clean
+.PHONY: install assets chromium java faketime lint metrics-doc suite test test-profile test-fast test-dates coverage demo bench clean
 
 install: $(STAMP)
 
@@ -46,6 +46,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+# docs/metrics.md's metric sections, from the catalogue and the spec tests (a test checks them).
+metrics-doc: $(STAMP)
+	$(BIN)/python -m joinedup.metrics.reference tests/spec docs/metrics.md
 
 # The suite runs on both cores (pytest-xdist, a database per worker; tests that share a costly
 # set-up stay on one worker, tests/suite_layout.py). Every test runs on PostgreSQL, the

@@ -1,6 +1,6 @@
-"""Every metric of METRICS.md in plain pandas: the baseline of the metrics benchmark.
+"""Every metric of docs/metrics.md in plain pandas: the baseline of the metrics benchmark.
 
-Written from the METRICS.md text alone, the way an analyst would in pandas (read the
+Written from the docs/metrics.md text alone, the way an analyst would in pandas (read the
 columns needed, merge events onto people, group and count), without looking at
 src/joinedup/metrics. Being independent, it is also a second opinion: the benchmark fails
 when it and compute_metrics disagree. Same output as compute_metrics: long form, one row
@@ -101,7 +101,7 @@ def reported_periods(
 
 
 def age_on(birth: pd.Series, day: pd.Series | pd.Timestamp) -> pd.Series:
-    """Completed years on `day` (DATA_MODEL.md): year difference, less one before the birthday."""
+    """Completed years on `day` (docs/lake.md): year difference, less one before the birthday."""
     if isinstance(day, pd.Timestamp):
         year, month, dom = day.year, day.month, day.day
     else:
@@ -352,7 +352,7 @@ def pooled_budget(lines: pd.DataFrame, periods: pd.DataFrame) -> list[pd.DataFra
 
 
 def publish(result: pd.DataFrame) -> pd.DataFrame:
-    """METRICS.md's small-number rule: counts of 1-7 withheld, counts and days to nearest 5."""
+    """docs/metrics.md's small-number rule: counts of 1-7 withheld, counts and days to nearest 5."""
     base = result.metric.str.split(":").str[0]
     small = pd.Series(False, index=result.index)
     for side, position in (("numerator", 0), ("denominator", 1)):

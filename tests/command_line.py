@@ -9,14 +9,20 @@ that tried would be refused by pytest-django, since these tests do not ask for t
 scheduler does, with its own var/ folder (its own SQLite database and keys), so it never
 touches the database pytest-django manages. It is for the commands that keep state
 (load, demo, manage, audit, outcomes refresh, systems, extract, risk load), and so it is also
-what proves the installed command and its exit codes end to end.
+what proves the installed command and its exit codes end to end. Those commands refuse a
+database that is not migrated, as an operator's would be: `migrated(var)` gives a var/ whose
+database `joinedup manage migrate` has migrated (once per test process, then copied).
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +75,24 @@ def run_installed(*args: str, var: Path, **env: str) -> subprocess.CompletedProc
         check=False,
         timeout=600,
     )
+
+
+@functools.cache
+def _migrated_database() -> Path:
+    """One database migrated by the installed `joinedup manage migrate`, for copying."""
+    var = Path(tempfile.mkdtemp(prefix="joinedup-migrated-"))
+    atexit.register(shutil.rmtree, var, ignore_errors=True)
+    done = run_installed("manage", "migrate", "--verbosity", "0", var=var)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (var / "joinedup.sqlite3-wal").exists()  # all of it is in the one file
+    return var / "joinedup.sqlite3"
+
+
+def migrated(var: Path) -> Path:
+    """`var`, holding a database as `joinedup manage migrate` leaves it (keys of its own)."""
+    var.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_migrated_database(), var / "joinedup.sqlite3")
+    return var
 
 
 def one_error_line(result: Done | subprocess.CompletedProcess[str]) -> str:

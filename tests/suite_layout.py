@@ -82,7 +82,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if groups[item.nodeid] is None and _module_scoped(item):
             # the module's own set-up is built once, beside its tests that share another
             groups[item.nodeid] = by_module.get(_module(item), _module(item))
-        if groups[item.nodeid] is not None:
+        if groups[item.nodeid] is not None and config.pluginmanager.hasplugin("xdist"):
             item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
     order = {name: rank for rank, name in enumerate(SHARED_SETUPS)}
     items.sort(key=lambda item: order.get(groups[item.nodeid] or "", len(order)))

@@ -1,21 +1,31 @@
-"""Every URL of the platform: each app's pages under its own prefix, each role's workspace at /."""
+"""Every URL of the platform: each app's pages under its own prefix, each role's workspace at /.
+
+An app's urls module lists its pages; where the app is mounted and the namespace its pages
+are reversed by ("people:record") are said here, once for every app.
+"""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLResolver, include, path
+
+
+def _app(prefix: str, module: str, namespace: str) -> URLResolver:
+    """The pages of joinedup.<module> under `prefix`, reversed as "<namespace>:<name>"."""
+    return path(prefix, include((f"joinedup.{module}", namespace)))
+
 
 urlpatterns = [
     path("", include("joinedup.web.urls")),
-    path("people/", include("joinedup.people.urls")),
-    path("break-glass/", include("joinedup.access.urls")),
-    path("outcomes/", include("joinedup.outcomes.urls")),
-    path("referrals/", include("joinedup.referrals.urls")),
-    path("api/referrals/", include("joinedup.referrals.api_urls")),
-    path("care-plans/", include("joinedup.careplans.urls")),
-    path("teams/", include("joinedup.teams.urls")),
-    path("case-finding/", include("joinedup.casefinding.urls")),
-    path("transfers/", include("joinedup.transfers.urls")),
-    path("api/transfers/", include("joinedup.transfers.api_urls")),
-    path("mdt/", include("joinedup.mdt.urls")),
-    path("tasks/", include("joinedup.tasks.urls")),
+    _app("people/", "people.urls", "people"),
+    _app("break-glass/", "access.urls", "access"),
+    _app("outcomes/", "outcomes.urls", "outcomes"),
+    _app("referrals/", "referrals.urls", "referrals"),
+    _app("api/referrals/", "referrals.api_urls", "referrals_api"),
+    _app("care-plans/", "careplans.urls", "careplans"),
+    _app("teams/", "teams.urls", "teams"),
+    _app("case-finding/", "casefinding.urls", "casefinding"),
+    _app("transfers/", "transfers.urls", "transfers"),
+    _app("api/transfers/", "transfers.api_urls", "transfers_api"),
+    _app("mdt/", "mdt.urls", "mdt"),
+    _app("tasks/", "tasks.urls", "tasks"),
     path("admin/", admin.site.urls),
 ]

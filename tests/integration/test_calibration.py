@@ -1,7 +1,7 @@
 """The synthetic city matches the published England figures it is calibrated to.
 
 One 200,000-person city is built for the module. Every figure is computed from the written
-lake, the way METRICS.md or the reference defines it, never from the generator's
+lake, the way docs/metrics.md or the reference defines it, never from the generator's
 internals. Tolerances are the ones the brief sets; docs/synthetic-city.md shows the same
 figures from a real run (`python tests/integration/test_calibration.py DIR` prints them).
 """
@@ -43,7 +43,7 @@ def day(d: dt.date) -> int:
 
 
 def age_on(birth: pd.Series, on: np.ndarray | dt.date) -> np.ndarray:
-    """Completed years (DATA_MODEL.md): year difference minus one before the birthday."""
+    """Completed years (docs/lake.md): year difference minus one before the birthday."""
     b = pd.to_datetime(birth)
     if isinstance(on, dt.date):
         o_year = np.full(len(b), on.year)
@@ -57,7 +57,7 @@ def age_on(birth: pd.Series, on: np.ndarray | dt.date) -> np.ndarray:
 
 
 def population_on(person: pd.DataFrame, on: dt.date) -> pd.DataFrame:
-    """Registered and alive on the day (DATA_MODEL.md)."""
+    """Registered and alive on the day (docs/lake.md)."""
     d = day(on)
     reg_from = days(person.registered_from)
     reg_to = days(person.registered_to)
@@ -249,7 +249,7 @@ def discharge_figures(lake: Path) -> dict[str, Any]:
 
 
 def care_home_admissions_65plus_per_100k(lake: Path) -> float:
-    """METRICS.md 9 (ASCOF 2A shape), summed over the financial years in the window."""
+    """Metric 9 of docs/metrics.md (ASCOF 2A shape), summed over the window's financial years."""
     person = read(
         lake,
         "person",
@@ -287,7 +287,7 @@ def care_home_admissions_65plus_per_100k(lake: Path) -> float:
 
 
 def reablement_at_home_91d_pct(lake: Path) -> float:
-    """METRICS.md 10 (ASCOF 2B(1) shape) over every discharge whose day 91 is in the window."""
+    """Metric 10 of docs/metrics.md (ASCOF 2B(1) shape), discharges with day 91 in the window."""
     import json
 
     end = day(

@@ -23,7 +23,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clock import clock_at
-from command_line import one_error_line, run_installed
+from command_line import migrated, one_error_line, run_installed
 from joinedup.access.models import AuditAction, AuditEvent, BreakGlass
 from joinedup.casefinding.demo import demo_dates, load_demo_scores
 from joinedup.casefinding.loading import NO_MATCH_PSEUDONYMS, ScoresError, load_scores
@@ -588,7 +588,7 @@ def test_the_caseload_shows_scores_when_loaded(world: Workspace, scored: dict[st
 
 
 def test_joinedup_risk_load_end_to_end(make_lake: Any, tmp_path: Path) -> None:
-    var = tmp_path / "var"
+    var = migrated(tmp_path / "var")
     lake = make_lake()
     assert run_installed("load", str(lake), var=var).returncode == 0
     rows = [("p1", 0.4, "high", ["frailty"]), ("p4", 0.1, "moderate", []), ("zz", 0.2, "low", [])]

@@ -7,11 +7,14 @@ pytest-django manages; the others run in this process (tests/integration/command
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from command_line import one_error_line, run, run_installed
+from command_line import migrated, one_error_line, run, run_installed
 
 SMALL = ["--people", "2000", "--neighbourhoods", "2", "--seed", "5"]
 
@@ -51,7 +54,7 @@ def test_every_subcommand_has_help(tmp_path: Path) -> None:
 
 
 def test_generate_check_load_then_refuse_second_load(tmp_path: Path) -> None:
-    var = tmp_path / "var"
+    var = migrated(tmp_path / "var")
     city = tmp_path / "city"
     generated = run("generate", "--out", str(city), *SMALL, var=var)
     assert generated.returncode == 0, generated.stderr
@@ -81,7 +84,7 @@ def test_load_of_a_broken_lake_names_the_problem_and_loads_nothing(
     lake = tmp_path / "lake"
     shutil.copytree(tiny_lake, lake)
     (lake / "person.parquet").write_bytes(b"not parquet at all")
-    var = tmp_path / "var"
+    var = migrated(tmp_path / "var")
     result = run_installed("load", str(lake), var=var)
     assert result.returncode == 2
     assert "person: expected readable Parquet" in result.stderr
@@ -118,3 +121,49 @@ def test_audit_verify_on_a_fresh_database(tmp_path: Path) -> None:
     result = run_installed("audit", "verify", var=var)
     assert result.returncode == 0, result.stderr
     assert "audit log intact: no events yet" in result.stdout
+
+
+# Every command that reads or changes the database, with arguments it would otherwise accept.
+DATA_COMMANDS = {
+    "load": ["load", "{lake}"],
+    "systems add": ["systems", "add", "--name", "Casterbridge Telecare", "--source", "telecare"],
+    "systems rotate": ["systems", "rotate", "--name", "Casterbridge Telecare"],
+    "outcomes refresh": ["outcomes", "refresh", "--lake", "{lake}"],
+    "risk load": ["risk", "load", "--scores", "{tmp}/scores.parquet"],
+    "extract": ["extract", "--out", "{tmp}/extract"],
+    "audit verify": ["audit", "verify"],
+}
+REFUSAL = re.compile(
+    r"error: the database is not migrated \(\d+ migrations? to apply\): "
+    r"run `joinedup manage migrate` first"
+)
+
+
+def _tables(var: Path) -> list[str]:
+    with closing(sqlite3.connect(var / "joinedup.sqlite3")) as db:
+        rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return [name for (name,) in rows]
+
+
+@pytest.mark.parametrize("command", DATA_COMMANDS.values(), ids=DATA_COMMANDS.keys())
+def test_a_data_command_refuses_a_database_not_migrated_and_migrates_nothing(
+    tmp_path: Path, tiny_lake: Path, command: list[str]
+) -> None:
+    var = tmp_path / "var"
+    args = [arg.format(lake=tiny_lake, tmp=tmp_path) for arg in command]
+    line = one_error_line(run_installed(*args, var=var))
+    assert REFUSAL.fullmatch(line), line
+    assert _tables(var) == []  # an operator's database is migrated by the operator
+    assert not (tmp_path / "extract").exists()
+
+
+def test_a_database_behind_this_version_is_refused(tmp_path: Path) -> None:
+    var = migrated(tmp_path / "var")
+    with closing(sqlite3.connect(var / "joinedup.sqlite3")) as db, db:
+        last = "SELECT max(id) FROM django_migrations"
+        db.execute(f"DELETE FROM django_migrations WHERE id = ({last})")  # as before an upgrade
+    add = ["systems", "add", "--name", "Casterbridge Telecare", "--source", "telecare"]
+    line = one_error_line(run_installed(*add, var=var))
+    assert REFUSAL.fullmatch(line) and "(1 migration to apply)" in line, line
+    with closing(sqlite3.connect(var / "joinedup.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM referrals_systemclient").fetchone() == (0,)

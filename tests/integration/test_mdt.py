@@ -13,6 +13,7 @@ from django.utils import timezone
 from clock import clock_at
 from joinedup.access.models import AuditAction, AuditEvent
 from joinedup.careplans.models import CarePlan
+from joinedup.formatting import long_date
 from joinedup.mdt.agenda import build_agenda
 from joinedup.mdt.models import AgendaItem, Attendance, Meeting
 from joinedup.mdt.views import attendance as attendance_views
@@ -21,7 +22,6 @@ from joinedup.record.models import Episode, HospitalSpell, Person, Referral
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER
 from joinedup.teams.interim_risk import RULE
-from joinedup.web.environment import long_date
 from workspace_world import Workspace, add_person, build_workspace, nhs_number
 
 # Meetings through the ORM; the attendance constraint runs on both.

@@ -31,7 +31,7 @@ def _rows(table: pa.Table) -> dict[tuple[str, str, object], dict[str, object]]:
 
 
 def _same(a: object, b: object) -> bool:
-    """Equal, or floats within the relative 1e-9 METRICS.md allows between engines."""
+    """Equal, or floats within the relative 1e-9 docs/metrics.md allows between engines."""
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
     return a == b

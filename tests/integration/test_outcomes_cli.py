@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from command_line import run_installed
+from command_line import migrated, run_installed
 
 COUNT = (
     "from joinedup.outcomes.models import OutcomeResult, OutcomeRun; "
@@ -22,7 +22,7 @@ def stored(var: Path) -> str:
 def test_refresh_stores_the_figures_and_a_bad_lake_changes_nothing(
     tmp_path: Path, tiny_lake: Path
 ) -> None:
-    var = tmp_path / "var"
+    var = migrated(tmp_path / "var")
     first = run_installed("outcomes", "refresh", "--lake", str(tiny_lake), var=var)
     assert first.returncode == 0, first.stderr
     assert "Stored the outcome figures of" in first.stdout

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from joinedup.access.models import AuditAction, AuditEvent
+from joinedup.formatting import long_date
 from joinedup.people.models import Consent
 from joinedup.record.models import Contact, Episode, Person, Referral
 from joinedup.referrals.models import Intake, ReferralEvent
@@ -23,7 +24,6 @@ from joinedup.referrals.workflow import (
     create_referral,
     redirect_to_team,
 )
-from joinedup.web.environment import long_date
 from workspace_world import Workspace, build_workspace
 
 # Referrals through the ORM; the transition constraint runs on both.

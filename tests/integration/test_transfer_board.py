@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from clock import clock_at
 from joinedup.access.models import AuditAction, AuditEvent, Profession, StaffMember
+from joinedup.formatting import long_date
 from joinedup.people.models import Consent
 from joinedup.record.models import HospitalSpell, Person
 from joinedup.tasks.models import Task
@@ -34,7 +35,6 @@ from joinedup.transfers import board as board_module
 from joinedup.transfers.board import ESCALATIONS, PAGE_SIZE
 from joinedup.transfers.models import Action, PlanChange, Stay
 from joinedup.transfers.plan_words import DELAY_REASON_WORDS
-from joinedup.web.environment import long_date
 from racing import at_once
 from workspace_world import Workspace, add_person, add_staff, build_workspace
 

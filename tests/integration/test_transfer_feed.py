@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from command_line import one_error_line, run_installed
+from command_line import migrated, one_error_line, run_installed
 from joinedup.access.demo import DemoLoginError
 from joinedup.access.models import AuditAction, AuditEvent, Profession
 from joinedup.record.models import CarePackage, Episode, HospitalSpell, LoadedLake, Person
@@ -451,6 +451,7 @@ def test_an_event_sent_twice_at_once_is_applied_once(
 
 def test_systems_add_with_admissions_allows_a_system_to_send_them(tmp_path: Path) -> None:
     """The command a system administrator runs, in its own database (see command_line)."""
+    migrated(tmp_path)
     made = run_installed(
         "systems", "add", "--name", PAS, "--source", "hospital", "--admissions", var=tmp_path
     )
@@ -488,8 +489,9 @@ def test_a_rotated_token_replaces_the_old_and_the_system_keeps_its_stays(
     assert client.name == PAS and new != token
     assert post(token, update()).status_code == 401  # the old token stops at once
     applied(post(new, update()))  # the stay it admitted is still its own
-    with pytest.raises(SystemClientError, match="--name"):
+    with pytest.raises(SystemClientError, match=r"^name: no system is called") as unknown:
         rotate_token("No such system")
+    assert unknown.value.field == "name"  # the command line names it --name
 
 
 def test_a_body_nested_too_deep_is_not_json(token: str) -> None:

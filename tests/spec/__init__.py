@@ -1,1 +1,1 @@
-"""Spec tests of METRICS.md: hand-written lakes, expected rows worked out by hand, both engines."""
+"""Spec tests of docs/metrics.md: hand-made lakes, expected rows worked out by hand, each engine."""

@@ -2,7 +2,7 @@
 
 Each spec module writes its people, spells, packages, contacts and budget lines with the
 builders below, which fill every column no metric reads with a harmless default, so a case
-shows only what matters to it. Expected rows are worked out by hand from METRICS.md and
+shows only what matters to it. Expected rows are worked out by hand from docs/metrics.md and
 compared here: counts exactly, rates, percentages, means and money to a relative 1e-9.
 """
 

@@ -1,4 +1,4 @@
-"""Metrics 1-4: emergency, avoidable and falls admissions per 100,000 (METRICS.md).
+"""Metrics 1-4: emergency, avoidable and falls admissions per 100,000 (docs/metrics.md).
 
 One lake, window January-March 2025, monthly periods. Population midpoints, start +
 floor((end - start) / 2) days: January 1 + 15 = 16 January, February 1 + 13 = 14 February

@@ -1,4 +1,4 @@
-"""Metric 12: pooled budget spent, area-wide, in total and per funder (METRICS.md).
+"""Metric 12: pooled budget spent, area-wide, in total and per funder (docs/metrics.md).
 
 sum(spent, a null as 0) * 100 / sum(planned) over the budget lines whose [period_start,
 period_end] overlaps the period, whole lines (not pro-rated); 'ALL' rows only. Window

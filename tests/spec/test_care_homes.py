@@ -1,4 +1,4 @@
-"""Metric 9: permanent admissions to care homes of people aged 65+, per 100,000 (METRICS.md).
+"""Metric 9: permanent admissions to care homes of people aged 65+, per 100,000 (docs/metrics.md).
 
 One lake, window January-March 2025, monthly periods; population midpoints 16 January,
 14 February, 16 March. A package counts when it is council-supported (council or pooled),
@@ -85,7 +85,7 @@ LAKE = Lake(
             "k-h13a", "h13", "residential_care", "2025-03-01", "2025-03-14", permanent=False
         ),  # respite, not permanent: does not make the next one a move
         package("k-h13b", "h13", "residential_care", "2025-03-15", permanent=True),  # counts
-        # A self-funded permanent placement in place: METRICS.md says "another permanent
+        # A self-funded permanent placement in place: docs/metrics.md says "another permanent
         # residential or nursing package", any funder, so the council taking over the
         # placement is read as a move, not a new admission.
         package("k-h12a", "h12", "residential_care", "2024-01-01", funder="self", permanent=True),

@@ -1,4 +1,4 @@
-"""Metrics 5-8 and 13: discharge destination and discharge delays (METRICS.md).
+"""Metrics 5-8 and 13: discharge destination and discharge delays (docs/metrics.md).
 
 One lake, window January-March 2025, monthly periods. Adult delay spells: discharge_date
 in the period, aged >= 18 at discharge, ready_for_discharge_date recorded; delay =

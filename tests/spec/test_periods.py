@@ -1,4 +1,4 @@
-"""Periods (METRICS.md conventions): months, quarters, financial years, whole periods only,
+"""Periods (docs/metrics.md conventions): months, quarters, financial years, whole periods only,
 and the --from / --to selection, shown with metric 2 on one small lake.
 
 Window 15 March 2023 - 20 May 2025: March 2023 and May 2025 are partial months, January-

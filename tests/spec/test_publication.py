@@ -1,4 +1,4 @@
-"""The publication rule of METRICS.md, on every metric at once (metrics=None).
+"""The publication rule of docs/metrics.md, on every metric at once (metrics=None).
 
 Counts of people or events (numerators and denominators of metrics 1-6 and 9-11, the
 denominators of 7 and 13) of 1-7 are withheld (null), others rounded to the nearest 5; day
@@ -182,7 +182,7 @@ def test_money_is_shown_as_it_is(result: Result) -> None:
     )
 
 
-def test_every_metric_of_metrics_md_is_reported(result: Result) -> None:
+def test_every_metric_is_reported(result: Result) -> None:
     per_group = [M1, M2, M3, M4, M5, M6, M7, M8, M9, M10, M11, M13]
     per_group += [f"delayed_days:{reason}" for reason in DELAY_REASON_ROWS]
     area_only = [M12, f"{M12}:council", f"{M12}:nhs", f"{M12}:pooled"]

@@ -1,4 +1,4 @@
-"""Metric 10: still at home 91 days after discharge into reablement (METRICS.md).
+"""Metric 10: still at home 91 days after discharge into reablement (docs/metrics.md).
 
 One lake, window 1 January - 30 June 2024 (a leap year), monthly periods. Day 91 counted by
 hand: 10 January + 91 = 10 April (31 + 29 + 31 days); 5 February + 91 = 6 May; 30 March +

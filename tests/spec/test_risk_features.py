@@ -122,5 +122,6 @@ def test_each_feature_as_worked_out_by_hand(rows: dict[str, dict[str, Any]]) -> 
 
 
 def test_an_as_of_date_outside_the_window_is_refused(lake_path: Callable[[Lake], Path]) -> None:
-    with pytest.raises(RiskError, match="--as-of: 2026-01-01 is outside the lake's window"):
+    with pytest.raises(RiskError, match=r"^as_of: 2026-01-01 is outside the lake's window") as out:
         compute_features(lake_path(LAKE), dt.date(2026, 1, 1))
+    assert out.value.field == "as_of"  # the command line names it --as-of

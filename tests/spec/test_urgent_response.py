@@ -1,4 +1,4 @@
-"""Metric 11: urgent community response within two hours (METRICS.md).
+"""Metric 11: urgent community response within two hours (docs/metrics.md).
 
 Contacts with service rapid_response and a response time, by contact_date: within two
 hours means response_minutes <= 120. Window January-March 2025, monthly periods.

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from joinedup.access.capabilities import FIND_PEOPLE
 from joinedup.access.models import Profession
 from joinedup.access.policy import (
-    NO_RECORD,
     SENSITIVE_READERS,
     SHARED,
     UNKNOWN,
@@ -67,7 +67,7 @@ def test_mental_health_contacts_are_labelled() -> None:
 
 def test_no_record_professions_read_no_sensitive_label() -> None:
     for label, readers in SENSITIVE_READERS.items():
-        assert not readers & NO_RECORD, label
+        assert not readers & FIND_PEOPLE.lacking, label
     assert may_read_sensitivity(Profession.DISTRICT_NURSE, None)
     assert not may_read_sensitivity(Profession.DISTRICT_NURSE, "sexual_health")
     assert may_read_sensitivity(Profession.GP, "sexual_health")

@@ -39,7 +39,11 @@ def render() -> str:
     parts = [
         "# The `joinedup` command\n\n"
         "Generated from `--help` (tests/unit/test_cli_docs.py keeps it true). Every failure "
-        "a user can cause ends in one line on stderr and exit code 2.\n"
+        "a user can cause ends in one line on stderr and exit code 2. The commands that read "
+        "or change the database (`load`, `extract`, `audit verify`, `outcomes refresh`, "
+        "`systems`, `risk load`) refuse one that is not migrated, saying to run `joinedup "
+        "manage migrate` first (after installing or upgrading joinedup): migrating is the "
+        "operator's decision. Only `demo` migrates by itself.\n"
     ]
     for command in COMMANDS:
         result = runner.invoke(

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from joinedup.careplans.plan_form import read_base
+from joinedup.forms.dates import read_date
 from joinedup.outcomes.dashboard import YearChoiceError, choose_year
-from joinedup.teams.date_entry import read_date
 from joinedup.transfers.board import page_number
 
 NOT_NUMBERS = ("²", "①", "1²", "x", "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from joinedup.outcomes.charts import (
+from joinedup.charts import (
     Line,
     Marker,
     Point,

@@ -8,20 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from joinedup.people.name_match import SIMILAR, Candidate, could_match, rank, readings
 from joinedup.people.name_similarity import damerau_levenshtein, jaro, jaro_winkler
-from joinedup.people.search import (
-    SIMILAR,
-    Candidate,
-    SearchQuery,
-    could_match,
-    fold,
-    normalise_postcode,
-    parse_query,
-    rank,
-    readings,
-    sound_conditions,
-)
-from joinedup.record.name_sounds import soundex, typo_sounds
+from joinedup.people.search import sound_conditions
+from joinedup.people.search_query import SearchQuery, normalise_postcode, parse_query
+from joinedup.record.name_sounds import fold, soundex, typo_sounds
 
 TODAY = dt.date(2025, 6, 1)
 BIRTH = dt.date(1938, 2, 11)

@@ -2,9 +2,10 @@
 
 The admin bypasses the record's access rules, so it holds accounts and reference data,
 never a person (access/admin.py, record/admin.py; a test walks the registry). Only a
-system administrator (profession system_administrator, with is_staff) may use it; any
-other login, superuser or not, is refused. Its login and logout are joinedup's own pages
-(access/login.py), so the admin has no unthrottled or unaudited way in or out.
+system administrator (ADMINISTER_ACCOUNTS in joinedup.access.capabilities, with is_staff)
+may use it; any other login, superuser or not, is refused. Its login and logout are
+joinedup's own pages (access/login.py), so the admin has no unthrottled or unaudited way in
+or out.
 """
 
 from __future__ import annotations
@@ -19,18 +20,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 
+from joinedup.access.capabilities import ADMINISTER_ACCOUNTS
+
 
 def is_system_administrator(user: Any) -> bool:
-    # Imported here: Django imports this module (for AdminConfig) before models are ready.
-    from joinedup.access.models import Profession
-
     staff = getattr(user, "staff_member", None) if user.is_authenticated else None
-    return bool(
-        user.is_active
-        and user.is_staff
-        and staff is not None
-        and staff.profession == Profession.SYSTEM_ADMINISTRATOR
-    )
+    return bool(user.is_active and user.is_staff and ADMINISTER_ACCOUNTS.allows(staff))
 
 
 class AdminSite(admin.AdminSite):

@@ -124,6 +124,20 @@ def record_events(
     return _append(action, user, list(person_ids), what=what) if person_ids else []
 
 
+def record_view(user: Any, person_id: str | None, what: str) -> AuditEvent:
+    """A page showed one person's data: its VIEW event, in the caller's transaction, or in
+    one of its own when the page read nothing else that needs one."""
+    with transaction.atomic(savepoint=False):
+        return record_event(AuditAction.VIEW, user=user, person_id=person_id, what=what)
+
+
+def record_views(user: Any, person_ids: Sequence[str], what: str) -> list[AuditEvent]:
+    """A page showed these people (a list, a board, a caseload): one VIEW event each, in the
+    transaction that read them."""
+    with transaction.atomic(savepoint=False):
+        return record_events(AuditAction.VIEW, user=user, person_ids=person_ids, what=what)
+
+
 def _append(
     action: AuditAction,
     user: Any,

@@ -23,16 +23,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from joinedup.access.audit import record_event, record_events
+from joinedup.access.capabilities import REVIEW_BREAK_GLASS
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, BreakGlass, StaffMember
-from joinedup.access.policy import break_glass_under_review, may_review_break_glass, staff_of
+from joinedup.access.policy import break_glass_under_review, staff_of
 
 PAGE_SIZE = 50
 
 
 def _manager(request: HttpRequest) -> StaffMember:
     staff = staff_of(request.user)
-    if staff is None or not may_review_break_glass(staff):
+    if staff is None or not REVIEW_BREAK_GLASS.allows(staff):
         raise PermissionDenied("Only team managers review break-glass uses.")
     return staff
 

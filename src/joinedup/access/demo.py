@@ -14,7 +14,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 
+from joinedup.access.capabilities import ADMINISTER_ACCOUNTS
 from joinedup.access.models import Profession, StaffMember
+from joinedup.errors import UserError
 from joinedup.record.models import GpPractice, LoadedLake, Organisation, Team
 from joinedup.record.partnership import (
     ACUTE_TRUST,
@@ -50,7 +52,7 @@ DEMO_STAFF: dict[str, tuple[str, bool]] = {
 assert set(DEMO_STAFF) == set(Profession.values)
 
 
-class DemoLoginError(ValueError):
+class DemoLoginError(UserError):
     """Demo logins cannot be made here (no city, or a city that is not synthetic)."""
 
 
@@ -132,7 +134,7 @@ def create_demo_logins() -> list[DemoLogin]:
             label = Profession(profession).label
             user = users.objects.filter(username=username).first()
             if user is None:
-                administrator = profession == Profession.SYSTEM_ADMINISTRATOR
+                administrator = profession in ADMINISTER_ACCOUNTS.roles
                 user = users.objects.create_user(
                     username=username,
                     password=password,

@@ -12,26 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from joinedup.access.professions import Profession
 from joinedup.record.models import ID_LENGTH, Organisation, Team
-
-
-class Profession(models.TextChoices):
-    COMMUNITY_NURSE = "community_nurse", "Community nurse"
-    DISTRICT_NURSE = "district_nurse", "District nurse"
-    SOCIAL_WORKER = "social_worker", "Social worker"
-    OCCUPATIONAL_THERAPIST = "occupational_therapist", "Occupational therapist"
-    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
-    GP = "gp", "GP"
-    PHARMACIST = "pharmacist", "Pharmacist"
-    MENTAL_HEALTH_PRACTITIONER = "mental_health_practitioner", "Mental health practitioner"
-    CARE_NAVIGATOR = "care_navigator", "Care navigator"
-    SPA_TRIAGE_CLINICIAN = "spa_triage_clinician", "Single point of access triage clinician"
-    DISCHARGE_COORDINATOR = "discharge_coordinator", "Discharge coordinator"
-    SOCIAL_CARE_BROKER = "social_care_broker", "Social care broker"
-    TEAM_MANAGER = "team_manager", "Team manager"
-    COMMISSIONER = "commissioner", "Commissioner"
-    ANALYST = "analyst", "Analyst"
-    SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
 
 
 class StaffMember(models.Model):

@@ -7,8 +7,10 @@ RecordRefusedError, raised identically whether the person exists or not, so a re
 confirms that someone is known to the partnership. Inside an open record every entry is
 checked twice more: a sensitivity label restricts it to the professions allowed to see
 that kind of detail, and a person's objection to sharing between health and social care
-hides the other side's entries. Commissioners, analysts and system administrators never
-see a record (ARCHITECTURE.md: aggregates and the pseudonymised lake only).
+hides the other side's entries. Which roles may open records at all, break the glass or
+read each label is the permission table's (joinedup.access.capabilities): commissioners,
+analysts and system administrators never see a record (ARCHITECTURE.md: aggregates and
+the pseudonymised lake only).
 
 opened_record opens a record as a transaction that also writes the audit event (view or
 refusal), so no page can show a record without auditing it.
@@ -28,39 +30,24 @@ from django.db.models import Q
 from django.utils import timezone
 
 from joinedup.access.audit import record_event
-from joinedup.access.models import AuditAction, BreakGlass, Profession, StaffMember
+from joinedup.access.capabilities import (
+    BREAK_GLASS,
+    FIND_PEOPLE,
+    READ_MENTAL_HEALTH,
+    READ_SAFEGUARDING,
+    READ_SEXUAL_HEALTH,
+    REVIEW_BREAK_GLASS,
+)
+from joinedup.access.models import AuditAction, BreakGlass, StaffMember
 from joinedup.people.models import CareTeamMember, Consent, Sector, Sensitivity
 from joinedup.record.models import ID_LENGTH, Episode, Organisation, Person, Referral
 from joinedup.referrals import lifecycle as referral_lifecycle
 
-# Professions that work with aggregates, the lake or accounts: no person's record, ever,
-# and no search (identity is person data too).
-NO_RECORD = frozenset(
-    {Profession.COMMISSIONER, Profession.ANALYST, Profession.SYSTEM_ADMINISTRATOR}
-)
-
-# Who may read each kind of sensitive detail, and why (docs/security.md says the same).
+# Who may read each kind of sensitive detail (joinedup.access.capabilities says why).
 SENSITIVE_READERS: dict[str, frozenset[str]] = {
-    # Safeguarding: the professions who act on a concern (statutory enquiries are led by
-    # social workers; GPs and community and district nurses are named safeguarding
-    # partners in the person's care; the team manager coordinates the response).
-    Sensitivity.SAFEGUARDING: frozenset(
-        {
-            Profession.SOCIAL_WORKER,
-            Profession.GP,
-            Profession.DISTRICT_NURSE,
-            Profession.COMMUNITY_NURSE,
-            Profession.MENTAL_HEALTH_PRACTITIONER,
-            Profession.TEAM_MANAGER,
-        }
-    ),
-    # Sexual health: held under the strictest confidentiality rules; the GP only.
-    Sensitivity.SEXUAL_HEALTH: frozenset({Profession.GP}),
-    # Mental health detail: mental health practitioners, the GP, and social workers
-    # (approved mental health professionals are social workers).
-    Sensitivity.MENTAL_HEALTH: frozenset(
-        {Profession.MENTAL_HEALTH_PRACTITIONER, Profession.GP, Profession.SOCIAL_WORKER}
-    ),
+    Sensitivity.SAFEGUARDING: READ_SAFEGUARDING.roles,
+    Sensitivity.SEXUAL_HEALTH: READ_SEXUAL_HEALTH.roles,
+    Sensitivity.MENTAL_HEALTH: READ_MENTAL_HEALTH.roles,
 }
 assert set(SENSITIVE_READERS) == set(Sensitivity.values)
 
@@ -137,14 +124,6 @@ def staff_of(user: Any) -> StaffMember | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return getattr(user, "staff_member", None)
-
-
-def may_search(staff: StaffMember | None) -> bool:
-    return staff is not None and staff.profession not in NO_RECORD
-
-
-def may_break_glass(staff: StaffMember | None) -> bool:
-    return may_search(staff)
 
 
 def staff_sector(staff: StaffMember) -> str:
@@ -265,7 +244,7 @@ def relationship(
     staff: StaffMember, person_id: str, now: dt.datetime | None = None
 ) -> Relationship:
     """The viewer's relationship with one person (all False for a person who does not exist)."""
-    if staff.profession in NO_RECORD:
+    if not FIND_PEOPLE.allows(staff):
         return Relationship()
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -292,7 +271,7 @@ def related_person_ids(
     staff: StaffMember, person_ids: Collection[str], now: dt.datetime | None = None
 ) -> set[str]:
     """Which of these people the viewer has a legitimate relationship with (for search)."""
-    if staff.profession in NO_RECORD or not person_ids:
+    if not FIND_PEOPLE.allows(staff) or not person_ids:
         return set()
     today = timezone.localdate(now or timezone.now())
     teams = _team_ids(staff)
@@ -312,26 +291,13 @@ def related_person_ids(
     return related
 
 
-# Who sees the outcome dashboards (joinedup.outcomes): aggregates by neighbourhood, no person.
-OUTCOME_VIEWERS = frozenset({Profession.COMMISSIONER, Profession.TEAM_MANAGER})
-
-
-def may_see_outcomes(staff: StaffMember | None) -> bool:
-    return staff is not None and staff.profession in OUTCOME_VIEWERS
-
-
-def may_review_break_glass(staff: StaffMember | None) -> bool:
-    """Team managers review their teams' break-glass uses (ARCHITECTURE.md: reported to them)."""
-    return staff is not None and staff.profession == Profession.TEAM_MANAGER
-
-
 def break_glass_under_review(staff: StaffMember, now: dt.datetime | None = None) -> Q:
     """A BreakGlass filter: the uses a team manager reviews.
 
     Uses by a member of one of the manager's teams, and uses on a person the manager's teams
     hold now (caseload or open referral), whoever broke the glass. Nothing for anyone else.
     """
-    if not may_review_break_glass(staff):
+    if not REVIEW_BREAK_GLASS.allows(staff):
         return Q(pk__in=[])
     today = timezone.localdate(now or timezone.now())
     teams = _team_ids(staff)
@@ -427,7 +393,7 @@ def opened_record(
 
 def _decide(user: Any, person_id: str, now: dt.datetime | None) -> RecordAccess:
     staff = staff_of(user)
-    if staff is None or staff.profession in NO_RECORD:
+    if staff is None or not FIND_PEOPLE.allows(staff):
         raise RecordRefusedError
     found = Person.objects.select_related("practice", "neighbourhood").filter(pk=person_id).first()
     if found is None:
@@ -450,7 +416,7 @@ def break_glass(
     """
     staff = staff_of(user)
     reason = reason.strip()
-    if not may_break_glass(staff) or staff is None:
+    if staff is None or not BREAK_GLASS.allows(staff):
         raise RecordRefusedError
     if not reason:
         raise ValueError("Give the reason you need to see this record.")

@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.access import break_glass_review
 
-app_name = "access"
 urlpatterns = [
     path("", break_glass_review.review, name="break_glass_review"),
     path("<int:pk>/reviewed/", break_glass_review.mark_reviewed, name="break_glass_mark_reviewed"),

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from joinedup.careplans.models import CarePlanVersion
-from joinedup.careplans.plan_form import parse_date
 from joinedup.careplans.plan_view import OWNER_LABELS, STATUS_LABELS
-from joinedup.web.environment import long_date
+from joinedup.formatting import long_date
+from joinedup.forms.dates import parse_date
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from joinedup.record.model_fields import ShownById, copied_username
 from joinedup.record.models import Person
 
 
-class CarePlan(models.Model):
+class CarePlan(ShownById):
     person = models.OneToOneField(Person, models.PROTECT, related_name="care_plan")
     version = models.PositiveIntegerField(default=0, help_text="The current version's number")
     review_date = models.DateField(null=True, blank=True, help_text="Of the current version")
@@ -22,9 +23,6 @@ class CarePlan(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["review_date"], name="care_plan_review_date")]
-
-    def __str__(self) -> str:
-        return f"care plan {self.pk}"
 
 
 class GoalStatus(models.TextChoices):
@@ -58,7 +56,7 @@ class CarePlanVersion(models.Model):
     actions = models.JSONField(default=list)
     review_date = models.DateField(null=True, blank=True)
     saved_at = models.DateTimeField()
-    saved_by = models.CharField(max_length=150, help_text="Username, copied")
+    saved_by = copied_username()
     saved_by_name = models.CharField(max_length=300, blank=True, default="")
     profession = models.CharField(max_length=32, blank=True, default="")
     organisation = models.CharField(max_length=200, blank=True, default="")

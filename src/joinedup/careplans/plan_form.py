@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from joinedup.careplans.models import ActionOwner, CarePlanVersion, GoalStatus
+from joinedup.forms.dates import ISO_OR_DAY_FIRST, parse_date
+from joinedup.forms.errors import FieldError
 
 WHAT_MATTERS_MAX = 4000
 GOAL_MAX = 500
@@ -26,29 +28,6 @@ REVIEW_WITHIN_DAYS = 3 * 366  # a later review date is a typing slip (2062 for 2
 BLANK_ROWS = 3  # empty rows offered under the filled ones
 
 _ROW_FIELD = re.compile(r"^(goal|action)-(\d{1,4})-(text|status|owner|who|due)$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-@dataclass(frozen=True)
-class FormError:
-    """One message for the error summary and beside its field (field_id is the input's id)."""
-
-    field_id: str
-    text: str
-
-
-def parse_date(text: str) -> dt.date | None:
-    """2026-12-31 (what a date input sends) or 31/12/2026; None when it is not a real date."""
-    text = text.strip()
-    try:
-        if match := _DAY_MONTH_YEAR.match(text):
-            day, month, year = (int(part) for part in match.groups())
-            return dt.date(year, month, day)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-    return None
 
 
 @dataclass
@@ -59,7 +38,7 @@ class PlanForm:
     goals: list[dict[str, str]] = field(default_factory=list)
     actions: list[dict[str, str]] = field(default_factory=list)
     review_date: str = ""
-    errors: list[FormError] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
 
     def goal_rows(self) -> list[dict[str, str]]:
         """The filled goals and BLANK_ROWS empty ones, for the form."""
@@ -69,9 +48,6 @@ class PlanForm:
         blank = {"action": "", "owner": "", "who": "", "due": ""}
         return self.actions + [dict(blank) for _ in range(BLANK_ROWS)]
 
-    def error_for(self, field_id: str) -> str:
-        return " ".join(e.text for e in self.errors if e.field_id == field_id)
-
     def version_fields(self) -> dict[str, Any]:
         """The CarePlanVersion fields of a form without errors."""
         assert not self.errors, "only a valid form is saved"
@@ -79,7 +55,7 @@ class PlanForm:
             "what_matters": self.what_matters,
             "goals": [dict(goal) for goal in self.goals],
             "actions": [dict(action) for action in self.actions],
-            "review_date": parse_date(self.review_date),
+            "review_date": parse_date(self.review_date, ISO_OR_DAY_FIRST),
         }
 
 
@@ -120,7 +96,7 @@ def _too_long(text: str, limit: int) -> bool:
     return len(text) > limit
 
 
-def _read_goals(post: Mapping[str, Any], errors: list[FormError]) -> list[dict[str, str]]:
+def _read_goals(post: Mapping[str, Any], errors: list[FieldError]) -> list[dict[str, str]]:
     goals: list[dict[str, str]] = []
     for row in _rows(post, "goal", ("text", "status")):
         if not row["text"]:
@@ -128,17 +104,17 @@ def _read_goals(post: Mapping[str, Any], errors: list[FormError]) -> list[dict[s
         n = len(goals) + 1
         if _too_long(row["text"], GOAL_MAX):
             errors.append(
-                FormError(f"goal-{n - 1}-text", f"Goal {n} must be {GOAL_MAX} characters or fewer")
+                FieldError(f"goal-{n - 1}-text", f"Goal {n} must be {GOAL_MAX} characters or fewer")
             )
         if row["status"] not in GoalStatus.values:
-            errors.append(FormError(f"goal-{n - 1}-status", f"Choose a status for goal {n}"))
+            errors.append(FieldError(f"goal-{n - 1}-status", f"Choose a status for goal {n}"))
         goals.append({"goal": row["text"], "status": row["status"]})
     if len(goals) > MAX_ROWS:
-        errors.append(FormError("goal-0-text", f"A plan can have at most {MAX_ROWS} goals"))
+        errors.append(FieldError("goal-0-text", f"A plan can have at most {MAX_ROWS} goals"))
     return goals
 
 
-def _read_actions(post: Mapping[str, Any], errors: list[FormError]) -> list[dict[str, str]]:
+def _read_actions(post: Mapping[str, Any], errors: list[FieldError]) -> list[dict[str, str]]:
     actions: list[dict[str, str]] = []
     for row in _rows(post, "action", ("text", "owner", "who", "due")):
         if not (row["text"] or row["who"] or row["due"]):
@@ -147,29 +123,31 @@ def _read_actions(post: Mapping[str, Any], errors: list[FormError]) -> list[dict
         prefix = f"action-{n - 1}"
         if not row["text"]:
             errors.append(
-                FormError(
+                FieldError(
                     f"{prefix}-text", f"Enter what will be done for action {n}, or clear its row"
                 )
             )
         elif _too_long(row["text"], ACTION_MAX):
             errors.append(
-                FormError(f"{prefix}-text", f"Action {n} must be {ACTION_MAX} characters or fewer")
+                FieldError(f"{prefix}-text", f"Action {n} must be {ACTION_MAX} characters or fewer")
             )
         if row["owner"] not in ActionOwner.values:
-            errors.append(FormError(f"{prefix}-owner", f"Choose who is responsible for action {n}"))
+            errors.append(
+                FieldError(f"{prefix}-owner", f"Choose who is responsible for action {n}")
+            )
         if _too_long(row["who"], WHO_MAX):
             errors.append(
-                FormError(
+                FieldError(
                     f"{prefix}-who",
                     f"The name or role for action {n} must be {WHO_MAX} characters or fewer",
                 )
             )
         due = row["due"]
         if due:
-            parsed = parse_date(due)
+            parsed = parse_date(due, ISO_OR_DAY_FIRST)
             if parsed is None:
                 errors.append(
-                    FormError(
+                    FieldError(
                         f"{prefix}-due",
                         f"The due date of action {n} must be a real date, for example 2026-12-31",
                     )
@@ -180,14 +158,14 @@ def _read_actions(post: Mapping[str, Any], errors: list[FormError]) -> list[dict
             {"action": row["text"], "owner": row["owner"], "who": row["who"], "due": due}
         )
     if len(actions) > MAX_ROWS:
-        errors.append(FormError("action-0-text", f"A plan can have at most {MAX_ROWS} actions"))
+        errors.append(FieldError("action-0-text", f"A plan can have at most {MAX_ROWS} actions"))
     return actions
 
 
 def _review_date_error(text: str, today: dt.date) -> str:
     if not text.strip():
         return "Enter the review date"
-    review = parse_date(text)
+    review = parse_date(text, ISO_OR_DAY_FIRST)
     if review is None:
         return "The review date must be a real date, for example 2026-12-31"
     if review < today:
@@ -199,13 +177,13 @@ def _review_date_error(text: str, today: dt.date) -> str:
 
 def read_form(post: Mapping[str, Any], today: dt.date) -> PlanForm:
     """The submitted plan with every problem found, each naming its field."""
-    errors: list[FormError] = []
+    errors: list[FieldError] = []
     what_matters = str(post.get("what_matters", "")).strip()
     if not what_matters:
-        errors.append(FormError("what_matters", "Enter what matters to the person"))
+        errors.append(FieldError("what_matters", "Enter what matters to the person"))
     elif _too_long(what_matters, WHAT_MATTERS_MAX):
         errors.append(
-            FormError(
+            FieldError(
                 "what_matters",
                 f"What matters to me must be {WHAT_MATTERS_MAX:,} characters or fewer",
             )
@@ -213,9 +191,9 @@ def read_form(post: Mapping[str, Any], today: dt.date) -> PlanForm:
     goals = _read_goals(post, errors)
     actions = _read_actions(post, errors)
     review_text = str(post.get("review_date", "")).strip()
-    review_date = parse_date(review_text)
+    review_date = parse_date(review_text, ISO_OR_DAY_FIRST)
     if error := _review_date_error(review_text, today):
-        errors.append(FormError("review_date", error))
+        errors.append(FieldError("review_date", error))
     return PlanForm(
         what_matters=what_matters,
         goals=goals,

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from joinedup.access.models import Profession
 from joinedup.careplans.models import ActionOwner, CarePlanVersion, GoalStatus
-from joinedup.careplans.plan_form import PlanForm, parse_date
+from joinedup.careplans.plan_form import PlanForm
+from joinedup.forms.dates import ISO_OR_DAY_FIRST, parse_date
 
 STATUS_LABELS = dict(GoalStatus.choices)
 OWNER_LABELS = dict(ActionOwner.choices)
@@ -73,10 +74,15 @@ class VersionLine:
     organisation: str
 
 
+def _text(row: dict[str, str], key: str) -> str:
+    """A row's value as text (a saved plan's JSON may hold anything; a blank is "")."""
+    return str(row.get(key, ""))
+
+
 def _goal(row: dict[str, str]) -> GoalLine:
-    status = str(row.get("status", ""))
+    status = _text(row, "status")
     return GoalLine(
-        goal=str(row.get("goal", "")),
+        goal=_text(row, "goal"),
         status=status,
         status_label=STATUS_LABELS.get(status, "No status"),
         colour=STATUS_COLOURS.get(status, "grey"),
@@ -84,14 +90,14 @@ def _goal(row: dict[str, str]) -> GoalLine:
 
 
 def _action(row: dict[str, str]) -> ActionLine:
-    owner = str(row.get("owner", ""))
+    owner = _text(row, "owner")
     return ActionLine(
-        action=str(row.get("action", "")),
+        action=_text(row, "action"),
         owner=owner,
         owner_label=OWNER_LABELS.get(owner, "Not chosen"),
         owner_for_person=OWNER_FOR_THE_PERSON.get(owner, "Someone in your care team"),
-        who=str(row.get("who", "")),
-        due=parse_date(str(row.get("due", ""))) if row.get("due") else None,
+        who=_text(row, "who"),
+        due=parse_date(_text(row, "due"), ISO_OR_DAY_FIRST) if row.get("due") else None,
     )
 
 
@@ -117,7 +123,7 @@ def plan_view(version: CarePlanVersion, today: dt.date) -> PlanView:
 
 def plan_view_of_form(form: PlanForm, today: dt.date) -> PlanView:
     """The editor's submitted plan, laid out as a saved one is (for the conflict page)."""
-    review = parse_date(form.review_date)
+    review = parse_date(form.review_date, ISO_OR_DAY_FIRST)
     return PlanView(
         what_matters=form.what_matters,
         goals=[_goal(g) for g in form.goals],

@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.careplans import views
 
-app_name = "careplans"
 urlpatterns = [
     path("<str:person_id>/", views.plan, name="plan"),
     path("<str:person_id>/versions/<int:number>/", views.version, name="version"),

@@ -29,7 +29,6 @@ from joinedup.access.policy import (
 from joinedup.careplans.changes import changes
 from joinedup.careplans.models import CarePlanVersion, GoalStatus
 from joinedup.careplans.plan_form import (
-    FormError,
     PlanForm,
     form_from_version,
     read_base,
@@ -43,11 +42,12 @@ from joinedup.careplans.plan_view import (
     version_line,
 )
 from joinedup.careplans.saving import latest_version, save_version
+from joinedup.forms.errors import FieldError
 from joinedup.people import record_summary
-from joinedup.people.views.record import refused
+from joinedup.people.views.record import record_page, refused
 
 MAX_VERSION = 2**31 - 1
-STALE_FORM = FormError(
+STALE_FORM = FieldError(
     "what_matters", "This form is out of date: open the care plan and edit it again"
 )
 
@@ -74,20 +74,18 @@ def _form_choices() -> dict[str, Any]:
 @staff_member_required
 def plan(request: HttpRequest, person_id: str) -> HttpResponse:
     """The current plan and every version's who and when."""
-    now = timezone.now()
-    today = timezone.localdate(now)
-    try:
-        with opened_record(request.user, person_id, what="care plan", now=now) as access:
-            versions = _versions(person_id)
-            context = {
-                "banner": record_summary.banner(access.person, today),
-                "current": plan_view(versions[0], today) if versions else None,
-                "versions": [version_line(v) for v in versions],
-                "may_edit": access.relationship.legitimate,
-            }
-    except RecordRefusedError:
-        return refused(request, person_id)
-    return render(request, "careplans/plan.jinja", context)
+
+    def read(access: RecordAccess, now: dt.datetime) -> dict[str, Any]:
+        today = timezone.localdate(now)
+        versions = _versions(person_id)
+        return {
+            "banner": record_summary.banner(access.person, today),
+            "current": plan_view(versions[0], today) if versions else None,
+            "versions": [version_line(v) for v in versions],
+            "may_edit": access.relationship.legitimate,
+        }
+
+    return record_page(request, person_id, "careplans/plan.jinja", read, what="care plan")
 
 
 @require_safe
@@ -96,31 +94,32 @@ def version(request: HttpRequest, person_id: str, number: int) -> HttpResponse:
     """One version, read-only, with what changed from the one before."""
     if number > MAX_VERSION:  # no plan has that many, and the database could not compare it
         raise Http404("No such version.")
-    now = timezone.now()
-    today = timezone.localdate(now)
-    try:
-        with opened_record(
-            request.user, person_id, what=f"care plan version {number}", now=now
-        ) as access:
-            wanted = {
-                v.number: v
-                for v in CarePlanVersion.objects.filter(
-                    plan__person_id=person_id, number__in=[number - 1, number]
-                )
-            }
-            latest = latest_version(access.person)
-            shown = wanted.get(number)
-            context = {
-                "banner": record_summary.banner(access.person, today),
-                "number": number,
-                "shown": plan_view(shown, today) if shown else None,
-                "changes": changes(wanted.get(number - 1), shown) if shown else [],
-                "is_current": latest is not None and latest.number == number,
-            }
-    except RecordRefusedError:
-        return refused(request, person_id)
-    return render(
-        request, "careplans/version.jinja", context, status=200 if context["shown"] else 404
+
+    def read(access: RecordAccess, now: dt.datetime) -> dict[str, Any]:
+        today = timezone.localdate(now)
+        wanted = {
+            v.number: v
+            for v in CarePlanVersion.objects.filter(
+                plan__person_id=person_id, number__in=[number - 1, number]
+            )
+        }
+        latest = latest_version(access.person)
+        shown = wanted.get(number)
+        return {
+            "banner": record_summary.banner(access.person, today),
+            "number": number,
+            "shown": plan_view(shown, today) if shown else None,
+            "changes": changes(wanted.get(number - 1), shown) if shown else [],
+            "is_current": latest is not None and latest.number == number,
+        }
+
+    return record_page(
+        request,
+        person_id,
+        "careplans/version.jinja",
+        read,
+        what=f"care plan version {number}",
+        status=lambda context: 200 if context["shown"] else 404,
     )
 
 
@@ -203,18 +202,16 @@ def edit(request: HttpRequest, person_id: str) -> HttpResponse:
 @staff_member_required
 def print_plan(request: HttpRequest, person_id: str) -> HttpResponse:
     """The plan written for the person, to print and give them."""
-    now = timezone.now()
-    today = timezone.localdate(now)
-    try:
-        with opened_record(request.user, person_id, what="care plan print", now=now) as access:
-            latest = latest_version(access.person)
-            key_workers = [m for m in record_summary.care_team(access, today) if m.key_worker]
-            context = {
-                "banner": record_summary.banner(access.person, today),
-                "current": plan_view(latest, today) if latest else None,
-                "key_worker": key_workers[0] if key_workers else None,
-                "achieved": GoalStatus.ACHIEVED.value,
-            }
-    except RecordRefusedError:
-        return refused(request, person_id)
-    return render(request, "careplans/print.jinja", context)
+
+    def read(access: RecordAccess, now: dt.datetime) -> dict[str, Any]:
+        today = timezone.localdate(now)
+        latest = latest_version(access.person)
+        key_workers = [m for m in record_summary.care_team(access, today) if m.key_worker]
+        return {
+            "banner": record_summary.banner(access.person, today),
+            "current": plan_view(latest, today) if latest else None,
+            "key_worker": key_workers[0] if key_workers else None,
+            "achieved": GoalStatus.ACHIEVED.value,
+        }
+
+    return record_page(request, person_id, "careplans/print.jinja", read, what="care plan print")

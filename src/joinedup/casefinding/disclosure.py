@@ -55,6 +55,8 @@ class ShownScore:
 
 
 def score_hidden(staff: StaffMember, objection: bool) -> bool:
+    """Hospital detail (a score, an agenda item's reason) for a person who objects: withheld
+    from staff outside health."""
     return objection and staff_sector(staff) != Sector.HEALTH
 
 

@@ -35,6 +35,7 @@ from rich.progress import Progress
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.casefinding.models import Band, PersonScore, ScoreRun
+from joinedup.errors import UserError
 from joinedup.record.bulk_insert import BulkInserter
 from joinedup.record.models import LoadedLake, Person
 from joinedup.risk.features import FEATURES
@@ -62,7 +63,7 @@ OTHER_LAKE = (
 )
 
 
-class ScoresError(ValueError):
+class ScoresError(UserError):
     """A scores file that cannot be loaded; the message names the problem, in one line."""
 
 
@@ -218,7 +219,7 @@ def check_scores(table: pa.Table, name: str) -> ScoresFile:
 def read_scores(path: Path) -> ScoresFile:
     """The file at `path`, checked (nothing is written)."""
     if not path.is_file():
-        raise ScoresError(f"--scores: {path} is not a file")
+        raise ScoresError(f"{path} is not a file", field="scores")
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from joinedup.record.model_fields import copied_username
 from joinedup.record.models import Neighbourhood, Person
 
 
@@ -38,7 +39,7 @@ class ScoreRun(models.Model):
     pseudonymised = models.BooleanField(help_text="The file's ids were pseudonyms")
     file_name = models.CharField(max_length=1000)
     loaded_at = models.DateTimeField()
-    loaded_by = models.CharField(max_length=150, help_text="Username, copied")
+    loaded_by = copied_username()
     people_in_file = models.PositiveIntegerField()
     people_matched = models.PositiveIntegerField()
 

@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.casefinding import views
 
-app_name = "casefinding"
 urlpatterns = [
     path("<str:team_id>/", views.worklist_page, name="worklist"),
 ]

@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.audit import record_event, record_events
+from joinedup.access.capabilities import ADD_FOUND_TO_MDT
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.models import AuditAction, Profession, StaffMember
+from joinedup.access.models import AuditAction, StaffMember
 from joinedup.access.policy import objecting
 from joinedup.casefinding.disclosure import HIDDEN, SOME_HIDDEN, shown_score
 from joinedup.casefinding.worklist import (
@@ -37,14 +38,14 @@ from joinedup.casefinding.worklist import (
     stale_days,
     worklist,
 )
+from joinedup.formatting import localtime_text
+from joinedup.forms.errors import FieldError
 from joinedup.mdt.agenda import MeetingHeldError, add_person, next_meeting
 from joinedup.mdt.models import AgendaItem
 from joinedup.record.models import Person, Team
-from joinedup.tasks.entry import Problem
 from joinedup.teams.episodes import person_name
 from joinedup.teams.membership import member_of
 from joinedup.teams.views.pages import team_page
-from joinedup.web.environment import localtime_text
 
 PAGE_SIZE = 50
 NOT_LISTED = "This person is not on the team's worklist today"
@@ -72,12 +73,12 @@ class WorklistPage:
         return [row.person_id for row in self.rows]
 
 
-def may_add(staff: StaffMember) -> bool:
-    return staff.profession == Profession.TEAM_MANAGER
-
-
 def _page(
-    request: HttpRequest, staff: StaffMember, team: Team, problems: list[Problem], status: int = 200
+    request: HttpRequest,
+    staff: StaffMember,
+    team: Team,
+    problems: list[FieldError],
+    status: int = 200,
 ) -> HttpResponse:
     today = timezone.localdate()
     run = current_run()
@@ -126,7 +127,7 @@ def _page(
         "hidden": HIDDEN,
         "some_hidden": SOME_HIDDEN,
         "meeting": meeting,
-        "may_add": may_add(staff),
+        "may_add": ADD_FOUND_TO_MDT.allows(staff),
         "on_agenda": on_agenda,
         "problems": problems,
     }
@@ -140,7 +141,7 @@ def worklist_page(request: HttpRequest, team_id: str) -> HttpResponse:
     staff, team = member_of(request.user, team_id)
     if request.method != "POST":
         return _page(request, staff, team, [])
-    if not may_add(staff):
+    if not ADD_FOUND_TO_MDT.allows(staff):
         raise PermissionDenied("Only the team manager adds people to the MDT from here.")
     person_id = str(request.POST.get("person_id", ""))
     if "\x00" in person_id:  # no one's id (PostgreSQL refuses NUL in text): not listed
@@ -148,7 +149,7 @@ def worklist_page(request: HttpRequest, team_id: str) -> HttpResponse:
     today = timezone.localdate()
     meeting = next_meeting(team)
     if meeting is None:
-        problem = Problem("next-meeting", "No MDT meeting is scheduled: schedule one first")
+        problem = FieldError("next-meeting", "No MDT meeting is scheduled: schedule one first")
         return _page(request, staff, team, [problem], status=409)
     with transaction.atomic():
         score = worklist(team, today, current_run()).filter(person_id=person_id).first()
@@ -160,7 +161,8 @@ def worklist_page(request: HttpRequest, team_id: str) -> HttpResponse:
                     person_id=person_id,
                     what=f"case-finding worklist of {team.name}: add refused",
                 )
-            return _page(request, staff, team, [Problem("who-is-listed", NOT_LISTED)], status=400)
+            refusal = FieldError("who-is-listed", NOT_LISTED)
+            return _page(request, staff, team, [refusal], status=400)
         try:
             item = add_person(
                 meeting,
@@ -170,7 +172,7 @@ def worklist_page(request: HttpRequest, team_id: str) -> HttpResponse:
                 factors=list(score.top_factors or []),
             )
         except MeetingHeldError:
-            problem = Problem(
+            problem = FieldError(
                 "next-meeting", "The meeting has just been held: its agenda is closed"
             )
             return _page(request, staff, team, [problem], status=409)

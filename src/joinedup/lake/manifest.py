@@ -8,12 +8,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from joinedup.errors import UserError
 from joinedup.lake.schema import PURPOSES, SCHEMA_VERSION
 
 MANIFEST_FILE = "manifest.json"
 
 
-class ManifestError(ValueError):
+class ManifestError(UserError):
     """The manifest is missing or says something the contract does not allow."""
 
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from joinedup.errors import UserError
 from joinedup.lake.manifest import Manifest, ManifestError, read_manifest
 from joinedup.lake.schema import TABLE_ORDER, TABLES, Column, Table
 
@@ -31,7 +32,7 @@ class Problem:
         return f"{where}: expected {self.expected}, found {self.found}"
 
 
-class LakeError(ValueError):
+class LakeError(UserError):
     """The lake breaks the contract; `problems` lists every way it does."""
 
     def __init__(self, lake: Path, problems: list[Problem]):

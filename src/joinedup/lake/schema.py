@@ -168,6 +168,12 @@ def _ref(name: str, table: str, key: str, *, required: bool) -> Column:
 
 PERSON_REF = _ref("person_id", "person", "person_id", required=True)
 
+
+def _event(name: str, key: str, *columns: Column) -> Table:
+    """A table of things that happen to a person: its own id, the person, then its columns."""
+    return Table(name, key, (_id(key), PERSON_REF, *columns))
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -228,100 +234,76 @@ TABLES: dict[str, Table] = {
                 Column("resolved_date", DATE),
             ),
         ),
-        Table(
+        _event(
             "hospital_spell",
             "spell_id",
-            (
-                _id("spell_id"),
-                PERSON_REF,
-                Column("admission_date", DATE, nullable=False),
-                Column("admission_method", STRING, values=ADMISSION_METHODS),
-                Column("primary_diagnosis", STRING),
-                Column("acsc", BOOL, nullable=False),
-                Column("fall", BOOL, nullable=False),
-                Column("ready_for_discharge_date", DATE),
-                Column("discharge_date", DATE),
-                Column("discharge_pathway", SMALL, value_range=(0, 3)),
-                Column("discharge_destination", STRING, values=DISCHARGE_DESTINATIONS),
-                Column("delay_reason", STRING, values=DELAY_REASONS),
-                Column("delay_responsibility", STRING, values=DELAY_RESPONSIBILITIES),
-                Column("cost", MONEY),
-            ),
+            Column("admission_date", DATE, nullable=False),
+            Column("admission_method", STRING, values=ADMISSION_METHODS),
+            Column("primary_diagnosis", STRING),
+            Column("acsc", BOOL, nullable=False),
+            Column("fall", BOOL, nullable=False),
+            Column("ready_for_discharge_date", DATE),
+            Column("discharge_date", DATE),
+            Column("discharge_pathway", SMALL, value_range=(0, 3)),
+            Column("discharge_destination", STRING, values=DISCHARGE_DESTINATIONS),
+            Column("delay_reason", STRING, values=DELAY_REASONS),
+            Column("delay_responsibility", STRING, values=DELAY_RESPONSIBILITIES),
+            Column("cost", MONEY),
         ),
-        Table(
+        _event(
             "ae_attendance",
             "attendance_id",
-            (
-                _id("attendance_id"),
-                PERSON_REF,
-                Column("arrival", INSTANT, nullable=False),
-                Column("admitted", BOOL, nullable=False),
-                Column("cost", MONEY),
-            ),
+            Column("arrival", INSTANT, nullable=False),
+            Column("admitted", BOOL, nullable=False),
+            Column("cost", MONEY),
         ),
-        Table(
+        _event(
             "contact",
             "contact_id",
-            (
-                _id("contact_id"),
-                PERSON_REF,
-                Column("contact_date", DATE, nullable=False),
-                Column("service", STRING, values=SERVICES),
-                Column("sector", STRING, values=SECTORS),
-                _ref("team_id", "team", "team_id", required=False),
-                _ref("referral_id", "referral", "referral_id", required=False),
-                Column("urgent", BOOL, nullable=False),
-                Column("response_minutes", COUNT),
-                Column("cost", MONEY),
-            ),
+            Column("contact_date", DATE, nullable=False),
+            Column("service", STRING, values=SERVICES),
+            Column("sector", STRING, values=SECTORS),
+            _ref("team_id", "team", "team_id", required=False),
+            _ref("referral_id", "referral", "referral_id", required=False),
+            Column("urgent", BOOL, nullable=False),
+            Column("response_minutes", COUNT),
+            Column("cost", MONEY),
         ),
-        Table(
+        _event(
             "care_package",
             "package_id",
-            (
-                _id("package_id"),
-                PERSON_REF,
-                Column("service_type", STRING, values=SERVICE_TYPES),
-                Column("start_date", DATE, nullable=False),
-                Column("end_date", DATE),
-                Column("hours_per_week", FLOAT),
-                Column("weekly_cost", MONEY),
-                Column("funder", STRING, values=PACKAGE_FUNDERS),
-                Column("personal_budget", BOOL, nullable=False),
-                Column("budget_mode", STRING, values=BUDGET_MODES),
-                Column("permanent", BOOL, nullable=False),
-                _ref("after_spell_id", "hospital_spell", "spell_id", required=False),
-                _ref("budget_line_id", "budget_line", "line_id", required=False),
-            ),
+            Column("service_type", STRING, values=SERVICE_TYPES),
+            Column("start_date", DATE, nullable=False),
+            Column("end_date", DATE),
+            Column("hours_per_week", FLOAT),
+            Column("weekly_cost", MONEY),
+            Column("funder", STRING, values=PACKAGE_FUNDERS),
+            Column("personal_budget", BOOL, nullable=False),
+            Column("budget_mode", STRING, values=BUDGET_MODES),
+            Column("permanent", BOOL, nullable=False),
+            _ref("after_spell_id", "hospital_spell", "spell_id", required=False),
+            _ref("budget_line_id", "budget_line", "line_id", required=False),
         ),
-        Table(
+        _event(
             "referral",
             "referral_id",
-            (
-                _id("referral_id"),
-                PERSON_REF,
-                Column("received_at", INSTANT, nullable=False),
-                Column("source", STRING, values=REFERRAL_SOURCES),
-                Column("urgency", STRING, values=URGENCIES),
-                Column("reason", STRING),
-                _ref("team_id", "team", "team_id", required=False),
-                Column("status", STRING, values=TASK_STATUSES),
-                Column("accepted_at", INSTANT),
-                Column("closed_at", INSTANT),
-            ),
+            Column("received_at", INSTANT, nullable=False),
+            Column("source", STRING, values=REFERRAL_SOURCES),
+            Column("urgency", STRING, values=URGENCIES),
+            Column("reason", STRING),
+            _ref("team_id", "team", "team_id", required=False),
+            Column("status", STRING, values=TASK_STATUSES),
+            Column("accepted_at", INSTANT),
+            Column("closed_at", INSTANT),
         ),
-        Table(
+        _event(
             "episode",
             "episode_id",
-            (
-                _id("episode_id"),
-                PERSON_REF,
-                _ref("team_id", "team", "team_id", required=True),
-                Column("start_date", DATE, nullable=False),
-                Column("end_date", DATE),
-                Column("reason", STRING, values=EPISODE_REASONS),
-                Column("end_reason", STRING, values=EPISODE_END_REASONS),
-            ),
+            _ref("team_id", "team", "team_id", required=True),
+            Column("start_date", DATE, nullable=False),
+            Column("end_date", DATE),
+            Column("reason", STRING, values=EPISODE_REASONS),
+            Column("end_reason", STRING, values=EPISODE_END_REASONS),
         ),
         Table(
             "budget_line",

@@ -12,10 +12,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from joinedup.errors import UserError
 from joinedup.lake.schema import TABLES, Table
 
 
-class LakeWriteError(ValueError):
+class LakeWriteError(UserError):
     """A table handed to the writer does not fit the contract."""
 
 
@@ -87,7 +88,7 @@ def staged_directory(out: Path, *, overwrite: bool = False) -> Iterator[Path]:
     out = Path(out)
     if out.exists() and not overwrite and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(
-            f"{out} already exists and is not empty (use --overwrite to replace it)"
+            f"{out} already exists and is not empty (use `overwrite` to replace it)"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))

@@ -25,11 +25,11 @@ from django.utils import timezone
 from joinedup.access.policy import current_on
 from joinedup.careplans.models import CarePlan
 from joinedup.casefinding.worklist import current_run, score_line, stale_days, worklist
+from joinedup.formatting import long_date
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.record.models import Episode, HospitalSpell, Referral, Team
 from joinedup.referrals.lifecycle import OPEN
 from joinedup.teams.interim_risk import RULE, high_risk_unknown
-from joinedup.web.environment import long_date
 
 WINDOW_DAYS = 14
 HIGH_RISK_LIMIT = 20  # people a meeting's agenda takes for this reason

@@ -10,17 +10,15 @@ to each viewer as the record's rules allow (joinedup.casefinding.disclosure).
 from __future__ import annotations
 
 from joinedup.access.models import StaffMember
-from joinedup.access.policy import staff_sector
-from joinedup.casefinding.disclosure import HIDDEN, SOME_HIDDEN, shown_score
+from joinedup.casefinding.disclosure import HIDDEN, SOME_HIDDEN, score_hidden, shown_score
 from joinedup.mdt.models import AgendaItem
-from joinedup.people.models import Sector
 
 HEALTH_DETAIL = frozenset({AgendaItem.Reason.DISCHARGED, AgendaItem.Reason.HIGH_RISK})
 
 
 def shown_detail(item: AgendaItem, staff: StaffMember, objectors: set[str]) -> str:
     objection = item.person_id in objectors
-    if item.reason in HEALTH_DETAIL and objection and staff_sector(staff) != Sector.HEALTH:
+    if item.reason in HEALTH_DETAIL and score_hidden(staff, objection):
         return HIDDEN
     if not item.factors:
         return item.detail

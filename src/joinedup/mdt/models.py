@@ -11,11 +11,12 @@ from django.db import models
 from django.db.models import Q
 
 from joinedup.access.models import StaffMember
+from joinedup.record.model_fields import ShownById, copied_username
 from joinedup.record.models import Person, Team
 from joinedup.tasks.models import Task
 
 
-class Meeting(models.Model):
+class Meeting(ShownById):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         HELD = "held", "Held"
@@ -27,18 +28,15 @@ class Meeting(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     summary = models.TextField(blank=True, default="", help_text="Written after the meeting")
     created_at = models.DateTimeField()
-    created_by = models.CharField(max_length=150, help_text="Username, copied")
+    created_by = copied_username()
     held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "id"]
         indexes = [models.Index(fields=["team", "starts_at"], name="meeting_team_starts")]
 
-    def __str__(self) -> str:
-        return f"meeting {self.pk}"
 
-
-class AgendaItem(models.Model):
+class AgendaItem(ShownById):
     """A person to discuss, why they are on the agenda, and what the meeting said and decided."""
 
     class Reason(models.TextChoices):
@@ -67,11 +65,8 @@ class AgendaItem(models.Model):
             models.UniqueConstraint(fields=["meeting", "person"], name="agenda_person_once"),
         ]
 
-    def __str__(self) -> str:
-        return f"agenda item {self.pk}"
 
-
-class Attendance(models.Model):
+class Attendance(ShownById):
     """Who attended, by profession and organisation (copied: the minutes never change)."""
 
     meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="attendance")
@@ -89,6 +84,3 @@ class Attendance(models.Model):
                 name="attendance_staff_once",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"attendance {self.pk}"

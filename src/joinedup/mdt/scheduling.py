@@ -12,8 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from joinedup.forms.errors import FieldError
 from joinedup.mdt.models import Meeting
-from joinedup.tasks.entry import Problem
 
 LOCATION_MAX = Meeting._meta.get_field("location").max_length or 200
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
@@ -38,24 +38,26 @@ def parse_local_datetime(text: str) -> dt.datetime | None:
 
 def read_schedule(
     data: Mapping[str, Any], *, now: dt.datetime
-) -> tuple[Schedule | None, list[Problem]]:
-    problems: list[Problem] = []
+) -> tuple[Schedule | None, list[FieldError]]:
+    problems: list[FieldError] = []
     text = str(data.get("starts_at", "")).strip()
     starts_at = parse_local_datetime(text) if text else None
     if not text:
-        problems.append(Problem("starts_at", "Enter the date and time of the meeting"))
+        problems.append(FieldError("starts_at", "Enter the date and time of the meeting"))
     elif starts_at is None:
         problems.append(
-            Problem(
+            FieldError(
                 "starts_at",
                 "Date and time must be a real date and time, like 14/03/2027 10:30",
             )
         )
     elif starts_at < now:
-        problems.append(Problem("starts_at", "Date and time must be in the future"))
+        problems.append(FieldError("starts_at", "Date and time must be in the future"))
     location = str(data.get("location", "")).strip()
     if len(location) > LOCATION_MAX:
-        problems.append(Problem("location", f"Location must be {LOCATION_MAX} characters or fewer"))
+        problems.append(
+            FieldError("location", f"Location must be {LOCATION_MAX} characters or fewer")
+        )
     if problems or starts_at is None:
         return None, problems
     return Schedule(starts_at=starts_at, location=location), []

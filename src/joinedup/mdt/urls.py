@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.mdt.views import attendance, items, meetings
 
-app_name = "mdt"
 urlpatterns = [
     path("team/<str:team_id>/", meetings.meetings, name="meetings"),
     path("<int:pk>/", meetings.meeting, name="meeting"),

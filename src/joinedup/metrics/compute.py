@@ -53,7 +53,8 @@ def chosen_metrics(names: Sequence[str] | None) -> list[Metric]:
     unknown = [name for name in names if name not in BY_NAME]
     if unknown:
         raise MetricsError(
-            f"--metric: unknown metric {unknown[0]!r}; expected one of {', '.join(BY_NAME)}"
+            f"unknown metric {unknown[0]!r}; expected one of {', '.join(BY_NAME)}",
+            field="metric",
         )
     return [metric for metric in METRICS if metric.name in names]
 
@@ -62,7 +63,9 @@ def check_request(period: str, engine: str, metrics: Sequence[str] | None) -> li
     """The metrics asked for, after refusing an unknown period kind, engine or metric."""
     check_engine(engine)
     if period not in PERIOD_KINDS:
-        raise PeriodError(f"--period: expected one of {', '.join(PERIOD_KINDS)}, found {period!r}")
+        raise PeriodError(
+            f"expected one of {', '.join(PERIOD_KINDS)}, found {period!r}", field="period"
+        )
     return chosen_metrics(metrics)
 
 

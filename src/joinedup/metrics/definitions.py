@@ -17,11 +17,13 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
+from joinedup.lake.vocabulary import (
+    CARE_HOME_SERVICES,
+    COUNCIL_SUPPORTED_FUNDERS,
+    REABLEMENT_SERVICES,
+)
 from joinedup.metrics.periods import Period
 
-CARE_HOME = ("residential_care", "nursing_care")
-REABLEMENT = ("reablement", "intermediate_care")
-BUDGET_FUNDERS = ("nhs", "council", "pooled")
 UNRECORDED = "unrecorded"
 
 
@@ -260,13 +262,15 @@ def care_home_admissions_65plus(src: Sources) -> ir.Table:
     """People 65+ starting a council-supported permanent placement, not a move between homes."""
     package = src.package
     placements = package.filter(
-        package.service_type.isin(CARE_HOME)
+        package.service_type.isin(CARE_HOME_SERVICES)
         & package.permanent
-        & package.funder.isin(("council", "pooled"))
+        & package.funder.isin(COUNCIL_SUPPORTED_FUNDERS)
     )
     rows = in_periods(src, with_person(src, placements), placements.start_date)
     rows = rows.filter(age_on(rows.birth_date, rows.start_date) >= 65)
-    other = package.filter(package.service_type.isin(CARE_HOME) & package.permanent).select(
+    other = package.filter(
+        package.service_type.isin(CARE_HOME_SERVICES) & package.permanent
+    ).select(
         other_person=package.person_id,
         other_package=package.package_id,
         start_date=package.start_date,
@@ -288,7 +292,7 @@ def care_home_admissions_65plus(src: Sources) -> ir.Table:
 def reablement_at_home_91d(src: Sources) -> ir.Table:
     """Discharges of people 65+ followed by reablement: at home, alive, 91 days later."""
     package = src.package
-    followed = package.filter(package.service_type.isin(REABLEMENT)).select(
+    followed = package.filter(package.service_type.isin(REABLEMENT_SERVICES)).select(
         spell_id=package.after_spell_id
     )
     rows = discharges(src)
@@ -306,7 +310,7 @@ def reablement_at_home_91d(src: Sources) -> ir.Table:
         left=src.spell.discharge_date,
     )
     in_hospital = (spell.admitted <= rows.day91) & (spell.left.isnull() | (spell.left > rows.day91))
-    homes = package.filter(package.service_type.isin(CARE_HOME)).select(
+    homes = package.filter(package.service_type.isin(CARE_HOME_SERVICES)).select(
         home_person=package.person_id, start_date=package.start_date, end_date=package.end_date
     )
     at_home = (

@@ -28,7 +28,7 @@ class EngineError(MetricsError):
 
 def check_engine(engine: str) -> None:
     if engine not in ENGINES:
-        raise EngineError(f"--engine: expected one of {', '.join(ENGINES)}, found {engine!r}")
+        raise EngineError(f"expected one of {', '.join(ENGINES)}, found {engine!r}", field="engine")
 
 
 def connect(engine: str, spark_master: str | None = None) -> BaseBackend:
@@ -44,7 +44,9 @@ def spark_session(master: str) -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise EngineError("--engine spark needs PySpark: pip install 'joinedup[spark]'") from None
+        raise EngineError(
+            "`engine` spark needs PySpark: pip install 'joinedup[spark]'", field="engine"
+        ) from None
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
@@ -69,7 +71,9 @@ def spark_session(master: str) -> Any:
         session = builder.getOrCreate()
     except Exception as exc:  # Java missing, master unreachable: one clear line
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise EngineError(f"--engine spark: Spark did not start ({first})") from None
+        raise EngineError(
+            f"`engine` spark: Spark did not start ({first})", field="engine"
+        ) from None
     session.sparkContext.setLogLevel("ERROR")
     return session
 

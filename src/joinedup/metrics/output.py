@@ -25,11 +25,11 @@ WITHHELD = "*"
 def check_output_path(path: Path) -> None:
     """Refuse, before any work, a file type we cannot write or a folder that is not there."""
     if path.suffix.lower() not in FORMATS:
-        raise MetricsError(f"--out: expected a .csv or .parquet file, found {path.name!r}")
+        raise MetricsError(f"expected a .csv or .parquet file, found {path.name!r}", field="out")
     if not path.parent.is_dir():
-        raise MetricsError(f"--out: the folder {path.parent} does not exist")
+        raise MetricsError(f"the folder {path.parent} does not exist", field="out")
     if path.is_dir():
-        raise MetricsError(f"--out: {path} is a folder")
+        raise MetricsError(f"{path} is a folder", field="out")
 
 
 def _number(value: float | None) -> str:

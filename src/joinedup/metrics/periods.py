@@ -56,14 +56,19 @@ def periods(
     `last`; a clear PeriodError when the dates fall outside the window or no period fits."""
     observation_start, observation_end = window
     period_start(observation_start, kind)  # validates kind
-    for option, day in (("--from", first), ("--to", last)):
+    for option, day in (("first", first), ("last", last)):
         if day is not None and not observation_start <= day <= observation_end:
             raise PeriodError(
-                f"{option} {day.isoformat()} is outside the lake's observation window "
-                f"{observation_start.isoformat()} to {observation_end.isoformat()}"
+                f"`{option}` {day.isoformat()} is outside the lake's observation window "
+                f"{observation_start.isoformat()} to {observation_end.isoformat()}",
+                field=option,
             )
     if first is not None and last is not None and last < first:
-        raise PeriodError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
+        raise PeriodError(
+            f"`last` {last.isoformat()} is before `first` {first.isoformat()}",
+            field="last",
+            mentions=["first"],
+        )
     start = period_start(first or observation_start, kind)
     stop = last or observation_end
     result: list[Period] = []

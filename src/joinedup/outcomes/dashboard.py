@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from joinedup.access.models import StaffMember
+from joinedup.errors import UserError
 from joinedup.outcomes.audit_commission import (
     NeighbourhoodCount,
     Saving,
@@ -96,7 +97,7 @@ def year_end(start: dt.date) -> dt.date:
     return dt.date(start.year + 1, 3, 31)
 
 
-class YearChoiceError(ValueError):
+class YearChoiceError(UserError):
     """The financial year asked for is not one stored."""
 
 

@@ -11,8 +11,8 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 
+from joinedup.charts import financial_year_label
 from joinedup.outcomes.catalogue import MetricInfo
-from joinedup.outcomes.charts import financial_year_label
 from joinedup.outcomes.dashboard import (
     AuditCommission,
     League,

@@ -1,7 +1,7 @@
 """The charts of a metric's page: the area's trend, and one small panel per neighbourhood.
 
 Built from joinedup.outcomes.dashboard's MetricSeries (the same figures as the CSV
-downloads) with joinedup.outcomes.charts. Every panel shares one y scale, so a taller line
+downloads) with joinedup.charts. Every panel shares one y scale, so a taller line
 is a higher value wherever it is on the page.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from joinedup.outcomes.charts import (
+from joinedup.charts import (
     BLUE,
     PALE_BLUE,
     SECONDARY,

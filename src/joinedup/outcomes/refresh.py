@@ -28,6 +28,7 @@ from rich.progress import Progress, TaskID
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
+from joinedup.errors import UserError
 from joinedup.lake.fingerprint import lake_fingerprint
 from joinedup.lake.manifest import MANIFEST_FILE
 from joinedup.metrics.long_form import SCHEMA as LONG_FORM
@@ -40,7 +41,7 @@ COLUMNS = tuple(LONG_FORM.names)
 BATCH = 2_000
 
 
-class RefreshError(ValueError):
+class RefreshError(UserError):
     """The results cannot be stored; the message is one line saying why. Nothing was changed."""
 
 

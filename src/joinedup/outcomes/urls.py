@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.outcomes import views
 
-app_name = "outcomes"
 urlpatterns = [
     path("", views.index, name="index"),
     path("audit-commission/", views.audit_commission_page, name="audit_commission"),

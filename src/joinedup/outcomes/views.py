@@ -1,7 +1,7 @@
 """The outcome dashboards: an index of the metrics, a page per metric, the Audit Commission
 calculation, and the CSV behind every chart and table.
 
-Commissioners and team managers only (joinedup.access.policy.may_see_outcomes); everyone
+Commissioners and team managers only (joinedup.access.capabilities.SEE_OUTCOMES); everyone
 else gets the 403 page. Aggregates by neighbourhood, never a person, so the views write
 no audit event (as the partnership overview writes none). Figures come from the stored
 results (joinedup.outcomes.refresh), never from the lake while a page waits.
@@ -17,15 +17,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from joinedup.access.capabilities import SEE_OUTCOMES
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
-from joinedup.access.policy import may_see_outcomes, staff_of
+from joinedup.access.policy import staff_of
+from joinedup.charts import BLUE as LINE_BLUE
+from joinedup.charts import PALE_BLUE as MONTH_BLUE
+from joinedup.charts import PURPLE, SECONDARY, financial_year_label, swatch
 from joinedup.outcomes import downloads
 from joinedup.outcomes.audit_commission import BEST_QUARTILE, measures
 from joinedup.outcomes.catalogue import METRIC_CATALOGUE, METRICS_BY_NAME, MetricInfo
-from joinedup.outcomes.charts import BLUE as LINE_BLUE
-from joinedup.outcomes.charts import PALE_BLUE as MONTH_BLUE
-from joinedup.outcomes.charts import PURPLE, SECONDARY, financial_year_label, swatch
 from joinedup.outcomes.dashboard import (
     YearChoiceError,
     audit_commission,
@@ -72,7 +73,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 
 def _viewer(request: HttpRequest) -> StaffMember:
     staff = staff_of(request.user)
-    if staff is None or not may_see_outcomes(staff):
+    if staff is None or not SEE_OUTCOMES.allows(staff):
         raise PermissionDenied("Only commissioners and team managers see the outcome dashboards.")
     return staff
 

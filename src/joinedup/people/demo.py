@@ -35,6 +35,7 @@ from joinedup.access.demo import (
 )
 from joinedup.access.models import AuditAction, Profession, StaffMember
 from joinedup.access.policy import staff_sector
+from joinedup.people.demo_text import ALERT_DETAILS, NOTES, ROLES, SENSITIVE_NOTES
 from joinedup.people.models import Alert, CareTeamMember, CaseNote, Consent, Sensitivity
 from joinedup.record.age import age_on
 from joinedup.record.models import (
@@ -61,18 +62,6 @@ WHAT: dict[type[models.Model], str] = {
 }
 
 P = Profession
-# The role each demo profession plays in a person's care team.
-ROLES: dict[str, str] = {
-    P.DISTRICT_NURSE: "District nursing: wound care and medicines at home",
-    P.COMMUNITY_NURSE: "Community nursing: long-term conditions review",
-    P.SOCIAL_WORKER: "Social worker: care and support plan",
-    P.OCCUPATIONAL_THERAPIST: "Occupational therapy: equipment and home adaptations",
-    P.PHYSIOTHERAPIST: "Physiotherapy: mobility and falls prevention",
-    P.GP: "Registered GP",
-    P.PHARMACIST: "Practice pharmacist: medication review",
-    P.MENTAL_HEALTH_PRACTITIONER: "Community mental health support",
-    P.CARE_NAVIGATOR: "Care navigation: community groups and carers' support",
-}
 # Who may be a person's key worker, and how often each is chosen.
 KEY_WORKER_WEIGHTS: dict[str, int] = {
     P.DISTRICT_NURSE: 4,
@@ -86,92 +75,6 @@ PHONES: dict[str, str] = {
     profession: f"07700 900{100 + 11 * index:03d}" for index, profession in enumerate(ROLES)
 }
 
-# Alert kind -> details to choose from (code-free: a key safe's code is never written down).
-ALERT_DETAILS: dict[str, tuple[str, ...]] = {
-    Alert.Kind.KEY_SAFE: (
-        "Key safe by the back door; code from the care coordinator",
-        "Key safe to the left of the front door; code from the care coordinator",
-        "Key safe in the porch; ask the key worker for the code",
-    ),
-    Alert.Kind.FALLS_RISK: (
-        "Two falls in the past year; uses a walking frame indoors",
-        "Unsteady on the stairs; wears a pendant alarm",
-        "Falls risk: rugs removed and a night light fitted",
-    ),
-    Alert.Kind.DO_NOT_VISIT_ALONE: (
-        "Visit in pairs: a visitor to the house has been hostile to staff",
-        "Visit in pairs after an incident at the house; see the team manager",
-    ),
-    Alert.Kind.COMMUNICATION: (
-        "Hard of hearing: face the person and speak clearly",
-        "Prefers to speak Polish: book an interpreter",
-        "Partially sighted: say who you are at the door",
-    ),
-    Alert.Kind.DNACPR: ("DNACPR form in the folder by the front door",),
-    Alert.Kind.ANIMALS: (
-        "A dog that is shut in the kitchen for visits",
-        "Two cats: keep the front door closed",
-    ),
-    Alert.Kind.OXYGEN: ("Home oxygen: no smoking or naked flames near the concentrator",),
-}
-
-# Case note texts by the author's profession (bland, synthetic).
-NOTES: dict[str, tuple[str, ...]] = {
-    P.DISTRICT_NURSE: (
-        "Visited at home. Leg ulcer dressing changed; healing well. Next visit in three days.",
-        "Insulin given and blood sugar checked; stable. Carer shown how to record readings.",
-        "Pressure areas checked, skin intact. Mattress working; reviewed the turning chart.",
-    ),
-    P.COMMUNITY_NURSE: (
-        "Blood pressure and weight checked; both stable. Inhaler technique reviewed.",
-        "Heart failure review: ankles less swollen, weight down 1 kg. Continue as planned.",
-    ),
-    P.SOCIAL_WORKER: (
-        "Reviewed the care and support plan with the person and their daughter by phone.",
-        "Care package increased to three calls a day after the review meeting.",
-        "Carer's assessment offered to the person's husband; he would like one next month.",
-    ),
-    P.OCCUPATIONAL_THERAPIST: (
-        "Assessed the bathroom: ordered a bath board and two grab rails.",
-        "Stair rail fitted. Managing the stairs safely with supervision.",
-    ),
-    P.PHYSIOTHERAPIST: (
-        "Strength and balance exercises reviewed; walking further with the frame.",
-        "Home exercise programme agreed; review in four weeks.",
-    ),
-    P.GP: (
-        "Medication review at home: no changes. Bloods due next month.",
-        "Discussed the results with the person; referred to the frailty clinic.",
-    ),
-    P.PHARMACIST: (
-        "Structured medication review: stopped one duplicate, blister pack arranged.",
-        "Reconciled medicines after discharge; community pharmacy informed.",
-    ),
-    P.MENTAL_HEALTH_PRACTITIONER: (
-        "Memory clinic follow-up booked; the person and their family know the date.",
-    ),
-    P.CARE_NAVIGATOR: (
-        "Linked with the lunch club on Tuesdays and a befriending volunteer.",
-        "Helped apply for Attendance Allowance; form sent.",
-    ),
-}
-SENSITIVE_NOTES: dict[str, tuple[str, str]] = {  # label -> (author's profession, text)
-    Sensitivity.SAFEGUARDING: (
-        P.SOCIAL_WORKER,
-        "Safeguarding concern raised by a home carer; enquiry opened and a protection plan "
-        "agreed with the person.",
-    ),
-    Sensitivity.SEXUAL_HEALTH: (
-        P.GP,
-        "Letter from the sexual health clinic received; follow-up arranged at the clinic.",
-    ),
-    Sensitivity.MENTAL_HEALTH: (
-        P.MENTAL_HEALTH_PRACTITIONER,
-        "Low mood reviewed; engaging with talking therapy, safety plan unchanged.",
-    ),
-}
-
-# Shares of the demo team's caseload (plain demo assumptions, not published rates).
 OBJECTION_SHARE = 0.02  # objects to sharing between health and social care
 CONSENT_SHARE = 0.9  # of those without an objection, consent recorded to share
 OPT_OUT_SHARE = 0.03  # National Data Opt-out (England's published rate is around 5%)
@@ -347,44 +250,12 @@ def _plan_person(
     one person with the demo GP, so even a small caseload shows every label).
     """
     rng = random.Random(f"joinedup-demo-record:{seed}:{facts.person_id}")
-    members: list[str]
-    key_worker: str
     if showcase:
-        members = [
-            P.DISTRICT_NURSE,
-            P.SOCIAL_WORKER,
-            P.OCCUPATIONAL_THERAPIST,
-            P.MENTAL_HEALTH_PRACTITIONER,
-            P.CARE_NAVIGATOR,
-        ]
-        if facts.practice_id == gp_practice_id:
-            members.append(P.GP)
-        key_worker = P.DISTRICT_NURSE
-        alert_kinds: list[str] = [Alert.Kind.KEY_SAFE, Alert.Kind.FALLS_RISK]
-        sensitive = [Sensitivity.SAFEGUARDING, Sensitivity.MENTAL_HEALTH]
+        members, key_worker, alert_kinds, sensitive = _showcase_care(facts, gp_practice_id)
     else:
-        members = _members(rng, facts, gp_practice_id)
-        eligible = [m for m in members if m in KEY_WORKER_WEIGHTS]
-        key_worker = rng.choices(eligible, [KEY_WORKER_WEIGHTS[m] for m in eligible])[0]
-        alert_kinds = _alert_kinds(rng, facts)
-        sensitive = [
-            label
-            for label, held in (
-                (
-                    Sensitivity.SAFEGUARDING,
-                    P.SOCIAL_WORKER in members and rng.random() < SAFEGUARDING_SHARE,
-                ),
-                (
-                    Sensitivity.SEXUAL_HEALTH,
-                    P.GP in members and (sexual_health or rng.random() < SEXUAL_HEALTH_SHARE),
-                ),
-                (
-                    Sensitivity.MENTAL_HEALTH,
-                    P.MENTAL_HEALTH_PRACTITIONER in members and rng.random() < MENTAL_HEALTH_SHARE,
-                ),
-            )
-            if held
-        ]
+        members, key_worker, alert_kinds, sensitive = _drawn_care(
+            rng, facts, gp_practice_id, sexual_health
+        )
     plan = _Plan()
     pid = facts.person_id
     started: dict[str, dt.date] = {key_worker: facts.since}
@@ -410,7 +281,77 @@ def _plan_person(
                 recorded_by=recorder,
             )
         )
-    first_visit = _working_time(rng, facts.since)
+    plan.consents = _consents(rng, pid, _working_time(rng, facts.since), recorder, showcase)
+    authors = [key_worker, *(m for m in members if m != key_worker and rng.random() < 0.5)]
+    writings: list[tuple[str, str | None, str]] = [(m, None, rng.choice(NOTES[m])) for m in authors]
+    writings += [(SENSITIVE_NOTES[s][0], s, SENSITIVE_NOTES[s][1]) for s in sensitive]
+    for author, label, text in writings:
+        plan.notes.append(
+            CaseNote(
+                person_id=pid,
+                written_at=_working_time(rng, _day_between(rng, started[author], anchor)),
+                author=staff[author],
+                organisation=staff[author].organisation,
+                sector=staff_sector(staff[author]),
+                sensitivity=label,
+                text=text,
+            )
+        )
+    return plan
+
+
+_Care = tuple[list[str], str, list[str], list[str]]  # members, key worker, alerts, labels
+
+
+def _showcase_care(facts: _Facts, gp_practice_id: str | None) -> _Care:
+    """The showcase person's care: every profession, two alerts, two sensitive notes."""
+    members: list[str] = [
+        P.DISTRICT_NURSE,
+        P.SOCIAL_WORKER,
+        P.OCCUPATIONAL_THERAPIST,
+        P.MENTAL_HEALTH_PRACTITIONER,
+        P.CARE_NAVIGATOR,
+    ]
+    if facts.practice_id == gp_practice_id:
+        members.append(P.GP)
+    alert_kinds: list[str] = [Alert.Kind.KEY_SAFE, Alert.Kind.FALLS_RISK]
+    sensitive: list[str] = [Sensitivity.SAFEGUARDING, Sensitivity.MENTAL_HEALTH]
+    return members, P.DISTRICT_NURSE, alert_kinds, sensitive
+
+
+def _drawn_care(
+    rng: random.Random, facts: _Facts, gp_practice_id: str | None, sexual_health: bool
+) -> _Care:
+    """Who cares for the person, their key worker, alerts and sensitive labels, drawn."""
+    members = _members(rng, facts, gp_practice_id)
+    eligible = [m for m in members if m in KEY_WORKER_WEIGHTS]
+    key_worker = rng.choices(eligible, [KEY_WORKER_WEIGHTS[m] for m in eligible])[0]
+    alert_kinds = _alert_kinds(rng, facts)
+    sensitive: list[str] = [
+        label
+        for label, held in (
+            (
+                Sensitivity.SAFEGUARDING,
+                P.SOCIAL_WORKER in members and rng.random() < SAFEGUARDING_SHARE,
+            ),
+            (
+                Sensitivity.SEXUAL_HEALTH,
+                P.GP in members and (sexual_health or rng.random() < SEXUAL_HEALTH_SHARE),
+            ),
+            (
+                Sensitivity.MENTAL_HEALTH,
+                P.MENTAL_HEALTH_PRACTITIONER in members and rng.random() < MENTAL_HEALTH_SHARE,
+            ),
+        )
+        if held
+    ]
+    return members, key_worker, alert_kinds, sensitive
+
+
+def _consents(
+    rng: random.Random, pid: str, first_visit: dt.datetime, recorder: str, showcase: bool
+) -> list[Consent]:
+    """Consent decisions and objections, recorded at the first visit."""
     objection = not showcase and rng.random() < OBJECTION_SHARE
     consents = [
         (
@@ -429,33 +370,11 @@ def _plan_person(
             "Registered with the National Data Opt-out: no use beyond their care",
         ),
     ]
-    for kind, held, note in consents:
-        if held:
-            plan.consents.append(
-                Consent(
-                    person_id=pid,
-                    kind=kind,
-                    recorded_at=first_visit,
-                    recorded_by=recorder,
-                    note=note,
-                )
-            )
-    authors = [key_worker, *(m for m in members if m != key_worker and rng.random() < 0.5)]
-    writings: list[tuple[str, str | None, str]] = [(m, None, rng.choice(NOTES[m])) for m in authors]
-    writings += [(SENSITIVE_NOTES[s][0], s, SENSITIVE_NOTES[s][1]) for s in sensitive]
-    for author, label, text in writings:
-        plan.notes.append(
-            CaseNote(
-                person_id=pid,
-                written_at=_working_time(rng, _day_between(rng, started[author], anchor)),
-                author=staff[author],
-                organisation=staff[author].organisation,
-                sector=staff_sector(staff[author]),
-                sensitivity=label,
-                text=text,
-            )
-        )
-    return plan
+    return [
+        Consent(person_id=pid, kind=kind, recorded_at=first_visit, recorded_by=recorder, note=note)
+        for kind, held, note in consents
+        if held
+    ]
 
 
 def _new_rows(rows: Iterable[Any], key: Any, existing: set[Any]) -> list[Any]:

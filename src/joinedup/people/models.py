@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from joinedup.access.models import StaffMember
+from joinedup.record.model_fields import ShownById, copied_username
 from joinedup.record.models import Organisation, Person
 
 
@@ -32,7 +33,7 @@ class Sensitivity(models.TextChoices):
     MENTAL_HEALTH = "mental_health", "Mental health detail"
 
 
-class CareTeamMember(models.Model):
+class CareTeamMember(ShownById):
     """A member of staff caring for the person; at most one current key worker per person."""
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="care_team")
@@ -63,9 +64,6 @@ class CareTeamMember(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"care team member {self.pk}"
-
 
 class Alert(models.Model):
     """Something everyone visiting or calling the person must know first."""
@@ -83,7 +81,7 @@ class Alert(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     detail = models.CharField(max_length=300, blank=True)
     recorded_at = models.DateTimeField()
-    recorded_by = models.CharField(max_length=150, help_text="Username, copied")
+    recorded_by = copied_username()
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Null: still applies")
 
     class Meta:
@@ -111,7 +109,7 @@ class Consent(models.Model):
     person = models.ForeignKey(Person, models.PROTECT, related_name="consents")
     kind = models.CharField(max_length=24, choices=Kind.choices)
     recorded_at = models.DateTimeField()
-    recorded_by = models.CharField(max_length=150, help_text="Username, copied")
+    recorded_by = copied_username()
     note = models.CharField(max_length=300, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Null: still in force")
 
@@ -123,7 +121,7 @@ class Consent(models.Model):
         return f"consent {self.pk} ({self.kind})"
 
 
-class CaseNote(models.Model):
+class CaseNote(ShownById):
     """A note written by a member of staff, labelled when it holds sensitive detail."""
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="case_notes")
@@ -141,6 +139,3 @@ class CaseNote(models.Model):
     class Meta:
         ordering = ["written_at", "id"]
         indexes = [models.Index(fields=["person", "written_at"], name="case_note_person")]
-
-    def __str__(self) -> str:
-        return f"case note {self.pk}"

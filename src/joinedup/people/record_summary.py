@@ -24,6 +24,7 @@ from joinedup.access.policy import (
     package_sector,
     staff_sector,
 )
+from joinedup.lake.vocabulary import CARE_HOME_SERVICES
 from joinedup.people.models import Alert, CareTeamMember, Consent, Sector, Sensitivity
 from joinedup.record.age import age_on
 from joinedup.record.models import CarePackage, Condition, Episode, Person
@@ -188,7 +189,6 @@ def conditions(access: RecordAccess) -> list[ConditionLine]:
     ]
 
 
-CARE_HOME_TYPES = ("residential_care", "nursing_care")
 SERVICE_HEADINGS = {
     "home_care": "Home care",
     "telecare": "Telecare",
@@ -223,7 +223,7 @@ def current_services(access: RecordAccess, today: dt.date) -> list[ServiceLine]:
     for p in packages:
         if not access.may_see(package_sector(p.funder)):
             continue
-        care_home = p.service_type in CARE_HOME_TYPES or p.permanent
+        care_home = p.service_type in CARE_HOME_SERVICES or p.permanent
         name = SERVICE_HEADINGS.get(p.service_type or "", "Service type not recorded")
         if p.permanent:
             name += ", permanent placement"

@@ -26,6 +26,8 @@ from joinedup.access.policy import (
     package_sector,
     referral_sector,
 )
+from joinedup.forms.dates import ISO_8601, parse_date
+from joinedup.forms.errors import FieldError
 from joinedup.people.models import CaseNote, Sector, Sensitivity
 from joinedup.people.record_summary import SECTOR_LABELS
 from joinedup.record.models import (
@@ -58,14 +60,6 @@ FILTER_SECTORS: dict[str, str] = {s: SECTOR_LABELS[s] for s in (*Sector.values, 
 
 
 @dataclass(frozen=True)
-class FilterError:
-    """A message for the error summary, linked to the field it is about."""
-
-    field_id: str
-    text: str
-
-
-@dataclass(frozen=True)
 class TimelineFilter:
     sectors: tuple[str, ...] = ()  # empty: every sector
     kinds: tuple[str, ...] = ()  # empty: every kind
@@ -93,25 +87,21 @@ def _choices(values: list[str], allowed: Mapping[str, str], field_id: str, what:
     unknown = [v for v in values if v not in allowed]
     if unknown:
         listed = ", ".join(allowed.values())
-        return FilterError(field_id, f"Choose a {what} from the list ({listed})")
+        return FieldError(field_id, f"Choose a {what} from the list ({listed})")
     return tuple(v for v in allowed if v in values)
 
 
-def _date(value: str, field_id: str, label: str) -> dt.date | FilterError | None:
-    value = value.strip()
-    if not value:
+def _date(value: str, field_id: str, label: str) -> dt.date | FieldError | None:
+    if not value.strip():
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return FilterError(
-            field_id, f"{label} must be a real date, written like 2024-03-31 (year-month-day)"
-        )
+    return parse_date(value, (ISO_8601,)) or FieldError(
+        field_id, f"{label} must be a real date, written like 2024-03-31 (year-month-day)"
+    )
 
 
-def parse_filter(params: Any) -> tuple[TimelineFilter, list[FilterError]]:
+def parse_filter(params: Any) -> tuple[TimelineFilter, list[FieldError]]:
     """Filters from GET parameters (a QueryDict): every bad value becomes a message."""
-    errors: list[FilterError] = []
+    errors: list[FieldError] = []
     sectors = _choices(params.getlist("sector"), FILTER_SECTORS, "sector", "sector")
     kinds = _choices(params.getlist("kind"), KIND_LABELS, "kind", "kind of entry")
     date_from = _date(params.get("from", ""), "from", "The date from")
@@ -119,13 +109,13 @@ def parse_filter(params: Any) -> tuple[TimelineFilter, list[FilterError]]:
     page_text = params.get("page", "1").strip() or "1"
     page = int(page_text) if page_text.isascii() and page_text.isdigit() else 0
     for value in (sectors, kinds, date_from, date_to):
-        if isinstance(value, FilterError):
+        if isinstance(value, FieldError):
             errors.append(value)
     if page < 1 or page > 1_000_000:
-        errors.append(FilterError("timeline", "The page must be a whole number, 1 or more"))
+        errors.append(FieldError("timeline", "The page must be a whole number, 1 or more"))
     if isinstance(date_from, dt.date) and isinstance(date_to, dt.date) and date_from > date_to:
-        errors.append(FilterError("to", "The date to must be the same as or after the date from"))
-    if errors or isinstance(date_from, FilterError) or isinstance(date_to, FilterError):
+        errors.append(FieldError("to", "The date to must be the same as or after the date from"))
+    if errors or isinstance(date_from, FieldError) or isinstance(date_to, FieldError):
         return TimelineFilter(), errors
     return TimelineFilter(sectors, kinds, date_from, date_to, page), []
 
@@ -501,7 +491,7 @@ class TimelinePage:
     total: int
     first: int
     last: int
-    errors: list[FilterError] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
 
 
 def timeline(
@@ -519,7 +509,7 @@ def timeline(
         text = f"There is no page {number}: the timeline has {pages} page" + (
             "" if pages == 1 else "s"
         )
-        return TimelinePage([], number, pages, total, 0, 0, [FilterError("timeline", text)])
+        return TimelinePage([], number, pages, total, 0, 0, [FieldError("timeline", text)])
     shown = keys[(number - 1) * page_size : number * page_size]
     full = _entries(access, shown, today)
     entries = [full[(k.kind, k.pk)] for k in shown if (k.kind, k.pk) in full]

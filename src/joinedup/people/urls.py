@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.people.views import break_glass, record, search
 
-app_name = "people"
 urlpatterns = [
     path("", search.search, name="search"),
     path("<str:person_id>/", record.record, name="record"),

@@ -34,20 +34,21 @@ from rich.progress import Progress
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
+from joinedup.errors import UserError
 from joinedup.lake.manifest import Manifest
 from joinedup.lake.reader import check_lake
 from joinedup.lake.schema import TABLE_ORDER, TABLES, Table
+from joinedup.lake.vocabulary import EXTRACT_PURPOSES
 from joinedup.lake.writer import LakeWriteError, staged_directory, write_batches
 from joinedup.people.models import Consent
 from joinedup.record.models import LAKE_MODELS, LoadedLake, Person, Team
 
-PURPOSES = ("secondary_use", "direct_care")
 CHUNK_ROWS = 20_000  # rows fetched from the database, and handed to Arrow, at a time
 
 Transform = Callable[[Any], Any]
 
 
-class ExtractError(ValueError):
+class ExtractError(UserError):
     """The extract cannot be made; the message is one line saying why."""
 
 
@@ -201,8 +202,10 @@ def extract_lake(
     """
     started = time.perf_counter()
     out = Path(out)
-    if purpose not in PURPOSES:
-        raise ExtractError(f"--purpose: expected one of {', '.join(PURPOSES)}, found {purpose!r}")
+    if purpose not in EXTRACT_PURPOSES:
+        raise ExtractError(
+            f"expected one of {', '.join(EXTRACT_PURPOSES)}, found {purpose!r}", field="purpose"
+        )
     key = str(getattr(settings, "PSEUDONYMISATION_KEY", "") or "")
     if purpose == "secondary_use" and not key:
         raise ExtractError("no pseudonymisation key: set JOINEDUP_PSEUDONYMISATION_KEY")
@@ -258,7 +261,7 @@ def extract_lake(
                 table_name = "the audit log"
                 record_event(AuditAction.EXPORT, what=f"lake extract {purpose}", username=username)
     except FileExistsError as exc:
-        raise ExtractError(f"--out: {exc}") from None
+        raise ExtractError(str(exc), field="out", mentions=["overwrite"]) from None
     except LakeWriteError as exc:
         raise ExtractError(f"{exc}; nothing was written") from exc
     except DatabaseError as exc:

@@ -25,6 +25,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from rich.progress import Progress, TaskID
 
+from joinedup.errors import UserError
 from joinedup.lake.fingerprint import lake_fingerprint
 from joinedup.lake.manifest import MANIFEST_FILE, Manifest
 from joinedup.lake.reader import open_lake, read_table, table_path
@@ -57,7 +58,7 @@ from joinedup.record.synthetic_identity import (
 BATCH_ROWS = 100_000
 
 
-class LoadError(ValueError):
+class LoadError(UserError):
     """The lake cannot be loaded here; the message is one line saying why and what to do."""
 
 

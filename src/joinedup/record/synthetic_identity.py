@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from faker.providers.address.en_GB import Provider as AddressWords
 from faker.providers.person.en_GB import Provider as PersonWords
 
+from joinedup.errors import UserError
 from joinedup.record.name_sounds import soundex
 from joinedup.record.nhs_number import WEIGHTS
 
@@ -53,7 +54,7 @@ IDENTITY_COLUMNS = (
 )
 
 
-class NhsNumberRangeExhaustedError(ValueError):
+class NhsNumberRangeExhaustedError(UserError):
     """More people than the 999 test range has NHS numbers for."""
 
 

@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.referrals.views import api
 
-app_name = "referrals_api"
 urlpatterns = [
     path("", api.referrals, name="referrals"),
     path("<str:referral_id>/", api.referral_status, name="referral"),

@@ -9,6 +9,7 @@ still open can be marked entered-in-error (recorded by mistake); nothing leaves 
 
 from __future__ import annotations
 
+from joinedup.errors import UserError
 from joinedup.lake.schema import TASK_STATUSES
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -29,9 +30,11 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 ENDED = tuple(status for status in TASK_STATUSES if not TRANSITIONS[status])
 # Open: someone owes the referral an action (a draft is the referrer's own, not yet sent).
 OPEN = ("requested", "accepted", "in-progress", "on-hold")
+# Open and not paused: a first visit may be recorded (the urgent board waits on these).
+VISITABLE = ("requested", "accepted", "in-progress")
 
 
-class IllegalTransitionError(ValueError):
+class IllegalTransitionError(UserError):
     """A status change the lifecycle does not allow; the message says what is allowed."""
 
 

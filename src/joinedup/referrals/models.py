@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from joinedup.lake import schema
+from joinedup.record.model_fields import ShownById
 from joinedup.record.models import Referral, Team, enum_choices
 from joinedup.referrals import lifecycle
 
@@ -97,7 +98,7 @@ class SystemClient(models.Model):
         return self.name
 
 
-class Intake(models.Model):
+class Intake(ShownById):
     """A referral from a system whose person could not be matched safely, awaiting triage.
 
     Holds the submission as sent; the triage clinician matches it to a person (or confirms
@@ -133,6 +134,3 @@ class Intake(models.Model):
                 name="intake_external_id_once_per_client",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"intake {self.pk}"

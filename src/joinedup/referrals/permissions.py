@@ -1,6 +1,7 @@
-"""Who may do what with referrals (the record itself is still joinedup.access.policy's).
+"""Who may see and act on a given referral (the record itself is joinedup.access.policy's).
 
-Anyone who may see people may refer. Triage is the single point of access clinicians'.
+Which roles refer and which triage is the permission table's (joinedup.access.capabilities):
+anyone who may see people may refer; triage is the single point of access clinicians'.
 A referral's page is for its referrer, the triage clinicians and the team it is with
 (which is also what gives that team its relationship with the person). The urgent
 response board is for the triage clinicians and the urgent response teams.
@@ -12,9 +13,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from joinedup.access.models import Profession, StaffMember
+from joinedup.access.capabilities import FIND_PEOPLE, REFER, TRIAGE
+from joinedup.access.models import StaffMember
 from joinedup.access.policy import (
-    NO_RECORD,
     referral_sector,
     staff_of,
     staff_sector,
@@ -25,18 +26,14 @@ from joinedup.record.models import Referral, Team
 
 def referrer_or_403(user: Any) -> StaffMember:
     staff = staff_of(user)
-    if staff is None or staff.profession in NO_RECORD:
+    if staff is None or not REFER.allows(staff):
         raise PermissionDenied("Your role does not include referring people.")
     return staff
 
 
-def is_triage(staff: StaffMember | None) -> bool:
-    return staff is not None and staff.profession == Profession.SPA_TRIAGE_CLINICIAN
-
-
 def triage_or_403(user: Any) -> StaffMember:
     staff = staff_of(user)
-    if staff is None or not is_triage(staff):
+    if staff is None or not TRIAGE.allows(staff):
         raise PermissionDenied("The triage queue is for single point of access clinicians.")
     return staff
 
@@ -47,10 +44,12 @@ def in_team(staff: StaffMember, team_id: str | None) -> bool:
 
 def may_see_referral(user: Any, referral: Referral) -> bool:
     staff = staff_of(user)
-    if staff is None or staff.profession in NO_RECORD:
+    if staff is None or not FIND_PEOPLE.allows(staff):
         return False
     return (
-        referral.referred_by_id == user.pk or is_triage(staff) or in_team(staff, referral.team_id)
+        referral.referred_by_id == user.pk
+        or TRIAGE.allows(staff)
+        or in_team(staff, referral.team_id)
     )
 
 
@@ -60,7 +59,7 @@ def urgent_teams_of(staff: StaffMember) -> list[Team]:
 
 def urgent_board_or_403(user: Any) -> StaffMember:
     staff = staff_of(user)
-    if staff is None or not (is_triage(staff) or urgent_teams_of(staff)):
+    if staff is None or not (TRIAGE.allows(staff) or urgent_teams_of(staff)):
         raise PermissionDenied(
             "The urgent response board is for triage clinicians and urgent response teams."
         )
@@ -72,7 +71,7 @@ def intake_matcher_or_403(user: Any, urgency: str) -> StaffMember:
     clock is running while it waits."""
     staff = staff_of(user)
     if staff is not None and (
-        is_triage(staff) or (urgency == "two_hour" and urgent_teams_of(staff))
+        TRIAGE.allows(staff) or (urgency == "two_hour" and urgent_teams_of(staff))
     ):
         return staff
     raise PermissionDenied("Matching a referral to its person is for triage.")

@@ -10,11 +10,12 @@ import secrets
 
 from django.utils import timezone
 
+from joinedup.errors import UserError
 from joinedup.lake.schema import REFERRAL_SOURCES
 from joinedup.referrals.models import SystemClient, token_digest
 
 
-class SystemClientError(ValueError):
+class SystemClientError(UserError):
     """A system that cannot be added as asked; the message names the option."""
 
 
@@ -25,15 +26,17 @@ def add_system(
     transfer of care hub); returns it and its token (shown once, never stored)."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise SystemClientError("--name: give the system's name (100 characters or fewer)")
+        raise SystemClientError("give the system's name (100 characters or fewer)", field="name")
     if source not in REFERRAL_SOURCES:
-        raise SystemClientError(f"--source: expected one of {', '.join(REFERRAL_SOURCES)}")
+        raise SystemClientError(f"expected one of {', '.join(REFERRAL_SOURCES)}", field="source")
     if sends_admissions and source != "hospital":
         raise SystemClientError(
-            "--admissions: only the acute hospital's system sends admissions (--source hospital)"
+            "only the acute hospital's system sends admissions (`source` hospital)",
+            field="admissions",
+            mentions=["source"],
         )
     if SystemClient.objects.filter(name=name).exists():
-        raise SystemClientError(f"--name: a system called {name!r} already exists")
+        raise SystemClientError(f"a system called {name!r} already exists", field="name")
     token = secrets.token_urlsafe(32)
     client = SystemClient.objects.create(
         name=name,
@@ -50,7 +53,7 @@ def rotate_token(name: str) -> tuple[SystemClient, str]:
     a new supplier, keeping the system, and so the referrals and stays it speaks for."""
     client = SystemClient.objects.filter(name=name.strip()).first()
     if client is None:
-        raise SystemClientError(f"--name: no system is called {name.strip()!r}")
+        raise SystemClientError(f"no system is called {name.strip()!r}", field="name")
     token = secrets.token_urlsafe(32)
     client.token_sha256 = token_digest(token)
     client.save(update_fields=["token_sha256"])

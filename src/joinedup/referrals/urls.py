@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.referrals.views import intake, new, queues, referral
 
-app_name = "referrals"
 urlpatterns = [
     path("new/", new.new_referral, name="new"),
     path("triage/", queues.triage, name="triage"),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.access.policy import current_on, staff_of
+from joinedup.errors import UserError
 from joinedup.record.models import Contact, Episode, Organisation, Person, Referral, Team
 from joinedup.referrals import lifecycle
 from joinedup.referrals.models import ReferralEvent
@@ -36,7 +37,7 @@ URGENCY_ORDER = {"two_hour": 0, "urgent": 1, "routine": 2}
 NEEDS_A_REASON = frozenset({"rejected", "cancelled", "failed", "entered-in-error", "on-hold"})
 
 
-class ReferralError(ValueError):
+class ReferralError(UserError):
     """A change that cannot be made; the message starts with the field it is about."""
 
 
@@ -338,7 +339,7 @@ def record_first_visit(
             f"arrived_at: the first visit was already recorded, {already} minutes after the "
             "referral"
         )
-    if referral.status not in ("requested", "accepted", "in-progress"):
+    if referral.status not in lifecycle.VISITABLE:
         raise ReferralError(f"referral: the referral is {referral.status}")
     if arrived_at < referral.received_at:
         raise ReferralError("arrived_at: the visit cannot be before the referral was received")

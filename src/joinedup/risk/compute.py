@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from joinedup.errors import UserError
 from joinedup.lake.manifest import Manifest
 from joinedup.lake.reader import open_lake
 from joinedup.lake.schema import TABLES
@@ -29,7 +30,7 @@ SOURCE_TABLES = {
 }
 
 
-class RiskError(ValueError):
+class RiskError(UserError):
     """A request that cannot be met; the message names the option."""
 
 
@@ -38,8 +39,9 @@ def check_as_of(lake: Path, as_of: dt.date) -> tuple[Manifest, dict[str, Path]]:
     manifest, paths = open_lake(lake)
     if not manifest.observation_start < as_of <= manifest.observation_end + dt.timedelta(days=1):
         raise RiskError(
-            f"--as-of: {as_of} is outside the lake's window "
-            f"({manifest.observation_start} to {manifest.observation_end})"
+            f"{as_of} is outside the lake's window "
+            f"({manifest.observation_start} to {manifest.observation_end})",
+            field="as_of",
         )
     return manifest, paths
 

@@ -19,14 +19,15 @@ import ibis
 import ibis.expr.types as ir
 
 from joinedup.lake.schema import CONDITIONS
+from joinedup.lake.vocabulary import CARE_HOME_SERVICES, REABLEMENT_SERVICES
 from joinedup.metrics.definitions import age_on, flag
 
 FRAILTY = {"frailty_mild": 1, "frailty_moderate": 2, "frailty_severe": 3}
 LONG_TERM = tuple(c for c in CONDITIONS if c not in FRAILTY)
 SERVICES_OPEN = {  # feature -> care package service types open on the as-of date
     "home_care": ("home_care",),
-    "reablement": ("reablement", "intermediate_care"),
-    "care_home": ("residential_care", "nursing_care"),
+    "reablement": REABLEMENT_SERVICES,
+    "care_home": CARE_HOME_SERVICES,
     "telecare": ("telecare",),
     "day_care": ("day_care",),
 }

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from joinedup.errors import UserError
 from joinedup.lake.manifest import Manifest
 from joinedup.risk.features import FEATURES
 
@@ -49,7 +50,7 @@ MAX_ROUNDS = 1_000
 PATIENCE = 30  # rounds without a better cross-validated log loss before stopping
 
 
-class ModelError(ValueError):
+class ModelError(UserError):
     """A model that cannot be used as asked; the message names what is wrong."""
 
 
@@ -168,8 +169,9 @@ def train(table: pa.Table, *, as_of: dt.date, lake: dict[str, Any], seed: int = 
     y = table.column("admitted").to_numpy(zero_copy_only=False).astype(np.float64)
     if table.num_rows < 200 or y.sum() < 20 or y.sum() > len(y) - 20:
         raise ModelError(
-            f"--as-of: {table.num_rows:,} people with {int(y.sum()):,} admitted in the year "
-            "after is too few to train on (at least 200 people and 20 of each outcome)"
+            f"{table.num_rows:,} people with {int(y.sum()):,} admitted in the year "
+            "after is too few to train on (at least 200 people and 20 of each outcome)",
+            field="as_of",
         )
     x = matrix(table)
     params = {**PARAMS, "seed": seed}
@@ -215,13 +217,14 @@ def load(path: Path) -> RiskModel:
     try:
         document = json.loads(Path(path).read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"--model: {path} is not a joinedup risk model ({exc})") from None
+        raise ModelError(f"{path} is not a joinedup risk model ({exc})", field="model") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ModelError(f"--model: {path} is not a joinedup risk model")
+        raise ModelError(f"{path} is not a joinedup risk model", field="model")
     if document.get("format_version") != FORMAT_VERSION:
         raise ModelError(
-            f"--model: {path} is format version {document.get('format_version')}; this "
-            f"joinedup reads version {FORMAT_VERSION}: train it again"
+            f"{path} is format version {document.get('format_version')}; this "
+            f"joinedup reads version {FORMAT_VERSION}: train it again",
+            field="model",
         )
     try:
         features = tuple(str(name) for name in document["features"])
@@ -236,17 +239,20 @@ def load(path: Path) -> RiskModel:
         booster = lgb.Booster(model_str=trees)
         trained = dict(document["trained"])
     except (KeyError, TypeError, ValueError, lgb.basic.LightGBMError) as exc:
-        raise ModelError(f"--model: {path} is a damaged joinedup risk model ({exc!r})") from None
+        raise ModelError(
+            f"{path} is a damaged joinedup risk model ({exc!r})", field="model"
+        ) from None
     if features != FEATURES:
         added = sorted(set(FEATURES) - set(features))
         dropped = sorted(set(features) - set(FEATURES))
         raise ModelError(
-            f"--model: {path} was trained on other features (now also: "
+            f"{path} was trained on other features (now also: "
             f"{', '.join(added) or 'none'}; no longer: {', '.join(dropped) or 'none'}): "
-            "train it again"
+            "train it again",
+            field="model",
         )
     if not all(math.isfinite(v) for v in calibration):
-        raise ModelError(f"--model: {path} has no usable calibration")
+        raise ModelError(f"{path} has no usable calibration", field="model")
     return RiskModel(
         booster=booster,
         calibration=calibration,

@@ -30,9 +30,9 @@ import pyarrow.parquet as pq
 
 from joinedup.lake.manifest import Manifest
 from joinedup.risk import evaluation
-from joinedup.risk.baselines import BASELINES, fit_baselines, read_truth
+from joinedup.risk.baselines import BASELINES, Truth, fit_baselines, read_truth
 from joinedup.risk.compute import check_as_of, compute_features
-from joinedup.risk.model import RiskModel, matrix
+from joinedup.risk.model import RiskModel, lake_description, matrix
 
 Floats = npt.NDArray[np.float64]
 
@@ -326,17 +326,7 @@ def build_report(
     table = compute_features(lake, as_of, engine=engine, with_outcome=True, checked=checked)
     population = table.num_rows
     truth = read_truth(lake, as_of)
-    truth_probability: Floats | None = None
-    reason = truth.reason
-    if truth.person_id is not None and truth.probability is not None:
-        where = pc.index_in(table.column("person_id"), value_set=truth.person_id)
-        covered = pc.is_valid(where)
-        if pc.sum(covered).as_py() or 0:
-            table = table.filter(covered)
-            positions = pc.drop_null(where).to_numpy(zero_copy_only=False)
-            truth_probability = truth.probability[positions]
-        else:
-            reason = f"truth/risk.parquet covers nobody in the population on {as_of}"
+    table, truth_probability, reason = _with_truth(table, truth, as_of)
     y = matrix(table, ("admitted",))[:, 0]
     model_p = model.predict(matrix(table, model.features))
     groups = {
@@ -364,54 +354,29 @@ def build_report(
         "sex": list(SEXES),
         "deprivation_quintile": list(QUINTILES),
     }
-    scored = [
-        _score_all(
+    predictions = [
+        (
             MODEL_KEY,
             "joinedup model",
             f"gradient-boosted trees on {len(model.features)} features, trained on "
             f"{model.trained.get('as_of')}",
-            y,
             model_p,
-            groups,
-            order,
-        )
+        ),
+        *((b.key, b.label, b.described, baseline_p[b.key]) for b in BASELINES),
     ]
-    for baseline in BASELINES:
-        scored.append(
-            _score_all(
-                baseline.key,
-                baseline.label,
-                baseline.described,
-                y,
-                baseline_p[baseline.key],
-                groups,
-                order,
-            )
-        )
     if truth_probability is not None:
-        scored.append(
-            _score_all(
+        predictions.append(
+            (
                 CEILING_KEY,
                 "Ceiling: the generator's true risk",
                 "each person's probability under the generator's own hazards",
-                y,
                 truth_probability,
-                groups,
-                order,
             )
         )
     report = Report(
         as_of=as_of.isoformat(),
         outcome_days=OUTCOME_DAYS,
-        lake={
-            "path": str(lake),
-            "source": manifest.source,
-            "purpose": manifest.purpose,
-            "pseudonymised": manifest.pseudonymised,
-            "schema_version": manifest.schema_version,
-            "observation_start": manifest.observation_start.isoformat(),
-            "observation_end": manifest.observation_end.isoformat(),
-        },
+        lake={**lake_description(lake, manifest), "pseudonymised": manifest.pseudonymised},
         model=_model_description(model),
         population=population,
         evaluated=table.num_rows,
@@ -427,10 +392,28 @@ def build_report(
             grouping: {"label": GROUPINGS[grouping], "groups": order[grouping]}
             for grouping in GROUPINGS
         },
-        models=scored,
+        models=[
+            _score_all(key, label, described, y, p, groups, order)
+            for key, label, described, p in predictions
+        ],
     )
     report.targets = judge(report)
     return report
+
+
+def _with_truth(
+    table: pa.Table, truth: Truth, as_of: dt.date
+) -> tuple[pa.Table, Floats | None, str]:
+    """The population cut to the people the true risk covers (when it covers anyone), their
+    true probabilities, and why there are none."""
+    if truth.person_id is None or truth.probability is None:
+        return table, None, truth.reason
+    where = pc.index_in(table.column("person_id"), value_set=truth.person_id)
+    covered = pc.is_valid(where)
+    if not (pc.sum(covered).as_py() or 0):
+        return table, None, f"truth/risk.parquet covers nobody in the population on {as_of}"
+    positions = pc.drop_null(where).to_numpy(zero_copy_only=False)
+    return table.filter(covered), truth.probability[positions], truth.reason
 
 
 def write_json(report: Report, path: Path) -> None:

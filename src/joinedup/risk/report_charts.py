@@ -14,9 +14,21 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from joinedup.outcomes.charts import GREY, GRID, SECONDARY, TEXT, Axis, Frame, format_number
+from joinedup.charts import (
+    GREY,
+    GRID,
+    TEXT,
+    Axis,
+    Frame,
+    axis_lines,
+    format_number,
+    px,
+    svg_start,
+    svg_text,
+    value_gridlines,
+)
 
 
 @dataclass(frozen=True)
@@ -49,45 +61,32 @@ def unit_axis() -> Axis:
     return Axis(0.0, 1.0, (0.0, 0.2, 0.4, 0.6, 0.8, 1.0), 1)
 
 
-def _n(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def _text(
-    x: float, y: float, text: str, *, size: int, anchor: str = "middle", extra: str = ""
-) -> str:
-    return (
-        f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" text-anchor="{anchor}" '
-        f'fill="{SECONDARY}"{extra}>{escape(text)}</text>'
-    )
-
-
 def marker(shape: str, x: float, y: float, colour: str, size: float = 4.5) -> str:
     """A marker drawn in the series' colour (open shapes have a white fill, so they show
     over lines)."""
     s = size
     if shape == "circle":
         return (
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(s)}" fill="#ffffff" stroke="{colour}" '
+            f'<circle cx="{px(x)}" cy="{px(y)}" r="{px(s)}" fill="#ffffff" stroke="{colour}" '
             'stroke-width="2"/>'
         )
     if shape == "square":
         return (
-            f'<rect x="{_n(x - s)}" y="{_n(y - s)}" width="{_n(2 * s)}" height="{_n(2 * s)}" '
+            f'<rect x="{px(x - s)}" y="{px(y - s)}" width="{px(2 * s)}" height="{px(2 * s)}" '
             f'fill="{colour}"/>'
         )
     if shape == "triangle":
         points = (
-            f"{_n(x)},{_n(y - s * 1.2)} {_n(x - s * 1.1)},{_n(y + s)} {_n(x + s * 1.1)},{_n(y + s)}"
+            f"{px(x)},{px(y - s * 1.2)} {px(x - s * 1.1)},{px(y + s)} {px(x + s * 1.1)},{px(y + s)}"
         )
         return f'<polygon points="{points}" fill="{colour}"/>'
     if shape == "diamond":
         corners = ((x, y - s * 1.3), (x + s, y), (x, y + s * 1.3), (x - s, y))
-        points = " ".join(f"{_n(a)},{_n(b)}" for a, b in corners)
+        points = " ".join(f"{px(a)},{px(b)}" for a, b in corners)
         return f'<polygon points="{points}" fill="#ffffff" stroke="{colour}" stroke-width="2"/>'
     return (
-        f'<path d="M{_n(x - s)},{_n(y - s)} L{_n(x + s)},{_n(y + s)} M{_n(x - s)},{_n(y + s)} '
-        f'L{_n(x + s)},{_n(y - s)}" stroke="{colour}" stroke-width="2.5"/>'
+        f'<path d="M{px(x - s)},{px(y - s)} L{px(x + s)},{px(y + s)} M{px(x - s)},{px(y + s)} '
+        f'L{px(x + s)},{px(y - s)}" stroke="{colour}" stroke-width="2.5"/>'
     )
 
 
@@ -147,53 +146,34 @@ def xy_chart(
     font = frame.font
     left, right = frame.left, frame.width - frame.right
     top, bottom = frame.top, frame.height - frame.bottom
-    parts = [
-        f'<svg class="risk-chart" viewBox="0 0 {frame.width} {frame.height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false" '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="Arial, sans-serif">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        f'<rect x="0" y="0" width="{frame.width}" height="{frame.height}" fill="#ffffff"/>',
-    ]
-    for tick in y_axis.ticks:
-        y = scale.y(tick)
-        parts.append(
-            f'<line x1="{left}" x2="{right}" y1="{_n(y)}" y2="{_n(y)}" stroke="{GRID}" '
-            'stroke-width="1"/>'
-        )
-        label = format_number(tick, y_axis.decimals)
-        parts.append(_text(left - 6, y + font * 0.35, label, size=font, anchor="end"))
+    parts = svg_start("risk-chart", frame, chart_id, title, description, "Arial, sans-serif")
+    parts += value_gridlines(frame, y_axis, scale.y, 6)
     for tick in x_axis.ticks:
         x = scale.x(tick)
         parts.append(
-            f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{top}" y2="{bottom}" stroke="{GRID}" '
+            f'<line x1="{px(x)}" x2="{px(x)}" y1="{top}" y2="{bottom}" stroke="{GRID}" '
             'stroke-width="1"/>'
         )
-        parts.append(_text(x, bottom + font + 4, format_number(tick, x_axis.decimals), size=font))
+        parts.append(
+            svg_text(x, bottom + font + 4, format_number(tick, x_axis.decimals), size=font)
+        )
+    parts += axis_lines(frame)
+    parts.append(svg_text((left + right) / 2, frame.height - 8, x_label, size=font))
     parts.append(
-        f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="{SECONDARY}" '
-        'stroke-width="1"/>'
-    )
-    parts.append(
-        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{bottom}" stroke="{SECONDARY}" '
-        'stroke-width="1"/>'
-    )
-    parts.append(_text((left + right) / 2, frame.height - 8, x_label, size=font))
-    parts.append(
-        _text(
+        svg_text(
             14,
             (top + bottom) / 2,
             y_label,
             size=font,
-            extra=f' transform="rotate(-90 14 {_n((top + bottom) / 2)})"',
+            transform=f"rotate(-90 14 {px((top + bottom) / 2)})",
         )
     )
     if diagonal:
         low = max(x_axis.low, y_axis.low)
         high = min(x_axis.high, y_axis.high)
         parts.append(
-            f'<line x1="{_n(scale.x(low))}" y1="{_n(scale.y(low))}" x2="{_n(scale.x(high))}" '
-            f'y2="{_n(scale.y(high))}" stroke="{GREY}" stroke-width="1.5" '
+            f'<line x1="{px(scale.x(low))}" y1="{px(scale.y(low))}" x2="{px(scale.x(high))}" '
+            f'y2="{px(scale.y(high))}" stroke="{GREY}" stroke-width="1.5" '
             'stroke-dasharray="3 5"/>'
         )
     for index, line in enumerate(series):
@@ -203,7 +183,7 @@ def xy_chart(
         style = line.style
         dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
         if len(points) > 1:
-            d = "M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in points)
+            d = "M" + " L".join(f"{px(x)},{px(y)}" for x, y in points)
             parts.append(
                 f'<path d="{d}" fill="none" stroke="{style.colour}" stroke-width="2" '
                 f'stroke-linejoin="round"{dash}/>'

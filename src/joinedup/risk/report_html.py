@@ -10,11 +10,12 @@ lake, the model file or the figures is escaped.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from joinedup.outcomes.charts import value_axis
+from joinedup.charts import value_axis
 from joinedup.risk.evaluation import CURVE_POINTS, MIN_EACH_OUTCOME
 from joinedup.risk.report import (
     CEILING_KEY,
@@ -24,6 +25,7 @@ from joinedup.risk.report import (
     ROC_RATES,
     Measures,
     Report,
+    Scored,
 )
 from joinedup.risk.report_charts import (
     STYLES,
@@ -156,18 +158,12 @@ def _roc_section(report: Report) -> str:
         y_label="True positive rate (sensitivity)",
         diagonal="chance",
     )
-    head = "".join(f'<th scope="col">FPR {r:g}</th>' for r in ROC_RATES)
-    rows = "".join(
-        f'<tr><th scope="row">{escape(m.label)}</th><td>{_number(m.overall.roc_auc)}</td>'
-        + "".join(f"<td>{_number(v)}</td>" for v in m.tpr_at)
-        + "</tr>"
-        for m in report.models
-    )
-    table = (
-        '<div class="scroll"><table><caption>ROC curves: the area under each and the true '
-        "positive rate at chosen false positive rates</caption><thead><tr>"
-        f'<th scope="col" class="text">Model</th><th scope="col">ROC AUC</th>{head}</tr>'
-        f"</thead><tbody>{rows}</tbody></table></div>"
+    table = _curve_table(
+        report,
+        "ROC curves: the area under each and the true positive rate at chosen false positive rates",
+        "ROC AUC",
+        [f"FPR {r:g}" for r in ROC_RATES],
+        lambda m: (m.overall.roc_auc, m.tpr_at),
     )
     return (
         '<h2 id="roc">ROC curves</h2><p>How many of the people admitted (true positive rate) '
@@ -198,19 +194,12 @@ def _pr_section(report: Report) -> str:
         x_label="Recall (sensitivity)",
         y_label="Precision (positive predictive value)",
     )
-    head = "".join(f'<th scope="col">Recall {r:g}</th>' for r in PR_RECALLS)
-    rows = "".join(
-        f'<tr><th scope="row">{escape(m.label)}</th>'
-        f"<td>{_number(m.overall.average_precision)}</td>"
-        + "".join(f"<td>{_number(v)}</td>" for v in m.precision_at)
-        + "</tr>"
-        for m in report.models
-    )
-    table = (
-        '<div class="scroll"><table><caption>Precision-recall curves: average precision and '
-        "the precision at chosen recalls</caption><thead><tr>"
-        f'<th scope="col" class="text">Model</th><th scope="col">Average precision</th>{head}'
-        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+    table = _curve_table(
+        report,
+        "Precision-recall curves: average precision and the precision at chosen recalls",
+        "Average precision",
+        [f"Recall {r:g}" for r in PR_RECALLS],
+        lambda m: (m.overall.average_precision, m.precision_at),
     )
     return (
         '<h2 id="precision-recall">Precision-recall curves</h2><p>Of the people a team picks '
@@ -219,6 +208,28 @@ def _pr_section(report: Report) -> str:
         f"better; a score with no information sits at the share admitted, {_percent(observed)}."
         f'</p><div class="charts"><figure>{chart}<figcaption>{_legend(report)}</figcaption>'
         f"</figure></div>{table}"
+    )
+
+
+def _curve_table(
+    report: Report,
+    caption: str,
+    summary: str,
+    points: list[str],
+    values: Callable[[Scored], tuple[float | None, Sequence[float | None]]],
+) -> str:
+    """Each model's summary of a curve (its area, say) and its values at chosen points."""
+    head = "".join(f'<th scope="col">{point}</th>' for point in points)
+    rows = "".join(
+        f'<tr><th scope="row">{escape(m.label)}</th><td>{_number(values(m)[0])}</td>'
+        + "".join(f"<td>{_number(v)}</td>" for v in values(m)[1])
+        + "</tr>"
+        for m in report.models
+    )
+    return (
+        f'<div class="scroll"><table><caption>{caption}</caption><thead><tr>'
+        f'<th scope="col" class="text">Model</th><th scope="col">{summary}</th>{head}</tr>'
+        f"</thead><tbody>{rows}</tbody></table></div>"
     )
 
 

@@ -79,8 +79,9 @@ def check_lake_fits(model: RiskModel, lake: Path, manifest: Manifest | None = No
     trained = model.trained.get("lake", {}).get("schema_version")
     if trained is not None and trained != manifest.schema_version:
         raise RiskError(
-            f"--lake: {lake} follows lake contract version {manifest.schema_version}; the "
-            f"model was trained on version {trained}: train it on this lake's version"
+            f"{lake} follows lake contract version {manifest.schema_version}; the "
+            f"model was trained on version {trained}: train it on this lake's version",
+            field="lake",
         )
 
 

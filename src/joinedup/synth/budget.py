@@ -15,10 +15,10 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from joinedup.synth.budget_schemes import SCHEME_INDEX, SCHEMES
+from joinedup.synth.care_packages import SERVICE as PACKAGE_SERVICE
 from joinedup.synth.contact_stream import SERVICE
 from joinedup.synth.eventlog import EventLog
 from joinedup.synth.identifiers import make_ids
-from joinedup.synth.social_care import SERVICE as PACKAGE_SERVICE
 from joinedup.synth.timeline import NEVER, day_number
 
 

@@ -17,23 +17,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
+import numpy.typing as npt
 from rich.progress import Progress
 
-from joinedup.lake.manifest import Manifest
 from joinedup.lake.schema import TABLE_ORDER
 from joinedup.lake.writer import staged_directory, write_table
 from joinedup.synth import assumptions as assume
-from joinedup.synth import conditions, lake_tables, population
+from joinedup.synth import conditions, population
+from joinedup.synth.at_risk import AtRisk
 from joinedup.synth.budget import BudgetLines
 from joinedup.synth.calibration import calibrate, rebase, steady_emergency_rate
+from joinedup.synth.city_tables import history_tables, manifest, money_tables, place_tables
 from joinedup.synth.community import Community
 from joinedup.synth.config import CityConfig
 from joinedup.synth.contact_stream import ContactStream
 from joinedup.synth.discharge import DischargeContext, Discharges
 from joinedup.synth.hospital import Hospital
 from joinedup.synth.identifiers import id_width, make_ids
-from joinedup.synth.people import People
+from joinedup.synth.people import Index, People
 from joinedup.synth.places import build_places
 from joinedup.synth.referrals import Referrals
 from joinedup.synth.social_care import SocialCare
@@ -42,7 +43,6 @@ from joinedup.synth.timeline import NEVER, Month, day_number, financial_years, w
 from joinedup.synth.truth import admission_risk
 from joinedup.synth.truth_files import TruthRecorder
 
-GENERATOR_VERSION = 1
 SETUP = 1_000_000  # the "month" number of the streams used before the first month
 
 
@@ -205,11 +205,30 @@ class City:
     # -- one month ---------------------------------------------------------------------
 
     def _month(self, m: int, month: Month, contacts: ContactStream) -> None:
-        people, params, calib, hospital = self.people, self.params, self.calib, self.hospital
-        ratio = self.config.caseload_admission_rate_ratio
+        """Move everyone on by one month; each step draws from its own stream (m, step)."""
         contacts.horizon = month.end  # visits planned for later months wait until their month
+        self._arrivals(m, month)
+        self.teams.close_finished(self.people, month)
+        present = self._present(month)
+        self._april(m, month, present)
+        self._capacity(month, present.idx)
+        death, move = self._deaths_and_moves(m, present)
+        # the last registered, alive day
+        stay_last = np.minimum(np.minimum(present.last, death), move).astype(np.int32)
+        self._case_finding(m, month, present.until(stay_last), contacts)
+        move = self._hospital(m, month, present, death, move)
+        dying, moved = death != NEVER, move != NEVER
+        # the month's deaths and moves are now facts
+        self.people.death[present.idx[dying]] = death[dying]
+        self.people.reg_to[present.idx[moved]] = move[moved]
+        self._after_discharges(m, month, contacts)
+        stay_last = np.minimum(np.minimum(present.last, death), move).astype(np.int32)
+        self._community(m, month, present.until(stay_last), ~dying & ~moved, contacts)
+        self._leavers(month, present.idx, death, move, contacts)
 
-        # arrivals planned at the end of last month
+    def _arrivals(self, m: int, month: Month) -> None:
+        """The births and movers planned at the end of last month register."""
+        people, params = self.people, self.params
         if len(self.births):
             population.enter(
                 people,
@@ -241,26 +260,33 @@ class City:
                 people.n - len(self.movers) - len(self.births), people.n - len(self.movers)
             )
             conditions.log_hazards(people, new, params)
-        self.teams.close_finished(people, month)
 
+    def _present(self, month: Month) -> AtRisk:
+        """Everyone registered this month, with their days at risk cut to the month."""
+        people = self.people
         idx = people.present(month.start, month.end)
         ages = population.ages_for(people, idx, month)
         first = np.maximum(people.reg_from[idx], month.start).astype(np.int32)
         last = np.minimum(people.reg_to[idx], month.end).astype(np.int32)
+        return AtRisk(people, idx, ages, first, last)
 
-        # each 1 April: base rates for the year ahead, then the true 12-month risk
-        if month.month == 4 and m > 0:
+    def _april(self, m: int, month: Month, present: AtRisk) -> None:
+        """Each 1 April: base rates for the year ahead, then the true 12-month risk."""
+        if month.month != 4:
+            return
+        people, calib, idx = self.people, self.calib, present.idx
+        if m > 0:
             registered = idx[
                 (people.reg_from[idx] <= month.start) & (people.death[idx] > month.start)
             ]
             self.rates = rebase(
                 calib, people, registered, population.ages_for(people, registered, month)
             )
-            hospital.rates = self.rates
-        if month.month == 4 and m + 11 < len(self.months) and self.months[m + 11].fraction == 1.0:
+            self.hospital.rates = self.rates
+        if m + 11 < len(self.months) and self.months[m + 11].fraction == 1.0:
             on = (people.reg_from[idx] <= month.start) & (people.death[idx] > month.start)
             who = idx[on]
-            _, ready, _ = hospital.latest_stay(people, who)
+            _, ready, _ = self.hospital.latest_stay(people, who)
             risk = admission_risk(
                 calib,
                 self.onset_tables,
@@ -268,14 +294,15 @@ class City:
                 people,
                 who,
                 self.months[m : m + 12],
-                ratio,
+                self.config.caseload_admission_rate_ratio,
                 ready,
             )
             self.truth.add_risk(who, month.start, risk)
 
-        # capacity in use shapes this month's delays
-        registered = idx[people.reg_from[idx] <= month.start]
-        home, beds, home_n, beds_n = self.care.occupancy(people, registered, month, self.start)
+    def _capacity(self, month: Month, idx: Index) -> None:
+        """Capacity in use shapes this month's discharge delays (and is kept as truth)."""
+        registered = idx[self.people.reg_from[idx] <= month.start]
+        home, beds, home_n, beds_n = self.care.occupancy(self.people, registered, month, self.start)
         self.context.home_occupancy, self.context.care_occupancy = home, beds
         self.truth.add_capacity(
             month,
@@ -287,20 +314,20 @@ class City:
             beds,
         )
 
-        # deaths and moves this month
-        mu = population.mortality_rate(people, idx, ages, self.rates.mortality_base)
-        death = population.draw_deaths(mu, first, last, self.rng(m, 2))
-        move = population.draw_moves(
-            people, idx, ages, first, last, death, params, self.surplus, self.rng(m, 3)
+    def _deaths_and_moves(
+        self, m: int, present: AtRisk
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        """This month's death and move-away days (NEVER: none), not yet facts."""
+        mu = population.mortality_rate(
+            self.people, present.idx, present.ages, self.rates.mortality_base
         )
-        stay_last = np.minimum(np.minimum(last, death), move).astype(
-            np.int32
-        )  # last registered, alive day
-        hospital_last = np.minimum(np.minimum(last, death), move.astype(np.int64) - 1).astype(
-            np.int32
-        )
+        death = population.draw_deaths(mu, present.first, present.last, self.rng(m, 2))
+        move = population.draw_moves(present, death, self.params, self.surplus, self.rng(m, 3))
+        return death, move
 
-        # case finding before admissions: a caseload changes this month's hazard
+    def _case_finding(self, m: int, month: Month, staying: AtRisk, contacts: ContactStream) -> None:
+        """Case finding before admissions: a caseload changes this month's hazard."""
+        people, idx, ages = staying.people, staying.idx, staying.ages
         base = self.rates.emergency_base[ages] * people.adm_mult[idx].astype(np.float64)
         since = month.start - people.last_discharge[idx].astype(np.int64)
         recent = np.where(
@@ -308,24 +335,32 @@ class City:
             assume.READMISSION_HR_30D,
             np.where(since <= 365, assume.READMISSION_HR_365D, 1.0),
         )
-        self.teams.case_finding(
-            people, idx, ages, stay_last, base * recent, month, contacts, self.rng(m, 1)
-        )
+        self.teams.case_finding(staying, base * recent, month, contacts, self.rng(m, 1))
 
-        # hospital: deaths in open stays, discharges now due, admissions, A&E
+    def _hospital(
+        self,
+        m: int,
+        month: Month,
+        present: AtRisk,
+        death: npt.NDArray[np.int32],
+        move: npt.NDArray[np.int32],
+    ) -> npt.NDArray[np.int32]:
+        """Deaths in open stays, discharges now due, admissions and A&E; returns the moves
+        left once nobody moves from a hospital bed."""
+        people, hospital, idx = self.people, self.hospital, present.idx
         dying = death != NEVER
         hospital.die_in_hospital(people, idx[dying], death[dying])
         due = hospital.pending[hospital.spells["ready"][hospital.pending] <= month.end]
         self.discharges.settle(hospital, people, due, month, self.rng(m, 4))
         hospital.die_in_hospital(people, idx[dying], death[dying])
+        hospital_last = np.minimum(
+            np.minimum(present.last, death), move.astype(np.int64) - 1
+        ).astype(np.int32)
+        at_risk = present.until(hospital_last)
         emergency = hospital.admit(
-            people,
-            idx,
-            ages,
-            first,
-            hospital_last,
+            at_risk,
             death,
-            ratio,
+            self.config.caseload_admission_rate_ratio,
             self.discharges.settle,
             month,
             self.rng(m, 5),
@@ -333,31 +368,19 @@ class City:
         admitted = np.zeros(len(idx), dtype=bool)
         if len(emergency):
             admitted = np.isin(idx, hospital.spells["person"][emergency].astype(np.int64))
-        calm = ~dying & ~admitted
         hospital.electives(
-            people,
-            idx[calm],
-            ages[calm],
-            first[calm],
-            hospital_last[calm],
-            self.discharges.settle,
-            month,
-            self.rng(m, 6),
+            at_risk.only(~dying & ~admitted), self.discharges.settle, month, self.rng(m, 6)
         )
-        move = np.where(people.busy_until[idx] >= move, NEVER, move).astype(
-            np.int32
-        )  # nobody moves from a hospital bed
-        moved = move != NEVER
-        stay_last = np.minimum(np.minimum(last, death), move).astype(np.int32)
-        hospital.attendances(people, idx, ages, first, stay_last, emergency, self.rng(m, 7))
+        move = np.where(people.busy_until[idx] >= move, NEVER, move).astype(np.int32)
+        stay_last = np.minimum(np.minimum(present.last, death), move).astype(np.int32)
+        hospital.attendances(present.until(stay_last), emergency, self.rng(m, 7))
+        return move
 
-        # the month's deaths and moves are now facts
-        people.death[idx[dying]] = death[dying]
-        people.reg_to[idx[moved]] = move[moved]
-
-        # care after this month's discharges
+    def _after_discharges(self, m: int, month: Month, contacts: ContactStream) -> None:
+        """Care after this month's discharges: community nursing, caseloads, follow-on care."""
+        people = self.people
         who, day, pathway, spells = self.discharges.after_care(
-            hospital, people, self.care, month, self.rng(m, 8)
+            self.hospital, people, self.care, month, self.rng(m, 8)
         )
         rng = self.rng(m, 9)
         ages_then = population.ages_for(people, who, month)
@@ -387,32 +410,36 @@ class City:
         )
         self.care.process_schedule(people, month, self.rng(m, 10))
 
-        # new conditions, community care, referrals, contacts (up to each person's last day)
+    def _community(
+        self,
+        m: int,
+        month: Month,
+        alive: AtRisk,
+        staying: npt.NDArray[np.bool_],
+        contacts: ContactStream,
+    ) -> None:
+        """New conditions, community care, referrals and contacts, up to each last day."""
         changed = conditions.monthly_onsets(
-            people,
-            idx,
-            ages,
-            first,
-            stay_last,
-            self.onset_tables,
-            self.condition_log,
-            self.rng(m, 11),
+            alive, self.onset_tables, self.condition_log, self.rng(m, 11)
         )
-        conditions.log_hazards(people, changed, params)
-        staying = ~dying & ~moved
-        self.care.monthly(
-            people, idx[staying], ages[staying], first[staying], stay_last[staying], self.rng(m, 12)
-        )
-        self.referrals.monthly(
-            people, idx, ages, first, stay_last, month, contacts, self.rng(m, 13)
-        )
+        conditions.log_hazards(self.people, changed, self.params)
+        self.care.monthly(alive.only(staying), self.rng(m, 12))
+        self.referrals.monthly(alive, contacts, self.rng(m, 13))
         self._referral_episodes(month, contacts, self.rng(m, 14))
-        self.teams.caseload_contacts(people, idx, first, stay_last, contacts, self.rng(m, 16))
-        self.community.monthly(
-            people, idx, ages, first, stay_last, hospital, contacts, self.rng(m, 17)
-        )
+        self.teams.caseload_contacts(alive, contacts, self.rng(m, 16))
+        self.community.monthly(alive, self.hospital, contacts, self.rng(m, 17))
 
-        # leavers: their care and caseload episodes end
+    def _leavers(
+        self,
+        month: Month,
+        idx: Index,
+        death: npt.NDArray[np.int32],
+        move: npt.NDArray[np.int32],
+        contacts: ContactStream,
+    ) -> None:
+        """Those who died or moved away: their care and caseload episodes end."""
+        people = self.people
+        dying, moved = death != NEVER, move != NEVER
         leaving = dying | moved
         leave_day = np.where(dying, death, move).astype(np.int32)
         self.teams.end_early(people, idx[dying], death[dying], "died")
@@ -451,118 +478,15 @@ class City:
     # -- writing -----------------------------------------------------------------------
 
     def _write_lake(self, contact_rows: int) -> dict[str, int]:
-        people, end = self.people, self.end
+        """Every lake table but the contacts (streamed already), then the manifest."""
         rows: dict[str, int] = {"contact": contact_rows}
-
-        def put(name: str, table: pa.Table) -> None:
-            write_table(self.stage, name, table)
-            rows[name] = table.num_rows
-
-        on_end = (
-            (people.column("reg_from") <= end)
-            & (people.column("reg_to") >= end)
-            & (people.column("death") > end)
-        )
-        population_end = np.bincount(
-            people.column("neighbourhood")[on_end].astype(np.int64), minlength=self.places.count
-        )
-        put(
-            "neighbourhood",
-            lake_tables.neighbourhood_table(
-                self.neighbourhood_ids, self.places.names, population_end
-            ),
-        )
-        put(
-            "team",
-            lake_tables.team_table(
-                self.team_ids, self.neighbourhood_ids, self.places.names, self.golive
-            ),
-        )
-        put(
-            "gp_practice",
-            lake_tables.practice_table(
-                self.practice_ids,
-                self.places.practice_neighbourhood,
-                self.neighbourhood_ids,
-                self.places.names,
-            ),
-        )
-        put(
-            "person",
-            lake_tables.person_table(
-                people, self.person_width, self.neighbourhood_ids, self.practice_ids, end
-            ),
-        )
-        put(
-            "condition",
-            lake_tables.condition_table(self.condition_log, people, self.person_width, end),
-        )
-        self.condition_log.release()
-        put(
-            "hospital_spell",
-            lake_tables.spell_table(
-                self.hospital.spells, self.event_width, self.person_width, end, self.params.costs
-            ),
-        )
-        put(
-            "ae_attendance",
-            lake_tables.ae_table(
-                self.hospital.ae,
-                self.event_width,
-                self.person_width,
-                self.params.costs["ae_attendance"],
-            ),
-        )
-        self.hospital.ae.release()
-        put(
-            "referral",
-            lake_tables.referral_table(
-                self.referrals.log, self.event_width, self.person_width, self.team_ids
-            ),
-        )
-        put(
-            "episode",
-            lake_tables.episode_table(
-                self.teams.log, self.event_width, self.person_width, self.team_ids, end
-            ),
-        )
-        line_ids = make_ids("B", len(self.budget.keys), self.event_width)
-        put(
-            "budget_line",
-            self.budget.table(
-                self.care.log,
-                self.contacts.rapid_response_cost,
-                self.contacts.team_cost,
-                self.start,
-                end,
-                self.params.costs["equipment_item"],
-                self.neighbourhood_ids,
-                self.event_width,
-                self.rng(SETUP, 4),
-            ),
-        )
-        put(
-            "care_package",
-            lake_tables.package_table(
-                self.care.log,
-                self.event_width,
-                self.person_width,
-                self.event_width,
-                self.budget.package_lines(self.care.log),
-                line_ids,
-                end,
-            ),
-        )
-        Manifest(
-            observation_start=self.config.start,
-            observation_end=self.config.end,
-            pseudonymised=False,
-            purpose="synthetic",
-            source="generator",
-            extra={
-                "generator_version": GENERATOR_VERSION,
-                "seed": self.config.seed,
-                "people": self.config.people,
-            },
-        ).write(self.stage)
+        for tables in (
+            place_tables(self),
+            history_tables(self),
+            money_tables(self, self.rng(SETUP, 4)),
+        ):
+            for name, table in tables:
+                write_table(self.stage, name, table)
+                rows[name] = table.num_rows
+        manifest(self).write(self.stage)
         return {name: rows[name] for name in TABLE_ORDER}

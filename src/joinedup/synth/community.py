@@ -12,11 +12,11 @@ import numpy as np
 import numpy.typing as npt
 
 from joinedup.synth import assumptions as assume
+from joinedup.synth.at_risk import AtRisk
 from joinedup.synth.contact_stream import ContactStream
 from joinedup.synth.hospital import Hospital
 from joinedup.synth.parameters import Parameters
-from joinedup.synth.people import Index, People
-from joinedup.synth.timeline import NEVER
+from joinedup.synth.timeline import NEVER, uniform_days
 
 SMI = assume.LTCS.index("severe_mental_illness")
 DEPRESSION = assume.LTCS.index("depression")
@@ -45,17 +45,10 @@ class Community:
         }
 
     def monthly(
-        self,
-        people: People,
-        idx: Index,
-        ages: npt.NDArray[np.int16],
-        first: npt.NDArray[np.int32],
-        last: npt.NDArray[np.int32],
-        hospital: Hospital,
-        contacts: ContactStream,
-        rng: np.random.Generator,
+        self, at_risk: AtRisk, hospital: Hospital, contacts: ContactStream, rng: np.random.Generator
     ) -> None:
-        years = ((last - first + 1).clip(0) / 365.25).astype(np.float32)
+        people, idx, ages = at_risk.people, at_risk.idx, at_risk.ages
+        years = at_risk.years()
         conditions = people.ltc_count[idx]
         gp = (self.params.gp_rate[ages] * (1 + assume.GP_PER_CONDITION * conditions)).astype(
             np.float32
@@ -72,9 +65,7 @@ class Community:
         ) -> None:
             count = rng.poisson(rate * years[pos])
             owner = np.repeat(pos, count)
-            self._contacts(
-                people, idx, owner, first, last, service, sector, hospital, contacts, rng
-            )
+            self._contacts(at_risk, owner, service, sector, hospital, contacts, rng)
 
         # GP contacts and the low background rates everyone has: one draw, split by service
         gp *= np.float32(self.gp_scale)
@@ -93,9 +84,7 @@ class Community:
             ("other", fit_nursing + fit_therapy, np.inf),
         ):
             sel = owner[(pick >= low) & (pick < high)]
-            self._contacts(
-                people, idx, sel, first, last, service, "health", hospital, contacts, rng
-            )
+            self._contacts(at_risk, sel, service, "health", hospital, contacts, rng)
         frail_pos = np.flatnonzero(people.frailty[idx] > 0)
         level = people.frailty[idx[frail_pos]]
         emit(
@@ -133,11 +122,8 @@ class Community:
 
     def _contacts(
         self,
-        people: People,
-        idx: Index,
+        at_risk: AtRisk,
         owner: npt.NDArray[np.int64],
-        first: npt.NDArray[np.int32],
-        last: npt.NDArray[np.int32],
         service: str,
         sector: str,
         hospital: Hospital,
@@ -147,9 +133,9 @@ class Community:
         """One contact per owner position, on a day of the person's month outside hospital."""
         if len(owner) == 0:
             return
-        span = np.maximum(last[owner] - first[owner] + 1, 1)
-        day = (first[owner] + (rng.random(len(owner)) * span).astype(np.int32)).astype(np.int32)
-        who = idx[owner]
+        people = at_risk.people
+        day = uniform_days(rng, at_risk.first[owner], at_risk.last[owner])
+        who = at_risk.idx[owner]
         inside = hospital.in_hospital(people, who, day)
         who, day = who[~inside], day[~inside]
         team: npt.NDArray[np.int64] | int = -1

@@ -18,10 +18,11 @@ import numpy.typing as npt
 
 from joinedup.lake.schema import CONDITIONS
 from joinedup.synth import assumptions as assume
+from joinedup.synth.at_risk import AtRisk
 from joinedup.synth.eventlog import EventLog
 from joinedup.synth.parameters import MAX_AGE, Parameters
 from joinedup.synth.people import Index, People
-from joinedup.synth.timeline import NEVER
+from joinedup.synth.timeline import NEVER, uniform_days
 
 CONDITION_CODE = {name: np.int8(i) for i, name in enumerate(CONDITIONS)}
 FRAILTY_CODE = np.array(
@@ -207,13 +208,6 @@ def log_hazards(people: People, idx: Index, params: Parameters) -> None:
     people.mort_mult[idx] = np.exp(mort)
 
 
-def _event_days(
-    rng: np.random.Generator, first: npt.NDArray[np.int32], last: npt.NDArray[np.int32]
-) -> npt.NDArray[np.int32]:
-    span = np.maximum(last - first + 1, 1)
-    return (first + (rng.random(len(first)) * span).astype(np.int32)).astype(np.int32)
-
-
 @dataclass(frozen=True)
 class OnsetTables:
     """Onset rates by (condition, age * 10 + decile), frailty steps by (level, age), normalised.
@@ -246,25 +240,19 @@ class OnsetTables:
 
 
 def monthly_onsets(
-    people: People,
-    idx: Index,
-    ages: npt.NDArray[np.int16],
-    first: npt.NDArray[np.int32],
-    last: npt.NDArray[np.int32],
-    tables: OnsetTables,
-    log: EventLog,
-    rng: np.random.Generator,
+    at_risk: AtRisk, tables: OnsetTables, log: EventLog, rng: np.random.Generator
 ) -> Index:
-    """Onsets, resolutions and frailty changes this month among `idx` (alive on [first, last]).
+    """Onsets, resolutions and frailty changes this month among people alive on [first, last].
 
     The chance of an onset in the month is rate x exposure (rates are small: at most a few
     per cent a month). Returns the people whose conditions changed (their log hazards need
     recomputing).
     """
+    people, idx, ages, first, last = at_risk
     n = len(idx)
     if n == 0:
         return np.empty(0, dtype=np.int64)
-    years = ((last - first + 1).clip(0) / DAYS_PER_YEAR).astype(np.float32)
+    years = at_risk.years()
     weight = onset_weight(people.burden[idx]).astype(np.float32) * years
     key = ages.astype(np.int64) * 10 + people.decile[idx].astype(np.int64) - 1
     # Thinning: one draw per person against the sum of every condition's chance; a hit picks
@@ -283,7 +271,7 @@ def monthly_onsets(
         fresh = people.onset[cond, who] == NEVER
         hit, cond, who = hit[fresh], cond[fresh], who[fresh]
     if len(hit):
-        day = _event_days(rng, first[hit], last[hit])
+        day = uniform_days(rng, first[hit], last[hit])
         lag = np.where(
             rng.random(len(who)) < 0.25, rng.exponential(45.0, len(who)).astype(np.int32), 0
         )
@@ -308,7 +296,7 @@ def monthly_onsets(
         if len(gone) == 0:
             continue
         who = idx[gone]
-        day = np.maximum(_event_days(rng, first[gone], last[gone]), people.onset[c, who] + 1)
+        day = np.maximum(uniform_days(rng, first[gone], last[gone]), people.onset[c, who] + 1)
         ok = (day <= last[gone]) & (people.condition_row[c, who] >= 0)
         who, day = who[ok], day[ok]
         log["resolved"][people.condition_row[c, who]] = day
@@ -322,7 +310,7 @@ def monthly_onsets(
     move = np.flatnonzero((rng.random(n, dtype=np.float32) < p) & (state < 3))
     if len(move):
         who = idx[move]
-        day = _event_days(rng, first[move], last[move])
+        day = uniform_days(rng, first[move], last[move])
         old = people.frailty_row[who]
         had = old >= 0
         day = np.where(had, np.maximum(day, log["onset"][np.maximum(old, 0)] + 1), day).astype(

@@ -198,7 +198,7 @@ class Discharges:
         p1 = (pathway == 1) & at_home
         frail = np.array([0.6, 1.0, 1.3, 1.3])[people.frailty[who]]
         reable = p1 & (u < self.params.reablement_share[ages] * frail)
-        care.reablement(who[reable], day[reable], rows[reable], rng)
+        care.after_stay("reablement", who[reable], day[reable], rows[reable], rng)
         v = rng.random(n)
         new_home = p1 & ~reable & (v < assume.NEW_HOME_CARE_ON_PATHWAY_1)
         care.start_home_care(
@@ -208,7 +208,7 @@ class Discharges:
         care.equipment(who[kit], day[kit], rng, after_spell=rows[kit])
 
         p2 = (pathway == 2) & at_home
-        care.intermediate_care(who[p2], day[p2], rows[p2], rng)
+        care.after_stay("intermediate_care", who[p2], day[p2], rows[p2], rng)
 
         p3 = (pathway == 3) & at_home
         permanent = p3 & (rng.random(n) < assume.PERMANENT_SHARE_OF_PATHWAY_3)

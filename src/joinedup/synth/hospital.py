@@ -19,10 +19,11 @@ import numpy.typing as npt
 from joinedup.lake.schema import ADMISSION_METHODS, DISCHARGE_DESTINATIONS
 from joinedup.synth import assumptions as assume
 from joinedup.synth import diagnoses
+from joinedup.synth.at_risk import AtRisk
 from joinedup.synth.calibration import Calibration, acsc_propensity
 from joinedup.synth.eventlog import EventLog
 from joinedup.synth.people import Index, People
-from joinedup.synth.timeline import DAY_US, NEVER, Month
+from joinedup.synth.timeline import DAY_US, NEVER, Month, uniform_days
 
 EMERGENCY = np.int8(ADMISSION_METHODS.index("emergency"))
 ELECTIVE = np.int8(ADMISSION_METHODS.index("elective"))
@@ -179,13 +180,6 @@ def exposure_start(
     return start.astype(np.int32)
 
 
-def uniform_days(
-    rng: np.random.Generator, first: npt.NDArray[np.integer], last: npt.NDArray[np.integer]
-) -> npt.NDArray[np.int32]:
-    span = np.maximum(last.astype(np.int64) - first.astype(np.int64) + 1, 1)
-    return (first + (rng.random(len(span)) * span).astype(np.int64)).astype(np.int32)
-
-
 class Hospital:
     """All spells and A&E attendances, and which spells still wait for a discharge day."""
 
@@ -326,11 +320,7 @@ class Hospital:
 
     def admit(
         self,
-        people: People,
-        idx: Index,
-        ages: npt.NDArray[np.int16],
-        first: npt.NDArray[np.int32],
-        last: npt.NDArray[np.int32],
+        at_risk: AtRisk,
         death: npt.NDArray[np.int32],
         ratio: float,
         settle: object,
@@ -339,10 +329,11 @@ class Hospital:
     ) -> Index:
         """Emergency admissions (with readmissions within the month) and terminal admissions.
 
-        `last` is each person's last day at risk (death day included); `settle` turns spells
-        whose ready day has come into discharges (discharge.Discharges.settle). Returns the
-        new emergency spell rows.
+        `at_risk.last` is each person's last day at risk (death day included); `settle`
+        turns spells whose ready day has come into discharges (discharge.Discharges.settle).
+        Returns the new emergency spell rows.
         """
+        people, idx, ages, first, last = at_risk
         new_rows: list[Index] = []
         lo = exposure_start(people, idx, first)
         cand = np.flatnonzero(lo <= last)
@@ -403,17 +394,10 @@ class Hospital:
         return np.concatenate(new_rows) if new_rows else np.empty(0, dtype=np.int64)
 
     def electives(
-        self,
-        people: People,
-        idx: Index,
-        ages: npt.NDArray[np.int16],
-        first: npt.NDArray[np.int32],
-        last: npt.NDArray[np.int32],
-        settle: object,
-        month: Month,
-        rng: np.random.Generator,
+        self, at_risk: AtRisk, settle: object, month: Month, rng: np.random.Generator
     ) -> None:
         """Planned admissions for people out of hospital all month (most of them day cases)."""
+        people, idx, ages, first, last = at_risk
         lo = exposure_start(people, idx, first)
         ok = lo <= last
         frail = np.array([1.0, 1.0, 0.8, 0.5])[people.frailty[idx]]
@@ -435,17 +419,9 @@ class Hospital:
         rows = self.add_spells(people, who, day, ready, ELECTIVE, code, none, none)
         settle(self, people, rows[self.spells["ready"][rows] <= month.end], month, rng)  # type: ignore[operator]
 
-    def attendances(
-        self,
-        people: People,
-        idx: Index,
-        ages: npt.NDArray[np.int16],
-        first: npt.NDArray[np.int32],
-        last: npt.NDArray[np.int32],
-        emergency_rows: Index,
-        rng: np.random.Generator,
-    ) -> None:
+    def attendances(self, at_risk: AtRisk, emergency_rows: Index, rng: np.random.Generator) -> None:
         """A&E: an attendance (admitted) for most emergency admissions, and those sent home."""
+        people, idx, ages, first, last = at_risk
         via = (
             rng.random(len(emergency_rows))
             < self.params.reference["hospital"]["via_ae_share_of_emergency"]["value"]

@@ -8,7 +8,7 @@ steady as the population ages (derived from the prevalence curves, see `_onset_r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,19 +56,21 @@ def numbers(section: dict[str, Any], scale: float = 1.0) -> dict[str, float]:
 def band_table(bands: dict[str, float]) -> Table:
     """A value per single year from reference bands named "a-b" or "a+"."""
     out = np.zeros(MAX_AGE)
-    for name, value in bands.items():
-        if not isinstance(value, int | float):
-            continue
-        low, high = _band(name)
+    for _, low, high, value in _bands(bands):
         out[low : high + 1] = value
     return out
 
 
-def _band(name: str) -> tuple[int, int]:
-    if name.endswith("+"):
-        return int(name[:-1]), MAX_AGE - 1
-    low, high = name.split("-")
-    return int(low), int(high)
+def _bands(bands: Mapping[str, Any]) -> Iterator[tuple[str, int, int, float]]:
+    """Each numeric band's name, first and last age (inclusive) and value."""
+    for name, value in bands.items():
+        if not isinstance(value, int | float):
+            continue
+        if name.endswith("+"):
+            yield name, int(name[:-1]), MAX_AGE - 1, value
+        else:
+            low, high = name.split("-")
+            yield name, int(low), int(high), value
 
 
 @dataclass(frozen=True)
@@ -119,15 +121,41 @@ class Parameters:
 
 def build_parameters() -> Parameters:
     ref = load_reference()
-    pop = ref["population"]
-    age_share = _age_share(pop["age_band_share_pct"])
-    female = band_table(numbers(pop["female_share_pct"], 0.01))
-    mortality = _mortality(pop["mortality"])
-    move = band_table(pop["registration"]["move_away_per_year"])
-    alone = band_table(numbers(pop["households"]["lives_alone_pct"], 0.01))
-    carer = band_table(numbers(pop["households"]["has_unpaid_carer_pct"], 0.01))
+    population = _population_tables(ref["population"])
+    mortality = population["mortality"]
+    conditions = _condition_tables(ref["conditions"], population["age_share"], mortality)
+    frailty = _frailty_tables(ref["conditions"]["frailty"], population["age_share"], mortality)
+    return Parameters(
+        reference=ref,
+        **population,
+        **conditions,
+        **frailty,
+        **_hospital_tables(ref["hospital"]),
+        **_discharge_tables(ref["discharge"]),
+        care_home_stock=anchors(assume.CARE_HOME_STOCK),
+        home_care_stock=anchors(assume.HOME_CARE_STOCK),
+        telecare_stock=anchors(assume.TELECARE_STOCK),
+        day_care_stock=anchors(assume.DAY_CARE_STOCK),
+        referral_shape=anchors(assume.REFERRAL_RATE_SHAPE) / 1000,
+        gp_rate=anchors(assume.GP_RATE_SHAPE),
+        costs=_costs(ref["costs_gbp"]),
+    )
 
-    cond = ref["conditions"]
+
+def _population_tables(pop: dict[str, Any]) -> dict[str, Any]:
+    """Age structure, sex, deaths, moves and households by single year of age."""
+    return {
+        "age_share": _age_share(pop["age_band_share_pct"]),
+        "female_share": band_table(numbers(pop["female_share_pct"], 0.01)),
+        "mortality": _mortality(pop["mortality"]),
+        "move_rate": band_table(pop["registration"]["move_away_per_year"]),
+        "lives_alone": band_table(numbers(pop["households"]["lives_alone_pct"], 0.01)),
+        "has_carer": band_table(numbers(pop["households"]["has_unpaid_carer_pct"], 0.01)),
+    }
+
+
+def _condition_tables(cond: dict[str, Any], age_share: Table, mortality: Table) -> dict[str, Any]:
+    """Prevalence, the onsets and resolutions that hold it, and each condition's hazards."""
     targets = numbers(cond["prevalence_pct"]) | numbers(cond["prevalence_pct_other"])
     min_age = {k: int(v) for k, v in numbers(cond["prevalence_denominator_min_age"]).items()}
     prevalence = np.stack(
@@ -135,31 +163,55 @@ def build_parameters() -> Parameters:
     )
     adm_hr = np.log([assume.ADMISSION_HR[c] for c in assume.LTCS])
     mort_hr = np.log([assume.MORTALITY_HR[c] for c in assume.LTCS])
-    avg_mortality = mortality.mean(axis=0)
-    onset, resolution = _onset_rates(prevalence, np.exp(mort_hr), avg_mortality)
+    onset, resolution = _onset_rates(prevalence, np.exp(mort_hr), mortality.mean(axis=0))
     dep_rr = np.ones((len(assume.LTCS), 10))
     for i, c in enumerate(assume.LTCS):
         gradient = assume.DEPRIVATION_GRADIENT.get(c, 1.0)
         rr = gradient ** ((10 - np.arange(1, 11)) / 9)
         dep_rr[i] = rr / rr.mean()
+    return {
+        "prevalence": prevalence,
+        "prevalence_target": targets,
+        "prevalence_min_age": min_age,
+        "onset": onset,
+        "resolution": resolution,
+        "deprivation_rr": dep_rr,
+        "admission_log_hr": adm_hr,
+        "mortality_log_hr": mort_hr,
+    }
 
-    frailty = cond["frailty"]
+
+def _frailty_tables(frailty: dict[str, Any], age_share: Table, mortality: Table) -> dict[str, Any]:
+    """Frailty levels by age, the moves up between them, and each level's hazards."""
     frail_cum = _frailty_cumulative(frailty, age_share)
-    frail_adm = np.log(
-        [1.0, *(frailty["hospitalisation_hazard_ratio"][k] for k in ("mild", "moderate", "severe"))]
-    )
-    frail_mort = np.log(
-        [1.0, *(frailty["mortality_hazard_ratio"][k] for k in ("mild", "moderate", "severe"))]
-    )
-    frail_up = _frailty_transitions(frail_cum, np.exp(frail_mort), avg_mortality)
+    levels = ("mild", "moderate", "severe")
+    frail_adm = np.log([1.0, *(frailty["hospitalisation_hazard_ratio"][k] for k in levels)])
+    frail_mort = np.log([1.0, *(frailty["mortality_hazard_ratio"][k] for k in levels)])
+    return {
+        "frailty_cumulative": frail_cum,
+        "frailty_up": _frailty_transitions(frail_cum, np.exp(frail_mort), mortality.mean(axis=0)),
+        "frailty_admission_log_hr": frail_adm,
+        "frailty_mortality_log_hr": frail_mort,
+    }
 
-    hosp = ref["hospital"]
-    emergency_target = band_table(numbers(hosp["emergency_admissions_per_1000"], 0.001))
+
+def _hospital_tables(hosp: dict[str, Any]) -> dict[str, Any]:
+    """Admission and A&E rates, and what decides a stay's diagnosis and length."""
     elective = numbers(hosp["elective_admissions_per_1000"], 0.001)
-    elective_rate = band_table({k: v for k, v in elective.items() if "-" in k or "+" in k})
-    ae_rate = band_table(numbers(hosp["ae_attendances_not_admitted_per_1000"], 0.001))
+    return {
+        "emergency_shape": anchors(assume.EMERGENCY_AGE_SHAPE, log=True),
+        "emergency_target": band_table(numbers(hosp["emergency_admissions_per_1000"], 0.001)),
+        "elective_rate": band_table({k: v for k, v in elective.items() if "-" in k or "+" in k}),
+        "ae_rate": band_table(numbers(hosp["ae_attendances_not_admitted_per_1000"], 0.001)),
+        "clinical_los_mean": anchors(assume.CLINICAL_LOS_MEAN),
+        "zero_day_share": anchors(assume.ZERO_DAY_SHARE),
+        "fall_share": anchors(assume.FALL_SHARE),
+        "injury_share": anchors(assume.NON_FALL_INJURY_SHARE),
+    }
 
-    dis = ref["discharge"]
+
+def _discharge_tables(dis: dict[str, Any]) -> dict[str, Any]:
+    """Pathway shares, and the delay reasons and responsibilities given the pathway."""
     pathway = np.array(
         [dis["pathway_share_pct"][f"pathway_{k}"] for k in range(4)], dtype=np.float64
     )
@@ -174,67 +226,31 @@ def build_parameters() -> Parameters:
     )
     resp_share /= resp_share.sum()
     delay_mean = np.array([assume.DELAY_MEAN_DAYS[r] for r in DELAY_REASONS])
-    reason_given_pathway = _reason_given_pathway(pathway, reason_share, delay_mean)
-    responsibility = _responsibility_given_reason(reason_share, resp_share)
+    return {
+        "reablement_share": anchors(assume.REABLEMENT_SHARE_OF_PATHWAY_1),
+        "pathway_share": pathway,
+        "delay_reason_share": reason_share,
+        "reason_given_pathway": _reason_given_pathway(pathway, reason_share, delay_mean),
+        "responsibility_given_reason": _responsibility_given_reason(reason_share, resp_share),
+        "delay_mean": delay_mean,
+    }
 
+
+def _costs(section: dict[str, Any]) -> dict[str, float]:
+    """Unit costs; a range's midpoint stands for it."""
     costs: dict[str, float] = {}
-    for key, value in ref["costs_gbp"].items():
+    for key, value in section.items():
         if key == "source":
             continue
         number = value["value"] if isinstance(value, dict) else value
         costs[key] = float(np.mean(number))
-
-    return Parameters(
-        reference=ref,
-        age_share=age_share,
-        female_share=female,
-        mortality=mortality,
-        move_rate=move,
-        lives_alone=alone,
-        has_carer=carer,
-        prevalence=prevalence,
-        prevalence_target=targets,
-        prevalence_min_age=min_age,
-        onset=onset,
-        resolution=resolution,
-        deprivation_rr=dep_rr,
-        admission_log_hr=adm_hr,
-        mortality_log_hr=mort_hr,
-        frailty_cumulative=frail_cum,
-        frailty_up=frail_up,
-        frailty_admission_log_hr=frail_adm,
-        frailty_mortality_log_hr=frail_mort,
-        emergency_shape=anchors(assume.EMERGENCY_AGE_SHAPE, log=True),
-        emergency_target=emergency_target,
-        elective_rate=elective_rate,
-        ae_rate=ae_rate,
-        clinical_los_mean=anchors(assume.CLINICAL_LOS_MEAN),
-        zero_day_share=anchors(assume.ZERO_DAY_SHARE),
-        fall_share=anchors(assume.FALL_SHARE),
-        injury_share=anchors(assume.NON_FALL_INJURY_SHARE),
-        reablement_share=anchors(assume.REABLEMENT_SHARE_OF_PATHWAY_1),
-        pathway_share=pathway,
-        delay_reason_share=reason_share,
-        reason_given_pathway=reason_given_pathway,
-        responsibility_given_reason=responsibility,
-        delay_mean=delay_mean,
-        care_home_stock=anchors(assume.CARE_HOME_STOCK),
-        home_care_stock=anchors(assume.HOME_CARE_STOCK),
-        telecare_stock=anchors(assume.TELECARE_STOCK),
-        day_care_stock=anchors(assume.DAY_CARE_STOCK),
-        referral_shape=anchors(assume.REFERRAL_RATE_SHAPE) / 1000,
-        gp_rate=anchors(assume.GP_RATE_SHAPE),
-        costs=costs,
-    )
+    return costs
 
 
 def _age_share(bands: dict[str, Any]) -> Table:
     """Single-year shares: a fifth of each five-year band; 90+ spread with a yearly decline."""
     share = np.zeros(MAX_AGE)
-    for name, value in bands.items():
-        if not isinstance(value, int | float):
-            continue
-        low, high = _band(name)
+    for name, low, high, value in _bands(bands):
         if name.endswith("+"):
             weights = 0.78 ** np.arange(MAX_AGE - low)
             weights[high - low - 4 :] *= np.linspace(1, 0.2, 5)[: len(weights[high - low - 4 :])]

@@ -14,11 +14,12 @@ import numpy as np
 import numpy.typing as npt
 
 from joinedup.synth import conditions
+from joinedup.synth.at_risk import AtRisk
 from joinedup.synth.eventlog import EventLog
 from joinedup.synth.parameters import MAX_AGE, Parameters
 from joinedup.synth.people import Index, People
 from joinedup.synth.places import Places, draw_deciles, draw_neighbourhoods, draw_practices
-from joinedup.synth.timeline import NEVER, Month, ages_on, split_days
+from joinedup.synth.timeline import NEVER, Month, ages_on, split_days, uniform_days
 
 DAYS_PER_YEAR = 365.25
 UNKNOWN_SEX_SHARE = 0.0005
@@ -121,27 +122,23 @@ def draw_deaths(
     """Death day in [first, last] for those who die, NEVER otherwise."""
     exposure = (last - first + 1).clip(0) / DAYS_PER_YEAR
     dies = rng.random(len(rate)) < -np.expm1(-rate * exposure)
-    day = first + (rng.random(len(rate)) * np.maximum(last - first + 1, 1)).astype(np.int32)
-    return np.where(dies, day, NEVER).astype(np.int32)
+    return np.where(dies, uniform_days(rng, first, last), NEVER).astype(np.int32)
 
 
 def draw_moves(
-    people: People,
-    idx: Index,
-    ages: npt.NDArray[np.int16],
-    first: npt.NDArray[np.int32],
-    last: npt.NDArray[np.int32],
+    at_risk: AtRisk,
     death: npt.NDArray[np.int32],
     params: Parameters,
     surplus: npt.NDArray[np.float64],
     rng: np.random.Generator,
 ) -> npt.NDArray[np.int32]:
     """Move-away day for those who leave this month (never in hospital, never the dying)."""
+    people, idx, ages, first, last = at_risk
     exposure = (last - first + 1).clip(0) / DAYS_PER_YEAR
     p = -np.expm1(-params.move_rate[ages] * exposure) + surplus[ages]
     p = np.where(people.residence[idx] > 0, p * CARE_HOME_MOVE_FACTOR, p)
     moves = (rng.random(len(idx)) < p) & (death == NEVER)
-    day = first + (rng.random(len(idx)) * np.maximum(last - first + 1, 1)).astype(np.int32)
+    day = uniform_days(rng, first, last)
     moves &= day > people.busy_until[idx]
     moves &= day > people.reg_from[idx]
     return np.where(moves, day, NEVER).astype(np.int32)

@@ -12,17 +12,20 @@ the last visit, in-progress or requested when the window ends first.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import numpy.typing as npt
 
 from joinedup.lake.schema import REFERRAL_SOURCES, TASK_STATUSES, URGENCIES
 from joinedup.synth import assumptions as assume
+from joinedup.synth.at_risk import AtRisk
 from joinedup.synth.config import BASE_TWO_HOUR_SHARE
 from joinedup.synth.contact_stream import SECTOR, SERVICE, ContactStream
 from joinedup.synth.eventlog import EventLog
 from joinedup.synth.parameters import Parameters
 from joinedup.synth.people import Index, People
-from joinedup.synth.timeline import DAY_US, NEVER, Month
+from joinedup.synth.timeline import DAY_US, NEVER, uniform_days
 
 MINUTE_US = 60 * 1_000_000
 HOUR_US = 60 * MINUTE_US
@@ -77,6 +80,26 @@ def new_referral_log() -> EventLog:
     )
 
 
+class _Answer(NamedTuple):
+    """How the service answers each referral (instants in microseconds)."""
+
+    accepted: npt.NDArray[np.int64]
+    minutes: npt.NDArray[np.int64]  # to the first visit of a two-hour referral (-1: other)
+    first_visit: npt.NDArray[np.int64]
+    visits: npt.NDArray[np.int64]
+    gap_days: npt.NDArray[np.int64]
+
+
+class _Visits(NamedTuple):
+    """What each referral's visits are written with: its person, team, row and answer."""
+
+    who: Index
+    team: npt.NDArray[np.int16]
+    rows: Index
+    answer: _Answer
+    gone: npt.NDArray[np.int64]  # the person's last day
+
+
 def _pick(shares: dict[str, float], n: int, rng: np.random.Generator) -> npt.NDArray[np.int64]:
     p = np.array(list(shares.values()))
     return rng.choice(len(p), size=n, p=p / p.sum())
@@ -114,17 +137,8 @@ class Referrals:
         )
         return self.params.referral_shape[ages] * rr
 
-    def monthly(
-        self,
-        people: People,
-        idx: Index,
-        ages: npt.NDArray[np.int16],
-        first: npt.NDArray[np.int32],
-        last: npt.NDArray[np.int32],
-        month: Month,
-        contacts: ContactStream,
-        rng: np.random.Generator,
-    ) -> None:
+    def monthly(self, at_risk: AtRisk, contacts: ContactStream, rng: np.random.Generator) -> None:
+        people, idx, ages, first, last = at_risk
         risk = self._risk(people, idx, ages)
         if self.scale is None:  # fixed on the first month: average rates meet the targets
             mean = max(float(risk.mean()), 1e-12)
@@ -140,8 +154,7 @@ class Referrals:
             if len(hit) == 0:
                 continue
             who = idx[hit]
-            span = np.maximum(last[hit] - first[hit] + 1, 1)
-            day = (first[hit] + (rng.random(len(hit)) * span).astype(np.int32)).astype(np.int64)
+            day = uniform_days(rng, first[hit], last[hit]).astype(np.int64)
             hour = (
                 rng.uniform(7, 22, len(hit))
                 if urgency == "two_hour"
@@ -190,6 +203,7 @@ class Referrals:
         rng: np.random.Generator,
         nursing_only: bool = False,
     ) -> None:
+        """Log these referrals with their outcome, and write the visits that answer them."""
         n = len(who)
         day = received // DAY_US
         nb = people.neighbourhood[who].astype(np.int64)
@@ -198,6 +212,41 @@ class Referrals:
         rejected = rng.random(n) < (0.0 if nursing_only else assume.REJECTED_SHARE[urgency])
         # the person's last day: died, moved away, or the window ended
         gone = np.minimum(np.minimum(people.death[who], people.reg_to[who]).astype(np.int64), NEVER)
+        answer = self._answer(received, urgency, live, nursing_only, rng)
+        reached = ~rejected & (answer.first_visit // DAY_US <= gone)
+        status, accepted, closed = self._outcome(received, answer, rejected, reached, gone, rng)
+        rows = self.log.append(
+            person=who.astype(np.int32),
+            received=received,
+            source=source,
+            urgency=URGENCY[urgency],
+            reason=reason,
+            team=team,
+            status=status,
+            accepted=accepted,
+            closed=closed,
+            first_visit=answer.first_visit,
+        )
+        answered = np.flatnonzero(reached)
+        if len(answered) == 0:
+            return
+        visit = _Visits(who, team, rows, answer, gone)
+        self._visits(visit, answered, urgency, nursing_only, contacts, rng)
+        if urgency != "two_hour" and not nursing_only:
+            self.episode_candidates.append(
+                (who[answered], (accepted[answered] // DAY_US).astype(np.int32), rows[answered])
+            )
+
+    def _answer(
+        self,
+        received: npt.NDArray[np.int64],
+        urgency: str,
+        live: npt.NDArray[np.bool_],
+        nursing_only: bool,
+        rng: np.random.Generator,
+    ) -> _Answer:
+        """When each referral is accepted and first visited, and how many visits follow."""
+        n = len(received)
         if urgency == "two_hour":
             accepted = received + rng.integers(2, 12, n) * MINUTE_US
             within = rng.random(n) < np.clip(
@@ -220,21 +269,35 @@ class Referrals:
             base = assume.POST_DISCHARGE_NURSING_VISITS if nursing_only else 1.5
             visits = 1 + rng.poisson(base - 1, n)
             gap_days = rng.integers(2, 6, n)
-        first_day = first_visit // DAY_US
-        reached = ~rejected & (first_day <= gone)
+        return _Answer(accepted, minutes, first_visit, visits, gap_days)
+
+    def _outcome(
+        self,
+        received: npt.NDArray[np.int64],
+        answer: _Answer,
+        rejected: npt.NDArray[np.bool_],
+        reached: npt.NDArray[np.bool_],
+        gone: npt.NDArray[np.int64],
+        rng: np.random.Generator,
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Status, accepted and closed instants, as the window's last day knows them."""
+        first_day = answer.first_visit // DAY_US
         cancelled = ~rejected & ~reached
-        last_day = np.minimum(first_day + (visits - 1) * gap_days, gone)
-        decided = accepted + rng.integers(1, 24, n) * HOUR_US  # a rejection's triage time
+        last_day = np.minimum(first_day + (answer.visits - 1) * answer.gap_days, gone)
+        # a rejection's triage time
+        decided = answer.accepted + rng.integers(1, 24, len(received)) * HOUR_US
         closed = np.where(
             rejected,
             decided,
             np.where(
                 cancelled,
                 np.maximum(gone * DAY_US + 12 * HOUR_US, received + HOUR_US),
-                np.maximum(last_day * DAY_US + 18 * HOUR_US, first_visit + HOUR_US),
+                np.maximum(last_day * DAY_US + 18 * HOUR_US, answer.first_visit + HOUR_US),
             ),
         )
-        accepted = np.where(rejected | (cancelled & (accepted >= closed)), -1, accepted)
+        accepted = np.where(
+            rejected | (cancelled & (answer.accepted >= closed)), -1, answer.accepted
+        )
         status = np.where(
             rejected,
             STATUS["rejected"],
@@ -248,28 +311,24 @@ class Referrals:
         )
         accepted = np.where(unfinished & ~in_progress, -1, accepted)
         closed = np.where(unfinished, -1, closed)
-        rows = self.log.append(
-            person=who.astype(np.int32),
-            received=received,
-            source=source,
-            urgency=URGENCY[urgency],
-            reason=reason,
-            team=team,
-            status=status.astype(np.int8),
-            accepted=accepted,
-            closed=closed,
-            first_visit=first_visit,
-        )
+        return status.astype(np.int8), accepted, closed
 
-        # the visits that answer accepted referrals, up to the person's last day
-        answered = np.flatnonzero(reached)
-        if len(answered) == 0:
-            return
-        count = visits[answered]
+    def _visits(
+        self,
+        visit: _Visits,
+        answered: Index,
+        urgency: str,
+        nursing_only: bool,
+        contacts: ContactStream,
+        rng: np.random.Generator,
+    ) -> None:
+        """The visits that answer accepted referrals, up to the person's last day."""
+        answer = visit.answer
+        count = answer.visits[answered]
         owner = np.repeat(answered, count)
         step = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-        visit_day = first_day[owner] + step * gap_days[owner]
-        ok = visit_day <= gone[owner]
+        visit_day = answer.first_visit[owner] // DAY_US + step * answer.gap_days[owner]
+        ok = visit_day <= visit.gone[owner]
         owner, step, visit_day = owner[ok], step[ok], visit_day[ok]
         if urgency == "two_hour":
             service_code = np.full(len(owner), SERVICE["rapid_response"], dtype=np.int8)
@@ -279,7 +338,7 @@ class Referrals:
             sector_code = np.full(len(owner), SECTOR["health"], dtype=np.int8)
         else:
             options = FOLLOW_UP_SERVICES[urgency]
-            chosen = np.zeros(n, dtype=np.int64)
+            chosen = np.zeros(len(visit.who), dtype=np.int64)
             chosen[answered] = _pick({s: w for s, _, w in options}, len(answered), rng)
             service_code = np.array([SERVICE[s] for s, _, _ in options], dtype=np.int8)[
                 chosen[owner]
@@ -292,22 +351,18 @@ class Referrals:
         for code, value in cost_of.items():
             cost[service_code == code] = value
         first_contact = step == 0
-        response = np.where(first_contact & (urgency == "two_hour"), minutes[owner], -1)
+        response = np.where(first_contact & (urgency == "two_hour"), answer.minutes[owner], -1)
         contacts.add(
-            who[owner],
+            visit.who[owner],
             visit_day,
             service_code,
             sector_code,
             cost,
-            team=team[owner],
-            referral=rows[owner],
+            team=visit.team[owner],
+            referral=visit.rows[owner],
             urgent=first_contact & (urgency != "routine"),
             response=response,
         )
-        if urgency != "two_hour" and not nursing_only:
-            self.episode_candidates.append(
-                (who[answered], (accepted[answered] // DAY_US).astype(np.int32), rows[answered])
-            )
 
     def visits_missed(self, people: People, rows: npt.NDArray[np.int64]) -> None:
         """Referrals whose later visits were dropped (the person died or moved first) close then.

@@ -16,10 +16,11 @@ import numpy.typing as npt
 
 from joinedup.lake.schema import EPISODE_END_REASONS, EPISODE_REASONS
 from joinedup.synth import assumptions as assume
+from joinedup.synth.at_risk import AtRisk
 from joinedup.synth.contact_stream import ContactStream
 from joinedup.synth.eventlog import EventLog
 from joinedup.synth.people import Index, People
-from joinedup.synth.timeline import LONG_AGO, NEVER, Month
+from joinedup.synth.timeline import LONG_AGO, NEVER, Month, uniform_days
 
 REASON = {name: np.int8(i) for i, name in enumerate(EPISODE_REASONS)}
 END = {name: np.int8(i) for i, name in enumerate(EPISODE_END_REASONS)}
@@ -154,16 +155,14 @@ class Teams:
 
     def case_finding(
         self,
-        people: People,
-        idx: Index,
-        ages: npt.NDArray[np.int16],
-        last: npt.NDArray[np.int32],
+        at_risk: AtRisk,
         risk: npt.NDArray[np.float64],
         month: Month,
         contacts: ContactStream,
         rng: np.random.Generator,
     ) -> None:
         """Each live team offers places to the highest-ranked adults not already on its caseload."""
+        people, idx, ages, _, last = at_risk
         nb = people.neighbourhood[idx].astype(np.int64)
         start = np.maximum(self.golive_day, month.start)
         live_nb = self.golive_day <= month.end
@@ -210,8 +209,7 @@ class Teams:
             return
         who = idx[chosen]
         lo = start[nb[chosen]]
-        span = np.maximum(last[chosen] - lo + 1, 1)
-        day = (lo + (rng.random(len(chosen)) * span).astype(np.int64)).astype(np.int32)
+        day = uniform_days(rng, lo, last[chosen])
         weeks = np.maximum(
             rng.exponential(assume.CASELOAD_MONTHS_MEAN * DAYS_PER_MONTH / 7, len(chosen)), 4.0
         )
@@ -220,15 +218,10 @@ class Teams:
         self.start(people, who, day, "case_finding", weeks, declined, contacts, rng)
 
     def caseload_contacts(
-        self,
-        people: People,
-        idx: Index,
-        first: npt.NDArray[np.int32],
-        last: npt.NDArray[np.int32],
-        contacts: ContactStream,
-        rng: np.random.Generator,
+        self, at_risk: AtRisk, contacts: ContactStream, rng: np.random.Generator
     ) -> None:
         """Visits, reviews and navigation for the people on a caseload this month."""
+        people, idx, _, first, last = at_risk
         on = people.episode[idx] >= 0
         sel = np.flatnonzero(on)
         if len(sel) == 0:
@@ -244,8 +237,7 @@ class Teams:
             owner = np.repeat(np.arange(len(sel)), count)
             if len(owner) == 0:
                 continue
-            span = np.maximum(hi[owner] - lo[owner] + 1, 1)
-            day = lo[owner] + (rng.random(len(owner)) * span).astype(np.int32)
+            day = uniform_days(rng, lo[owner], hi[owner])
             contacts.add(who[owner], day, service, sector, self.costs[cost], team=team[owner])
 
 

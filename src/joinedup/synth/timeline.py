@@ -114,3 +114,11 @@ def financial_years(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date
         years.append((dt.date(year, 4, 1), dt.date(year + 1, 3, 31)))
         year += 1
     return years
+
+
+def uniform_days(
+    rng: np.random.Generator, first: npt.NDArray[np.integer], last: npt.NDArray[np.integer]
+) -> Days:
+    """A day drawn uniformly from each [first, last] (one draw each; `first` when empty)."""
+    span = np.maximum(last.astype(np.int64) - first.astype(np.int64) + 1, 1)
+    return (first + (rng.random(len(span)) * span).astype(np.int64)).astype(np.int32)

@@ -20,6 +20,9 @@ finding, care home moves and moves away (the probability is for someone who stay
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import numpy.typing as npt
 
@@ -69,48 +72,52 @@ def admission_risk(
     `ready` is the ready-for-discharge day of anyone in hospital whose discharge day is not
     settled yet (NEVER for everyone else): they are taken to leave hospital that day.
     """
+    with _discharged_when_ready(people, idx, ready):
+        ages0 = ages_for(people, idx, months[0])
+        adm_drift, mort_drift = drifts(people, idx, ages0, calib, tables)
+        tau0 = np.where(
+            people.residence[idx] > 0, calib.terminal_share_care_home, calib.terminal_share
+        )
+        survive = np.ones(len(idx))
+        risk = np.zeros(len(idx))
+        start = months[0].start
+        for month in months:
+            ages = ages_for(people, idx, month)
+            first = np.full(len(idx), month.start, dtype=np.int32)
+            last = np.full(len(idx), month.end, dtype=np.int32)
+            lo = exposure_start(people, idx, first)
+            elapsed = ((month.start + month.end) / 2 - start) / 365.25
+            lam = emergency_rate(
+                rates.emergency_base, people, idx, ages, lo, last, caseload_ratio
+            ) * np.exp(adm_drift * elapsed)
+            mu = mortality_rate(people, idx, ages, rates.mortality_base) * np.exp(
+                mort_drift * elapsed
+            )
+            mu = mu * month.days / 365.25
+            out = (last - np.minimum(lo, month.end + 1) + 1).clip(0) / month.days
+            on = (
+                overlap(first, last, people.episode_start[idx], people.episode_end[idx])
+                / month.days
+            )
+            tau = tau0 * (1 + (caseload_ratio - 1) * on)
+            total = lam + mu
+            event = -np.expm1(-total)
+            share = np.where(total > 0, (lam + tau * out * mu) / np.maximum(total, 1e-300), 0.0)
+            risk += survive * share * event
+            survive *= np.exp(-total)
+        return np.clip(risk, 0.0, 1.0)
+
+
+@contextmanager
+def _discharged_when_ready(
+    people: People, idx: Index, ready: npt.NDArray[np.int32]
+) -> Iterator[None]:
+    """Within: anyone still in hospital is taken to leave on their ready day (then restored)."""
     pending = people.busy_until[idx] == NEVER
     saved = people.busy_until[idx[pending]].copy(), people.last_discharge[idx[pending]].copy()
     people.busy_until[idx[pending]] = ready[pending]
     people.last_discharge[idx[pending]] = ready[pending]
     try:
-        return _risk(calib, tables, rates, people, idx, months, caseload_ratio)
+        yield
     finally:
         people.busy_until[idx[pending]], people.last_discharge[idx[pending]] = saved
-
-
-def _risk(
-    calib: Calibration,
-    tables: OnsetTables,
-    rates: Rates,
-    people: People,
-    idx: Index,
-    months: list[Month],
-    caseload_ratio: float,
-) -> npt.NDArray[np.float64]:
-    ages0 = ages_for(people, idx, months[0])
-    adm_drift, mort_drift = drifts(people, idx, ages0, calib, tables)
-    tau0 = np.where(people.residence[idx] > 0, calib.terminal_share_care_home, calib.terminal_share)
-    survive = np.ones(len(idx))
-    risk = np.zeros(len(idx))
-    start = months[0].start
-    for month in months:
-        ages = ages_for(people, idx, month)
-        first = np.full(len(idx), month.start, dtype=np.int32)
-        last = np.full(len(idx), month.end, dtype=np.int32)
-        lo = exposure_start(people, idx, first)
-        elapsed = ((month.start + month.end) / 2 - start) / 365.25
-        lam = emergency_rate(
-            rates.emergency_base, people, idx, ages, lo, last, caseload_ratio
-        ) * np.exp(adm_drift * elapsed)
-        mu = mortality_rate(people, idx, ages, rates.mortality_base) * np.exp(mort_drift * elapsed)
-        mu = mu * month.days / 365.25
-        out = (last - np.minimum(lo, month.end + 1) + 1).clip(0) / month.days
-        on = overlap(first, last, people.episode_start[idx], people.episode_end[idx]) / month.days
-        tau = tau0 * (1 + (caseload_ratio - 1) * on)
-        total = lam + mu
-        event = -np.expm1(-total)
-        share = np.where(total > 0, (lam + tau * out * mu) / np.maximum(total, 1e-300), 0.0)
-        risk += survive * share * event
-        survive *= np.exp(-total)
-    return np.clip(risk, 0.0, 1.0)

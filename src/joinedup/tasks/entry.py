@@ -17,21 +17,14 @@ from django.utils import timezone
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
+from joinedup.forms.dates import TYPED, parse_date
+from joinedup.forms.errors import FieldError
 from joinedup.record.models import Person, Team
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import Owner, parse_owner
 
 TITLE_MAX = Task._meta.get_field("title").max_length or 300
 DETAIL_MAX = 20_000  # as an MDT item's notes: room for a full handover, not a document dump
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with what was typed: the field's id (for the link) and the message."""
-
-    field_id: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -41,53 +34,44 @@ class ActionInput:
     due: dt.date
 
 
-def parse_date(text: str) -> dt.date | None:
-    """A date typed as 2027-03-14 (a date input) or 14/03/2027; None if it is not a real one."""
-    text = text.strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def read_action(
     data: Mapping[str, Any], *, today: dt.date, prefix: str = ""
-) -> tuple[ActionInput | None, list[Problem]]:
+) -> tuple[ActionInput | None, list[FieldError]]:
     """The title, owner and due date of a task or action, or the problems with them.
 
     Field names are `<prefix>title`, `<prefix>owner` and `<prefix>due`; so are the ids the
     problems point at.
     """
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     title = str(data.get(f"{prefix}title", "")).strip()
     if not title:
-        problems.append(Problem(f"{prefix}title", "Enter a title: what needs to be done"))
+        problems.append(FieldError(f"{prefix}title", "Enter a title: what needs to be done"))
     elif len(title) > TITLE_MAX:
-        problems.append(Problem(f"{prefix}title", f"Title must be {TITLE_MAX} characters or fewer"))
+        problems.append(
+            FieldError(f"{prefix}title", f"Title must be {TITLE_MAX} characters or fewer")
+        )
     owner_value = str(data.get(f"{prefix}owner", "")).strip()
     owner = parse_owner(owner_value) if owner_value else None
     if not owner_value:
         problems.append(
-            Problem(f"{prefix}owner", "Owner: choose a member of staff or an organisation")
+            FieldError(f"{prefix}owner", "Owner: choose a member of staff or an organisation")
         )
     elif owner is None:
         problems.append(
-            Problem(
+            FieldError(
                 f"{prefix}owner",
                 "Owner: choose a member of staff or an organisation from the list "
                 "(the one given is not known)",
             )
         )
     due_text = str(data.get(f"{prefix}due", "")).strip()
-    due = parse_date(due_text) if due_text else None
+    due = parse_date(due_text, TYPED) if due_text else None
     if not due_text:
-        problems.append(Problem(f"{prefix}due", "Enter the due date"))
+        problems.append(FieldError(f"{prefix}due", "Enter the due date"))
     elif due is None:
-        problems.append(Problem(f"{prefix}due", "Due date must be a real date, like 14/03/2027"))
+        problems.append(FieldError(f"{prefix}due", "Due date must be a real date, like 14/03/2027"))
     elif due < today:
-        problems.append(Problem(f"{prefix}due", "Due date must be today or in the future"))
+        problems.append(FieldError(f"{prefix}due", "Due date must be today or in the future"))
     if problems or owner is None or due is None:
         return None, problems
     return ActionInput(title=title, owner=owner, due=due), []

@@ -11,10 +11,11 @@ from django.db import models
 from django.db.models import Q
 
 from joinedup.access.models import StaffMember
+from joinedup.record.model_fields import ShownById, copied_username
 from joinedup.record.models import Organisation, Person, Team
 
 
-class Task(models.Model):
+class Task(ShownById):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         DONE = "done", "Done"
@@ -38,7 +39,7 @@ class Task(models.Model):
         max_length=200, blank=True, default="", help_text="Where it was agreed, in words"
     )
     created_at = models.DateTimeField()
-    created_by = models.CharField(max_length=150, help_text="Username, copied")
+    created_by = copied_username()
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.CharField(max_length=150, blank=True, default="")
 
@@ -60,6 +61,3 @@ class Task(models.Model):
                 name="task_closed_when_not_open",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"task {self.pk}"

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from joinedup.access.capabilities import WORK_IN_TEAMS
 from joinedup.access.models import StaffMember
-from joinedup.access.policy import NO_RECORD, related_person_ids
+from joinedup.access.policy import related_person_ids
 from joinedup.record.models import Organisation, Team
 
 STAFF = "staff"
@@ -62,7 +63,7 @@ class Owner:
 def partnership_staff(team: Team | None = None) -> list[StaffMember]:
     """Everyone who may own a piece of care work, by name; the team's members first."""
     staff = list(
-        StaffMember.objects.exclude(profession__in=NO_RECORD)
+        StaffMember.objects.exclude(profession__in=WORK_IN_TEAMS.lacking)
         .select_related("user", "organisation")
         .order_by("user__first_name", "user__last_name", "user__username")
     )
@@ -105,7 +106,7 @@ def parse_owner(value: str) -> Owner | None:
     kind, _, key = value.strip().partition(":")
     if kind == STAFF and key.isdecimal() and len(key) <= 18:
         staff = (
-            StaffMember.objects.exclude(profession__in=NO_RECORD)
+            StaffMember.objects.exclude(profession__in=WORK_IN_TEAMS.lacking)
             .select_related("user", "organisation")
             .filter(pk=int(key))
             .first()

@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.tasks import views
 
-app_name = "tasks"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("new/", views.new, name="new"),

@@ -23,13 +23,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from joinedup.access.audit import record_event, record_events
+from joinedup.access.audit import record_event, record_views
+from joinedup.access.capabilities import WORK_IN_TEAMS
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, StaffMember
-from joinedup.access.policy import NO_RECORD, staff_of
+from joinedup.access.policy import staff_of
+from joinedup.forms.errors import FieldError
 from joinedup.record.models import Organisation, Person, Team
 from joinedup.record.nhs_number import is_valid, normalise
-from joinedup.tasks.entry import DETAIL_MAX, Problem, create_task, read_action
+from joinedup.tasks.entry import DETAIL_MAX, create_task, read_action
 from joinedup.tasks.lists import open_tasks, task_page
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER, Owner, may_own, owner_options, parse_owner
@@ -42,7 +44,7 @@ CLOSE_OUTCOMES = {"done": Task.Status.DONE, "cancelled": Task.Status.CANCELLED}
 def _worker(request: HttpRequest) -> StaffMember:
     """The viewer's staff record, if their role works with people; else 403."""
     staff = staff_of(request.user)
-    if staff is None or staff.profession in NO_RECORD:
+    if staff is None or not WORK_IN_TEAMS.allows(staff):
         raise PermissionDenied("Tasks are for staff who work with people.")
     return staff
 
@@ -57,9 +59,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         page = task_page(
             open_tasks(Task.objects.filter(owner_staff=staff)), request.GET.get("page"), today
         )
-        record_events(
-            AuditAction.VIEW, user=request.user, person_ids=page.person_ids, what="my tasks"
-        )
+        record_views(request.user, page.person_ids, "my tasks")
     return render(
         request,
         "tasks/mine.jinja",
@@ -76,11 +76,11 @@ def team(request: HttpRequest, team_id: str) -> HttpResponse:
     tasks = Task.objects.filter(team=the_team)
     owner_value = request.GET.get("owner", "").strip()
     owner: Owner | None = None
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     if owner_value:
         owner = parse_owner(owner_value)
         if owner is None:
-            problems.append(Problem("owner", "Owner: choose an owner from the list"))
+            problems.append(FieldError("owner", "Owner: choose an owner from the list"))
     owners = _owners_of(open_tasks(tasks))
     if owner is not None and owner.staff is not None:
         tasks = tasks.filter(owner_staff=owner.staff)
@@ -88,12 +88,7 @@ def team(request: HttpRequest, team_id: str) -> HttpResponse:
         tasks = tasks.filter(owner_staff__isnull=True, owner_organisation=owner.organisation)
     with transaction.atomic():
         page = task_page(open_tasks(tasks), request.GET.get("page"), today)
-        record_events(
-            AuditAction.VIEW,
-            user=request.user,
-            person_ids=page.person_ids,
-            what=f"team tasks {the_team.pk}",
-        )
+        record_views(request.user, page.person_ids, f"team tasks {the_team.pk}")
     return render(
         request,
         "tasks/team.jinja",
@@ -186,7 +181,7 @@ def new(request: HttpRequest) -> HttpResponse:
     _worker(request)
     my_teams = teams_of(request.user)
     values: dict[str, str] = {"team": request.GET.get("team", my_teams[0].pk if my_teams else "")}
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     the_team = next((t for t in my_teams if t.pk == values["team"]), None)
     if request.method == "POST":
         values = {
@@ -197,16 +192,18 @@ def new(request: HttpRequest) -> HttpResponse:
         action, problems = read_action(request.POST, today=today)
         the_team = next((t for t in my_teams if t.pk == values["team"]), None)
         if the_team is None:
-            problems.append(Problem("team", "Team: choose one of your teams"))
+            problems.append(FieldError("team", "Team: choose one of your teams"))
         person = _person(the_team, values["nhs_number"], today, problems)
         if (
             action is not None
             and person is not None
             and not may_own(action.owner, the_team, person.pk)
         ):
-            problems.append(Problem("owner", UNRELATED_OWNER))
+            problems.append(FieldError("owner", UNRELATED_OWNER))
         if len(values["detail"]) > DETAIL_MAX:
-            problems.append(Problem("detail", f"Detail must be {DETAIL_MAX:,} characters or fewer"))
+            problems.append(
+                FieldError("detail", f"Detail must be {DETAIL_MAX:,} characters or fewer")
+            )
         problems.sort(key=lambda p: list(FIELDS).index(p.field_id))
         if not problems and action is not None and the_team is not None:
             task = create_task(
@@ -229,7 +226,6 @@ def new(request: HttpRequest) -> HttpResponse:
             "options": owner_options(the_team),
             "values": values,
             "problems": problems,
-            "errors": {p.field_id: p.text for p in problems},
         },
         status=400 if problems else 200,
     )
@@ -239,7 +235,7 @@ FIELDS = ("title", "nhs_number", "owner", "team", "due", "detail")
 
 
 def _person(
-    team: Team | None, typed: str, today: dt.date, problems: list[Problem]
+    team: Team | None, typed: str, today: dt.date, problems: list[FieldError]
 ) -> Person | None:
     """The person an NHS number names, if the task's team holds them (else a problem).
 
@@ -253,7 +249,7 @@ def _person(
     number = normalise(typed)
     if not is_valid(number):
         problems.append(
-            Problem("nhs_number", "NHS number must be 10 digits with a valid check digit")
+            FieldError("nhs_number", "NHS number must be 10 digits with a valid check digit")
         )
         return None
     if team is None:
@@ -261,7 +257,7 @@ def _person(
     person = Person.objects.filter(nhs_number=number).first()
     if person is None or not held_by(team, person.pk, today):
         problems.append(
-            Problem(
+            FieldError(
                 "nhs_number",
                 "NHS number: no one with this NHS number is known to your teams",
             )

@@ -25,12 +25,12 @@ from django.db.models import Q
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
+from joinedup.forms.dates import DateEntry, read_date, with_error
+from joinedup.forms.errors import FormErrors
 from joinedup.lake.schema import EPISODE_END_REASONS, EPISODE_REASONS
 from joinedup.people.models import CareTeamMember
 from joinedup.record.models import Episode, Person, Team, enum_choices
 from joinedup.record.nhs_number import is_valid, normalise, spaced
-from joinedup.teams.date_entry import DateEntry, read_date, with_error
-from joinedup.teams.form_errors import FormErrors
 from joinedup.teams.known_people import has_open_referral, in_neighbourhood
 
 REASONS = enum_choices(EPISODE_REASONS)
@@ -102,15 +102,22 @@ def read_open_form(data: Any, team: Team, today: dt.date) -> tuple[OpenForm, Per
             form.errors.add("nhs_number", unknown_message(team, number))
     if form.reason not in EPISODE_REASONS:
         form.errors.add("reason", "Select why the person is joining the caseload")
-    start = form.start
-    if start.error:
-        form.errors.add("start-day", start.error)
-    elif start.date is not None and start.date > today:
-        form.start = with_error(start, "The start date must be today or in the past")
-        form.errors.add("start-day", form.start.error)
+    form.start = _not_after_today(form.start, "start date", form.errors, "start-day", today)
     if person is not None and form.start.date is not None and not form.start.error:
         _check_person(form, team, person, form.start.date)
     return form, (None if form.errors else person)
+
+
+def _not_after_today(
+    entry: DateEntry, label: str, errors: FormErrors, field_id: str, today: dt.date
+) -> DateEntry:
+    """The entry, with its problem added to `errors`; a date after today is one."""
+    if entry.error:
+        errors.add(field_id, entry.error)
+    elif entry.date is not None and entry.date > today:
+        entry = with_error(entry, f"The {label} must be today or in the past")
+        errors.add(field_id, entry.error)
+    return entry
 
 
 def _check_person(form: OpenForm, team: Team, person: Person, start: dt.date) -> None:
@@ -175,13 +182,8 @@ class CloseForm:
 
 def read_close_form(data: Any, episode: Episode, today: dt.date) -> CloseForm:
     form = CloseForm(end=read_date(data, "end", "end date"), end_reason=data.get("end_reason", ""))
-    end = form.end
-    if end.error:
-        form.errors.add("end-day", end.error)
-    elif end.date is not None and end.date > today:
-        form.end = with_error(end, "The end date must be today or in the past")
-        form.errors.add("end-day", form.end.error)
-    elif end.date is not None and end.date < episode.start_date:
+    end = form.end = _not_after_today(form.end, "end date", form.errors, "end-day", today)
+    if not end.error and end.date is not None and end.date < episode.start_date:
         form.end = with_error(
             end,
             f"The end date must be on or after the start date, {long_date(episode.start_date)}",

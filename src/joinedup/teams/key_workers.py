@@ -18,11 +18,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from joinedup.access.audit import record_event
+from joinedup.access.capabilities import WORK_IN_TEAMS
 from joinedup.access.models import AuditAction, AuditEvent, StaffMember
-from joinedup.access.policy import NO_RECORD
+from joinedup.forms.errors import FormErrors
 from joinedup.people.models import CareTeamMember
 from joinedup.record.models import Person, Team
-from joinedup.teams.form_errors import FormErrors
 
 ROLE = "Key worker"
 ALLOCATION_PREFIX = "key worker allocation "
@@ -39,7 +39,7 @@ def team_members(team: Team) -> QuerySet[StaffMember]:
     """Who may be a key worker for the team: its staff (never a role that sees no records)."""
     return (
         StaffMember.objects.filter(teams=team)
-        .exclude(profession__in=NO_RECORD)
+        .exclude(profession__in=WORK_IN_TEAMS.lacking)
         .select_related("user", "organisation")
         .order_by("user__last_name", "user__first_name", "user__username")
     )

@@ -12,15 +12,16 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from joinedup.access.capabilities import WORK_IN_TEAMS
 from joinedup.access.models import StaffMember
-from joinedup.access.policy import NO_RECORD, staff_of
+from joinedup.access.policy import staff_of
 from joinedup.record.models import Team
 
 
 def member_of(user: Any, team_id: str) -> tuple[StaffMember, Team]:
     """The viewer's staff record and the team, if the viewer is a member; else 403 or 404."""
     staff = staff_of(user)
-    if staff is None or staff.profession in NO_RECORD:
+    if staff is None or not WORK_IN_TEAMS.allows(staff):
         raise PermissionDenied("Team pages are for the team's own staff.")
     team = (
         Team.objects.filter(pk=team_id).select_related("neighbourhood").first()
@@ -37,6 +38,6 @@ def member_of(user: Any, team_id: str) -> tuple[StaffMember, Team]:
 def teams_of(user: Any) -> list[Team]:
     """The viewer's teams, for links and pickers (none for roles that never see people)."""
     staff = staff_of(user)
-    if staff is None or staff.profession in NO_RECORD:
+    if staff is None or not WORK_IN_TEAMS.allows(staff):
         return []
     return list(staff.teams.order_by("name", "id"))

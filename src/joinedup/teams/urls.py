@@ -4,7 +4,6 @@ from django.urls import path
 
 from joinedup.teams.views import caseload, episodes, key_worker
 
-app_name = "teams"
 urlpatterns = [
     path("<str:team_id>/caseload/", caseload.caseload, name="caseload"),
     path("<str:team_id>/caseload/open/", episodes.episode_open, name="episode_open"),

@@ -27,9 +27,9 @@ from typing import Any
 
 from django.db.models import Case, Count, DateField, F, Min, Q, QuerySet, When
 
+from joinedup.forms.errors import FieldError
 from joinedup.record.models import HospitalSpell, Neighbourhood
 from joinedup.record.nhs_number import format_nhs_number, is_valid
-from joinedup.tasks.entry import Problem
 from joinedup.tasks.models import Task
 from joinedup.transfers.inpatients import days_delayed, in_hospital
 from joinedup.transfers.models import PATHWAYS, Action
@@ -99,13 +99,13 @@ REASON_CHOICES: tuple[tuple[str, str], ...] = (
 )
 
 
-def read_filters(data: Mapping[str, Any]) -> tuple[BoardFilters, list[Problem]]:
+def read_filters(data: Mapping[str, Any]) -> tuple[BoardFilters, list[FieldError]]:
     """The filters in a query string, or the problems with them (each naming its field).
 
     An unknown value is a problem, never silently everyone: a board that quietly ignored
     a mistyped filter would show more people than the coordinator asked for.
     """
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     neighbourhood = str(data.get("neighbourhood", "")).strip()
     pathway = str(data.get("pathway", "")).strip()
     reason = str(data.get("reason", "")).strip()
@@ -114,12 +114,14 @@ def read_filters(data: Mapping[str, Any]) -> tuple[BoardFilters, list[Problem]]:
         or not Neighbourhood.objects.filter(pk=neighbourhood).exists()
     ):
         problems.append(
-            Problem("neighbourhood", "Neighbourhood: choose one of the partnership's from the list")
+            FieldError(
+                "neighbourhood", "Neighbourhood: choose one of the partnership's from the list"
+            )
         )
     if pathway and pathway not in dict(PATHWAY_CHOICES):
-        problems.append(Problem("pathway", "Pathway: choose pathway 0, 1, 2 or 3, or not set"))
+        problems.append(FieldError("pathway", "Pathway: choose pathway 0, 1, 2 or 3, or not set"))
     if reason and reason not in dict(REASON_CHOICES):
-        problems.append(Problem("reason", "Delay reason: choose a reason from the list"))
+        problems.append(FieldError("reason", "Delay reason: choose a reason from the list"))
     if problems:
         return BoardFilters(), problems
     return BoardFilters(neighbourhood, pathway, reason), []

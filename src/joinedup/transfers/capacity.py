@@ -48,21 +48,16 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from joinedup.access.audit import record_event
-from joinedup.access.models import AuditAction, Profession, StaffMember
+from joinedup.access.models import AuditAction
+from joinedup.forms.errors import FieldError
 from joinedup.record.models import CarePackage, HospitalSpell, Neighbourhood
-from joinedup.tasks.entry import Problem
-from joinedup.transfers.hub_access import HUB_READERS
 from joinedup.transfers.inpatients import delayed_values
 from joinedup.transfers.models import Capacity
 
 Service = Capacity.Service
 
-# Who records capacity, and who reads the capacity and situation report pages (both are
-# counts: no person is named). The hub's readers (brokers, discharge coordinators, team
-# managers) work from them; commissioners, who never see a person, plan services from
-# them as they read the outcome dashboards.
-RECORDERS = frozenset({Profession.SOCIAL_CARE_BROKER})
-READERS = HUB_READERS | {Profession.COMMISSIONER}
+# Who records capacity, and who reads the capacity and situation report pages, is the
+# permission table's (joinedup.access.capabilities: RECORD_CAPACITY, READ_CAPACITY_PAGES).
 
 UNITS: dict[str, str] = {
     Service.HOME_CARE: "hours a week",
@@ -108,14 +103,6 @@ FLOW = "flow"  # capacity exists, yet the person waits
 NOT_KNOWN = "not_known"  # no figure recorded for its service and area (or no median hours)
 
 
-def may_record(staff: StaffMember | None) -> bool:
-    return staff is not None and staff.profession in RECORDERS
-
-
-def may_read(staff: StaffMember | None) -> bool:
-    return staff is not None and staff.profession in READERS
-
-
 @dataclass(frozen=True)
 class CapacityEntry:
     service: str
@@ -134,23 +121,25 @@ def _number(text: str) -> float | None:
     return float(text.replace(",", "")) if _NUMBER.fullmatch(text) else None
 
 
-def read_capacity(data: Mapping[str, Any]) -> tuple[CapacityEntry | None, list[Problem]]:
+def read_capacity(data: Mapping[str, Any]) -> tuple[CapacityEntry | None, list[FieldError]]:
     """The service, area, number available and note from the form, or what is wrong with
     them (each problem names its field: service, neighbourhood, available, note)."""
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     service = str(data.get("service", "")).strip()
     if not service:
-        problems.append(Problem("service", "Service: choose what the figure is for"))
+        problems.append(FieldError("service", "Service: choose what the figure is for"))
     elif service not in Service.values:
         problems.append(
-            Problem(
+            FieldError(
                 "service", "Service: choose a service from the list (the one given is not known)"
             )
         )
     area = str(data.get("neighbourhood", "")).strip()
     neighbourhood: Neighbourhood | None = None
     if not area:
-        problems.append(Problem("neighbourhood", "Area: choose a neighbourhood or the whole area"))
+        problems.append(
+            FieldError("neighbourhood", "Area: choose a neighbourhood or the whole area")
+        )
     elif area != WHOLE_AREA:
         # no neighbourhood's id holds a NUL (and PostgreSQL refuses one in a query)
         neighbourhood = (
@@ -158,7 +147,7 @@ def read_capacity(data: Mapping[str, Any]) -> tuple[CapacityEntry | None, list[P
         )
         if neighbourhood is None:
             problems.append(
-                Problem(
+                FieldError(
                     "neighbourhood",
                     "Area: choose a neighbourhood from the list (the one given is not known)",
                 )
@@ -166,26 +155,26 @@ def read_capacity(data: Mapping[str, Any]) -> tuple[CapacityEntry | None, list[P
     text = str(data.get("available", "")).strip()
     available = _number(text) if text else None
     if not text:
-        problems.append(Problem("available", "Enter the number available"))
+        problems.append(FieldError("available", "Enter the number available"))
     elif available is None:
-        problems.append(Problem("available", "Number available must be a number, like 12"))
+        problems.append(FieldError("available", "Number available must be a number, like 12"))
     elif available < 0:
-        problems.append(Problem("available", "Number available must be 0 or more"))
+        problems.append(FieldError("available", "Number available must be 0 or more"))
     elif service in Service.values:
         unit, most = UNITS[service], MAXIMUM[service]
         if available > most:
             problems.append(
-                Problem("available", f"Number available must be {most:,} {unit} or fewer")
+                FieldError("available", f"Number available must be {most:,} {unit} or fewer")
             )
         elif service != Service.HOME_CARE and available != int(available):
             problems.append(
-                Problem("available", f"Number available must be a whole number of {unit}")
+                FieldError("available", f"Number available must be a whole number of {unit}")
             )
     note = str(data.get("note", "")).strip()
     if len(note) > NOTE_MAX:
-        problems.append(Problem("note", f"Note must be {NOTE_MAX} characters or fewer"))
+        problems.append(FieldError("note", f"Note must be {NOTE_MAX} characters or fewer"))
     elif "\x00" in note:
-        problems.append(Problem("note", "Note: remove the NUL character"))
+        problems.append(FieldError("note", "Note: remove the NUL character"))
     if problems or available is None:
         return None, problems
     return CapacityEntry(service, neighbourhood, available, note), []

@@ -1,6 +1,6 @@
 """A horizontal bar chart as SVG drawn on the server (no JavaScript, nothing from elsewhere).
 
-As joinedup.outcomes.charts: an <svg role="img"> named by its <title> and described by its
+As joinedup.charts: an <svg role="img"> named by its <title> and described by its
 <desc>, presentation attributes rather than styles (the Content-Security-Policy), and the
 page shows the same figures in a table for anyone who cannot see it.
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from joinedup.outcomes.charts import BLUE, GRID, SECONDARY, TEXT, format_number, value_axis
+from joinedup.charts import BLUE, GRID, SECONDARY, TEXT, format_number, value_axis
 
 WIDTH = 640
 LABEL_WIDTH = 220

@@ -38,7 +38,9 @@ from django.utils import timezone
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.access.policy import current_on
+from joinedup.errors import UserError
 from joinedup.lake import schema
+from joinedup.lake.vocabulary import CARE_HOME_SERVICES
 from joinedup.mdt.agenda import MeetingHeldError, add_person, next_meeting
 from joinedup.mdt.models import AgendaItem
 from joinedup.record.age import age_on
@@ -52,7 +54,7 @@ FOLLOW_ON: dict[int, tuple[str, ...]] = {
     0: (),
     1: ("reablement", "home_care"),
     2: ("intermediate_care",),
-    3: ("residential_care", "nursing_care"),
+    3: CARE_HOME_SERVICES,
 }
 NO_FOLLOW_ON_DESTINATIONS = ("died", "other_hospital")
 ADULT = 18  # METRICS.md's adult delay spells: 18 or over at discharge
@@ -65,8 +67,10 @@ SERVICE_WORDS = {
 }
 
 
-class DischargeError(ValueError):
+class DischargeError(UserError):
     """A discharge that cannot be recorded; `field` names the input at fault."""
+
+    field: str
 
     def __init__(self, field: str, message: str):
         super().__init__(message)
@@ -232,7 +236,7 @@ def _start_package(spell: HospitalSpell, service: str, day: dt.date, audit: _Aud
         start_date=day,
         funder="nhs" if service == "intermediate_care" else "council",
         personal_budget=False,
-        permanent=service in ("residential_care", "nursing_care"),
+        permanent=service in CARE_HOME_SERVICES,
         after_spell=spell,
     )
     audit(AuditAction.CREATE, f"care package {package.pk} ({service}) after spell {spell.pk}")

@@ -1,10 +1,11 @@
-"""Who works the transfer of care hub, what each may change, and what an objection hides.
+"""The transfer of care hub's door, what each of its roles may change, what an objection hides.
 
 The board is a direct care activity across health and social care: discharge coordinators
 (the acute trust) and social care brokers (the council) work it every day, and team
 managers read it to act on escalations. It lists everyone from the area in hospital, so
 it does not ask for a care relationship person by person (joinedup.access.policy's rule
-for the shared record); instead only these roles see it, everyone else gets 403, and every
+for the shared record); instead only these roles see it (the permission table's
+WORK_THE_HUB and READ_THE_HUB, joinedup.access.capabilities), everyone else gets 403, and every
 person listed and every stay opened or changed is audited.
 
 - Discharge coordinators change the whole plan: ward, expected date of discharge,
@@ -35,6 +36,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
+from joinedup.access.capabilities import READ_THE_HUB, WORK_THE_HUB
 from joinedup.access.models import Profession, StaffMember
 from joinedup.access.policy import (
     diagnosis_sensitivity,
@@ -47,9 +49,6 @@ from joinedup.access.policy import (
 from joinedup.people.models import Sector
 from joinedup.tasks.owners import staff_described
 
-HUB_EDITORS = frozenset({Profession.DISCHARGE_COORDINATOR, Profession.SOCIAL_CARE_BROKER})
-HUB_READERS = HUB_EDITORS | {Profession.TEAM_MANAGER}
-
 PLAN_FIELDS = (
     "ward",
     "expected_discharge_date",
@@ -59,27 +58,25 @@ PLAN_FIELDS = (
     "delay_responsibility",
     "note",
 )
+# The plan fields each role that works the hub changes (who works it is the permission
+# table's, joinedup.access.capabilities).
 EDITABLE: dict[str, frozenset[str]] = {
     Profession.DISCHARGE_COORDINATOR: frozenset(PLAN_FIELDS),
     Profession.SOCIAL_CARE_BROKER: frozenset({"delay_reason", "delay_responsibility", "note"}),
 }
+assert set(EDITABLE) == WORK_THE_HUB.roles
 SYSTEM_SECTOR = Sector.HEALTH  # a change with no staff behind it came from the hospital's feed
 
 
 def hub_staff(user: Any) -> StaffMember:
     """The viewer's staff record if their role works the hub; else 403."""
     staff = staff_of(user)
-    if staff is None or staff.profession not in HUB_READERS:
+    if staff is None or not READ_THE_HUB.allows(staff):
         raise PermissionDenied(
             "The transfer of care hub is for discharge coordinators, social care brokers "
             "and team managers."
         )
     return staff
-
-
-def may_work(staff: StaffMember) -> bool:
-    """Whether the viewer changes plans and actions (not only reads them)."""
-    return staff.profession in HUB_EDITORS
 
 
 def editable_fields(staff: StaffMember) -> frozenset[str]:

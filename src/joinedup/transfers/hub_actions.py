@@ -23,12 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from joinedup.access.audit import record_event
+from joinedup.access.capabilities import READ_THE_HUB
 from joinedup.access.models import AuditAction
 from joinedup.record.models import HospitalSpell, Team
 from joinedup.tasks.entry import ActionInput, create_task
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import Owner, may_own
-from joinedup.transfers.hub_access import HUB_READERS
 from joinedup.transfers.models import Action
 
 ORIGIN = "Transfer of care hub"
@@ -48,7 +48,7 @@ def neighbourhood_team(spell: HospitalSpell) -> Team | None:
 
 def may_own_action(owner: Owner, team: Team | None, person_id: str) -> bool:
     """See the module's docstring."""
-    if owner.staff is not None and owner.staff.profession in HUB_READERS:
+    if READ_THE_HUB.allows(owner.staff):
         return True
     return may_own(owner, team, person_id)
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from joinedup.lake import schema
+from joinedup.record.model_fields import ShownById, copied_username
 from joinedup.record.models import HospitalSpell, Neighbourhood
 from joinedup.referrals.models import SystemClient
 from joinedup.tasks.models import Task
@@ -32,7 +33,7 @@ def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(v, v.replace("_", " ").capitalize()) for v in values]
 
 
-class Stay(models.Model):
+class Stay(ShownById):
     """The hub's working record of one inpatient spell (made when the spell is admitted)."""
 
     spell = models.OneToOneField(
@@ -46,7 +47,7 @@ class Stay(models.Model):
         null=True, blank=True, help_text="When the latest hospital feed event applied happened"
     )
     updated_at = models.DateTimeField()
-    updated_by = models.CharField(max_length=150, help_text="Username or system, copied")
+    updated_by = copied_username("Username or system, copied")
 
     class Meta:
         constraints = [
@@ -55,9 +56,6 @@ class Stay(models.Model):
                 name="stay_proposed_pathway_0_3",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"stay {self.pk}"
 
 
 class PlanChange(models.Model):
@@ -68,7 +66,7 @@ class PlanChange(models.Model):
         HospitalSpell, models.PROTECT, related_name="plan_changes", db_column="spell_id"
     )
     changed_at = models.DateTimeField()
-    changed_by = models.CharField(max_length=150, help_text="Username or system, copied")
+    changed_by = copied_username("Username or system, copied")
     ward = models.CharField(max_length=100, blank=True, default="")
     expected_discharge_date = models.DateField(null=True, blank=True)
     ready_for_discharge_date = models.DateField(null=True, blank=True)

@@ -25,12 +25,13 @@ from django.db import transaction
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction, StaffMember
+from joinedup.formatting import long_date
+from joinedup.forms.dates import parse_date
+from joinedup.forms.errors import FieldError
 from joinedup.record.models import HospitalSpell
-from joinedup.tasks.entry import Problem, parse_date
 from joinedup.transfers.hub_access import PLAN_FIELDS
 from joinedup.transfers.models import PATHWAYS, PlanChange, Stay
 from joinedup.transfers.plan_words import DELAY_REASON_WORDS, RESPONSIBILITY_WORDS
-from joinedup.web.environment import long_date
 
 WARD_MAX = Stay._meta.get_field("ward").max_length or 100
 NOTE_MAX = 2000
@@ -106,7 +107,7 @@ class PlanForm:
     plan: Plan | None
     note: str
     base: int | None
-    problems: list[Problem]
+    problems: list[FieldError]
 
 
 def read_base(data: Mapping[str, Any]) -> int | None:
@@ -132,10 +133,10 @@ def read_plan_form(
         for name in PLAN_FIELDS
     }
     values["note"] = str(data.get("note", "")).replace("\r\n", "\n").strip()
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
 
     def add(name: str, text: str) -> None:
-        problems.append(Problem(name, text))
+        problems.append(FieldError(name, text))
 
     for name in ("ward", "note"):
         if NUL in values[name]:  # PostgreSQL cannot store it; no one types it on purpose

@@ -6,15 +6,13 @@ makes `{% from "nhsuk/components/header/macro.jinja" import header %}` work.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
-from joinedup.record.nhs_number import format_nhs_number
+from joinedup.formatting import localtime_text, long_date, nhs_number_text, thousands
 
 
 def workspace_menu(request: Any) -> list[dict[str, Any]]:
@@ -26,38 +24,6 @@ def workspace_menu(request: Any) -> list[dict[str, Any]]:
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-def long_date(value: dt.date | None) -> str:
-    """'1 April 2019', the GOV.UK and NHS.UK style for dates."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y}"
-
-
-def localtime_text(value: dt.datetime | None) -> str:
-    """'25 November 2026 at 21:15', in the service's time zone."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def thousands(value: int | float | None) -> str:
-    """12,345 (numbers in tables are easier to compare with separators)."""
-    if value is None:
-        return ""
-    return f"{value:,}"
-
-
-def nhs_number_text(value: str | None) -> str:
-    """999 123 4519 (3-3-4, as printed on NHS cards), or "" for none or a malformed one."""
-    if not value:
-        return ""
-    try:
-        return format_nhs_number(value)
-    except ValueError:
-        return ""
 
 
 def environment(**options: Any) -> Environment:

@@ -3,8 +3,9 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from joinedup.access.capabilities import SEE_OUTCOMES
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.policy import may_see_outcomes, staff_of
+from joinedup.access.policy import staff_of
 from joinedup.web.overview import partnership_overview
 from joinedup.web.workspace import workspace_for
 
@@ -23,6 +24,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         "web/overview.jinja",
         {
             "overview": partnership_overview(),
-            "outcomes": may_see_outcomes(staff_of(request.user)),
+            "outcomes": SEE_OUTCOMES.allows(staff_of(request.user)),
         },
     )

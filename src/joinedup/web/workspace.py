@@ -16,15 +16,16 @@ from typing import Any
 
 from django.urls import reverse
 
-from joinedup.access.models import Profession, StaffMember
-from joinedup.access.policy import (
-    NO_RECORD,
-    may_review_break_glass,
-    may_see_outcomes,
-    staff_of,
+from joinedup.access.capabilities import (
+    FIND_PEOPLE,
+    REVIEW_BREAK_GLASS,
+    SEE_OUTCOMES,
+    TRIAGE,
+    WORK_THE_HUB,
 )
+from joinedup.access.models import Profession, StaffMember
+from joinedup.access.policy import staff_of
 from joinedup.record.models import Team
-from joinedup.transfers.hub_access import HUB_EDITORS
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,11 @@ def workspace_for(staff: StaffMember | None) -> Workspace:
     if staff is None:
         return Workspace(overview, [])
     outcomes = Link("Outcomes", reverse("outcomes:index"))
-    if staff.profession in NO_RECORD:
-        menu = [overview, *([outcomes] if may_see_outcomes(staff) else [])]
+    if not FIND_PEOPLE.allows(staff):
+        menu = [overview, *([outcomes] if SEE_OUTCOMES.allows(staff) else [])]
         return Workspace(menu[-1], menu)
     team, urgent = _teams(staff)
-    triage = staff.profession == Profession.SPA_TRIAGE_CLINICIAN
+    triage = TRIAGE.allows(staff)
     links: dict[str, Link] = {
         "refer": Link("Make a referral", reverse("referrals:new")),
         "mine": Link("My referrals", reverse("referrals:mine")),
@@ -74,17 +75,17 @@ def workspace_for(staff: StaffMember | None) -> Workspace:
         links["caseload"] = Link("Caseload", reverse("teams:caseload", args=[team.pk]))
         links["casefinding"] = Link("Case finding", reverse("casefinding:worklist", args=[team.pk]))
         links["mdt"] = Link("MDT meetings", reverse("mdt:meetings", args=[team.pk]))
-    if staff.profession in HUB_EDITORS:
+    if WORK_THE_HUB.allows(staff):
         links["hub"] = Link("Transfer of care hub", reverse("transfers:board"))
-    if may_see_outcomes(staff):
+    if SEE_OUTCOMES.allows(staff):
         links["outcomes"] = outcomes
-    if may_review_break_glass(staff):
+    if REVIEW_BREAK_GLASS.allows(staff):
         links["glass"] = Link("Break-glass review", reverse("access:break_glass_review"))
     if triage:
         start = "triage"
     elif urgent is not None:
         start = "urgent"
-    elif staff.profession in HUB_EDITORS:
+    elif WORK_THE_HUB.allows(staff):
         start = "hub"
     elif staff.profession == Profession.TEAM_MANAGER and team is not None:
         start = "caseload"

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.decorators import staff_member_required
+from joinedup.forms.errors import FieldError
 from joinedup.mdt.meeting_access import lock_unheld, meeting_for_member, refuse_held
 from joinedup.mdt.models import Attendance, Meeting
-from joinedup.tasks.entry import Problem
 from joinedup.tasks.owners import STAFF, parse_owner, partnership_staff, staff_described
 
 ALREADY_ATTENDING = "Staff member: already recorded as attending"
@@ -35,7 +35,7 @@ GUEST_FIELDS = (
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: who attended. POST form=staff|guest adds one; remove=<id> takes one off."""
     _staff, meeting = meeting_for_member(request.user, pk)
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     values: dict[str, str] = {}
     if request.method == "POST":
         if meeting.status == Meeting.Status.HELD:
@@ -53,7 +53,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                     with transaction.atomic():  # a savepoint: the lock's transaction goes on
                         row.save()
                 except IntegrityError:
-                    problems.append(Problem("staff", ALREADY_ATTENDING))
+                    problems.append(FieldError("staff", ALREADY_ATTENDING))
                 else:
                     return HttpResponseRedirect(reverse("mdt:attendance", args=[pk]))
     return render(
@@ -68,24 +68,23 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "values": values,
             "held": meeting.status == Meeting.Status.HELD,
             "problems": problems,
-            "errors": {p.field_id: p.text for p in problems},
         },
         status=400 if problems else 200,
     )
 
 
-def _row(meeting: Meeting, values: dict[str, str], problems: list[Problem]) -> Attendance | None:
+def _row(meeting: Meeting, values: dict[str, str], problems: list[FieldError]) -> Attendance | None:
     """The attendance the form describes, or None (with problems when it was wrong)."""
     form = values.get("form")
     if form == "staff":
         chosen = values.get("staff", "")
         owner = parse_owner(chosen) if chosen.startswith(f"{STAFF}:") else None
         if owner is None or owner.staff is None:
-            problems.append(Problem("staff", "Staff member: choose someone from the list"))
+            problems.append(FieldError("staff", "Staff member: choose someone from the list"))
             return None
         staff = owner.staff
         if Attendance.objects.filter(meeting=meeting, staff=staff).exists():
-            problems.append(Problem("staff", ALREADY_ATTENDING))
+            problems.append(FieldError("staff", ALREADY_ATTENDING))
             return None
         return Attendance(
             meeting=meeting,
@@ -99,9 +98,11 @@ def _row(meeting: Meeting, values: dict[str, str], problems: list[Problem]) -> A
         for field_id, label, attribute, limit in GUEST_FIELDS:
             text = values.get(field_id, "")
             if not text:
-                problems.append(Problem(field_id, f"Enter the guest's {label.lower()}"))
+                problems.append(FieldError(field_id, f"Enter the guest's {label.lower()}"))
             elif len(text) > limit:
-                problems.append(Problem(field_id, f"{label} must be {limit} characters or fewer"))
+                problems.append(
+                    FieldError(field_id, f"{label} must be {limit} characters or fewer")
+                )
             copied[attribute] = text
         if problems:
             return None

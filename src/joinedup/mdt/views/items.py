@@ -16,17 +16,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from joinedup.access.audit import record_event
+from joinedup.access.audit import record_event, record_view
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction
 from joinedup.access.policy import objecting
+from joinedup.formatting import long_date
+from joinedup.forms.errors import FieldError
 from joinedup.mdt.agenda_lines import agenda_items, agenda_line
 from joinedup.mdt.meeting_access import lock_unheld, refuse_held
 from joinedup.mdt.models import AgendaItem, Meeting
-from joinedup.tasks.entry import Problem, create_task, read_action
+from joinedup.tasks.entry import create_task, read_action
 from joinedup.tasks.owners import UNRELATED_OWNER, may_own, owner_options
 from joinedup.teams.membership import member_of
-from joinedup.web.environment import long_date
 
 TEXT_MAX = 20_000
 
@@ -43,7 +44,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(AgendaItem.objects.select_related("meeting__team"), pk=pk)
     staff, _team = member_of(request.user, found.meeting.team_id)
     meeting = found.meeting
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     values = {"notes": found.notes, "decisions": found.decisions}
     if request.method == "POST":
         if meeting.status == Meeting.Status.HELD:
@@ -70,12 +71,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         fresh = agenda_items(meeting).get(pk=pk)
         shown = agenda_line(fresh, staff, objecting([fresh.person_id]), today)
-        record_event(
-            AuditAction.VIEW,
-            user=request.user,
-            person_id=fresh.person_id,
-            what=f"mdt item {fresh.pk}",
-        )
+        record_view(request.user, fresh.person_id, f"mdt item {fresh.pk}")
     return render(
         request,
         "mdt/item.jinja",
@@ -86,7 +82,6 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
             "options": owner_options(meeting.team),
             "held": meeting.status == Meeting.Status.HELD,
             "problems": problems,
-            "errors": {p.field_id: p.text for p in problems},
             "saved": request.GET.get("saved", ""),
         },
         status=400 if problems else 200,
@@ -94,11 +89,11 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_notes(
-    request: HttpRequest, found: AgendaItem, values: dict[str, str], problems: list[Problem]
+    request: HttpRequest, found: AgendaItem, values: dict[str, str], problems: list[FieldError]
 ) -> str:
     for field, label in (("notes", "Notes"), ("decisions", "Decisions")):
         if len(values[field]) > TEXT_MAX:
-            problems.append(Problem(field, f"{label} must be {TEXT_MAX:,} characters or fewer"))
+            problems.append(FieldError(field, f"{label} must be {TEXT_MAX:,} characters or fewer"))
     if problems:
         return ""
     with transaction.atomic():
@@ -118,14 +113,14 @@ def _save_notes(
     return "notes"
 
 
-def _add_action(request: HttpRequest, found: AgendaItem, problems: list[Problem]) -> str:
+def _add_action(request: HttpRequest, found: AgendaItem, problems: list[FieldError]) -> str:
     action, found_problems = read_action(request.POST, today=timezone.localdate(), prefix="action_")
     problems.extend(found_problems)
     if action is None:
         return ""
     meeting = found.meeting
     if not may_own(action.owner, meeting.team, found.person_id):
-        problems.append(Problem("action_owner", UNRELATED_OWNER))
+        problems.append(FieldError("action_owner", UNRELATED_OWNER))
         return ""
     with transaction.atomic():
         if not lock_unheld(meeting.pk):

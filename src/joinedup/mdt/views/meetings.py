@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from joinedup.access.audit import record_event, record_events
+from joinedup.access.audit import record_event, record_events, record_view, record_views
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, StaffMember
+from joinedup.forms.errors import FieldError
 from joinedup.mdt.agenda import MeetingHeldError, add_person, build_agenda, high_risk_rule
 from joinedup.mdt.agenda_lines import agenda_page
 from joinedup.mdt.meeting_access import meeting_for_member, refuse_held
@@ -30,7 +31,6 @@ from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.mdt.scheduling import read_schedule
 from joinedup.record.models import Person
 from joinedup.record.nhs_number import is_valid, normalise
-from joinedup.tasks.entry import Problem
 from joinedup.teams.known_people import held_by, in_neighbourhood
 from joinedup.teams.membership import member_of
 
@@ -57,7 +57,7 @@ def rebuild(user: Any, meeting: Meeting) -> int:
 def meetings(request: HttpRequest, team_id: str) -> HttpResponse:
     """The team's upcoming and past meetings, and the form to schedule one."""
     _staff, team = member_of(request.user, team_id)
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     values = {"starts_at": "", "location": ""}
     if request.method == "POST":
         values = {k: str(request.POST.get(k, "")).strip() for k in values}
@@ -85,7 +85,6 @@ def meetings(request: HttpRequest, team_id: str) -> HttpResponse:
             ],
             "values": values,
             "problems": problems,
-            "errors": {p.field_id: p.text for p in problems},
         },
         status=400 if problems else 200,
     )
@@ -98,12 +97,7 @@ def _agenda_context(
     today = timezone.localdate()
     with transaction.atomic():
         page = agenda_page(meeting, staff, request.GET.get("page"), today)
-        record_events(
-            AuditAction.VIEW,
-            user=request.user,
-            person_ids=page.person_ids,
-            what=f"{what} {meeting.pk}",
-        )
+        record_views(request.user, page.person_ids, f"{what} {meeting.pk}")
     return {
         "meeting": meeting,
         "page": page,
@@ -118,7 +112,7 @@ def _agenda_context(
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda; POST rebuilds it or adds one person by NHS number."""
     staff, the_meeting = meeting_for_member(request.user, pk)
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     nhs_typed = ""
     if request.method == "POST":
         if the_meeting.status == Meeting.Status.HELD:
@@ -139,7 +133,6 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         {
             "problems": problems,
-            "errors": {p.field_id: p.text for p in problems},
             "nhs_typed": nhs_typed,
             "rebuilt": request.GET.get("rebuilt"),
             "added": request.GET.get("added"),
@@ -149,15 +142,15 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _add_by_nhs_number(
-    request: HttpRequest, meeting: Meeting, typed: str, problems: list[Problem]
+    request: HttpRequest, meeting: Meeting, typed: str, problems: list[FieldError]
 ) -> AgendaItem | None:
     number = normalise(typed)
     if not typed:
-        problems.append(Problem("nhs_number", "Enter the NHS number of the person to add"))
+        problems.append(FieldError("nhs_number", "Enter the NHS number of the person to add"))
         return None
     if not is_valid(number):
         problems.append(
-            Problem("nhs_number", "NHS number must be 10 digits with a valid check digit")
+            FieldError("nhs_number", "NHS number must be 10 digits with a valid check digit")
         )
         return None
     person = Person.objects.filter(nhs_number=number).first()
@@ -165,21 +158,15 @@ def _add_by_nhs_number(
     if person is None or not (
         in_neighbourhood(team, person) or held_by(team, person.pk, timezone.localdate())
     ):
-        problems.append(Problem("nhs_number", NOT_KNOWN))
+        problems.append(FieldError("nhs_number", NOT_KNOWN))
         if person is not None:  # refused, and says nothing; audited like any refusal
-            with transaction.atomic():
-                record_event(
-                    AuditAction.VIEW,
-                    user=request.user,
-                    person_id=person.pk,
-                    what=f"mdt agenda {meeting.pk}: add refused",
-                )
+            record_view(request.user, person.pk, f"mdt agenda {meeting.pk}: add refused")
         return None
     with transaction.atomic():
         item = add_person(meeting, person.pk)
         if item is None:
             problems.append(
-                Problem("nhs_number", "NHS number: this person is already on the agenda")
+                FieldError("nhs_number", "NHS number: this person is already on the agenda")
             )
             return None
         record_event(
@@ -193,7 +180,7 @@ def _add_by_nhs_number(
 def hold(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the summary and mark the meeting held: from then on its record is read-only."""
     _staff, the_meeting = meeting_for_member(request.user, pk)
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     summary = the_meeting.summary
     if request.method == "POST":
         if the_meeting.status == Meeting.Status.HELD:
@@ -201,14 +188,14 @@ def hold(request: HttpRequest, pk: int) -> HttpResponse:
         summary = str(request.POST.get("summary", "")).strip()
         now = timezone.now()
         if not summary:
-            problems.append(Problem("summary", "Enter a summary of the meeting"))
+            problems.append(FieldError("summary", "Enter a summary of the meeting"))
         elif len(summary) > SUMMARY_MAX:
             problems.append(
-                Problem("summary", f"Summary must be {SUMMARY_MAX:,} characters or fewer")
+                FieldError("summary", f"Summary must be {SUMMARY_MAX:,} characters or fewer")
             )
         if the_meeting.starts_at > now:
             problems.append(
-                Problem(
+                FieldError(
                     "summary",
                     "Summary: the meeting has not started yet, so it cannot be marked held",
                 )
@@ -233,7 +220,6 @@ def hold(request: HttpRequest, pk: int) -> HttpResponse:
             "total": items.count(),
             "attendance": the_meeting.attendance.count(),
             "problems": problems,
-            "errors": {p.field_id: p.text for p in problems},
         },
         status=400 if problems else 200,
     )

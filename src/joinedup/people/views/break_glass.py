@@ -13,14 +13,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from joinedup.access.capabilities import BREAK_GLASS
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.policy import (
     RecordRefusedError,
     break_glass_duration,
-    may_break_glass,
     staff_of,
 )
 from joinedup.access.policy import break_glass as open_by_breaking_glass
+from joinedup.forms.errors import FieldError
 from joinedup.people.views.record import refused
 
 REASON_MAX_LENGTH = 2000
@@ -38,7 +39,7 @@ def _reason_error(reason: str) -> str:
 @staff_member_required
 def break_glass(request: HttpRequest, person_id: str) -> HttpResponse:
     """GET: the form. POST: a reason opens the record and redirects to it; none, the form again."""
-    if not may_break_glass(staff_of(request.user)):
+    if not BREAK_GLASS.allows(staff_of(request.user)):
         return refused(request, person_id)
     reason, error = "", ""
     if request.method == "POST":
@@ -55,7 +56,7 @@ def break_glass(request: HttpRequest, person_id: str) -> HttpResponse:
     context = {
         "person_id": person_id,
         "reason": reason,
-        "error": error,
+        "errors": [FieldError("reason", error)] if error else [],
         "hours": f"{hours:g}",
         "max_length": REASON_MAX_LENGTH,
     }

@@ -10,6 +10,7 @@ the same for a person who does not exist.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,11 +20,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from joinedup.access.audit import access_report as audit_access_report
+from joinedup.access.capabilities import BREAK_GLASS
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.policy import (
     RecordAccess,
     RecordRefusedError,
-    may_break_glass,
     opened_record,
     staff_of,
 )
@@ -41,10 +42,30 @@ def refused(request: HttpRequest, person_id: str, *, reason_error: str = "") -> 
     """403 with the break-glass offer: depends only on the id as typed and on the viewer."""
     context = {
         "person_id": person_id,
-        "may_break_glass": may_break_glass(staff_of(request.user)),
+        "may_break_glass": BREAK_GLASS.allows(staff_of(request.user)),
         "message": RecordRefusedError.message,
     }
     return render(request, "people/refused.jinja", context, status=403)
+
+
+def record_page(
+    request: HttpRequest,
+    person_id: str,
+    template: str,
+    read: Callable[[RecordAccess, dt.datetime], dict[str, Any]],
+    *,
+    what: str = "record",
+    status: Callable[[dict[str, Any]], int] | None = None,
+) -> HttpResponse:
+    """A page of one person's record, or the refusal: `read` gathers the page's context inside
+    opened_record's audited transaction; `status` gives the response's code from it (200)."""
+    now = timezone.now()
+    try:
+        with opened_record(request.user, person_id, what=what, now=now) as access:
+            context = read(access, now)
+    except RecordRefusedError:
+        return refused(request, person_id)
+    return render(request, template, context, status=status(context) if status else 200)
 
 
 def _page_links(path: str, timeline_filter: TimelineFilter, number: int, pages: int) -> Any:
@@ -114,27 +135,24 @@ def _record_context(
 @staff_member_required
 def record(request: HttpRequest, person_id: str) -> HttpResponse:
     """The shared record: summary, care team, services, one timeline; or the refusal."""
-    now = timezone.now()
     timeline_filter, errors = parse_filter(request.GET)
-    try:
-        with opened_record(request.user, person_id, now=now) as access:
-            context = _record_context(request, access, timeline_filter, errors, now)
-    except RecordRefusedError:
-        return refused(request, person_id)
-    return render(request, "people/record.jinja", context)
+    return record_page(
+        request,
+        person_id,
+        "people/record.jinja",
+        lambda access, now: _record_context(request, access, timeline_filter, errors, now),
+    )
 
 
 @require_safe
 @staff_member_required
 def access_report(request: HttpRequest, person_id: str) -> HttpResponse:
     """Who has seen this person's record: for a subject access request, when the viewer may."""
-    now = timezone.now()
-    try:
-        with opened_record(request.user, person_id, what="access report", now=now) as access:
-            context = {
-                "banner": record_summary.banner(access.person, timezone.localdate(now)),
-                "lines": audit_access_report(person_id),
-            }
-    except RecordRefusedError:
-        return refused(request, person_id)
-    return render(request, "people/access_report.jinja", context)
+
+    def read(access: RecordAccess, now: dt.datetime) -> dict[str, Any]:
+        return {
+            "banner": record_summary.banner(access.person, timezone.localdate(now)),
+            "lines": audit_access_report(person_id),
+        }
+
+    return record_page(request, person_id, "people/access_report.jinja", read, what="access report")

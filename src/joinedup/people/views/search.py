@@ -9,8 +9,10 @@ from django.shortcuts import render
 
 from joinedup.access import policy
 from joinedup.access.audit import record_events
+from joinedup.access.capabilities import FIND_PEOPLE
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction
+from joinedup.forms.errors import FieldError
 from joinedup.people.search import SearchResults, find_people, parse_query
 
 
@@ -23,7 +25,7 @@ def search(request: HttpRequest) -> HttpResponse:
     analysts and administrators get 403: identity is person data too.
     """
     staff = policy.staff_of(request.user)
-    if not policy.may_search(staff) or staff is None:
+    if staff is None or not FIND_PEOPLE.allows(staff):
         raise PermissionDenied("Your role does not include finding people's records.")
     query = parse_query(request.GET.get("q", ""))
     results = SearchResults(query)
@@ -41,6 +43,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "results": results,
             "related": related,
-            "problems": [*query.errors, *([query.guidance] if query.guidance else [])],
+            "problems": [
+                FieldError("q", text)
+                for text in (*query.errors, *([query.guidance] if query.guidance else []))
+            ],
         },
     )

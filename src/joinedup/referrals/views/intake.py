@@ -21,7 +21,7 @@ from joinedup.referrals.models import Intake
 from joinedup.referrals.new_person import create_person
 from joinedup.referrals.permissions import intake_matcher_or_403
 from joinedup.referrals.submission import Submission, read_new_person, read_referral
-from joinedup.referrals.views.form_data import field_id
+from joinedup.referrals.views.form_data import field_errors
 from joinedup.referrals.workflow import Actor, create_referral
 
 
@@ -40,7 +40,7 @@ def _page(
             "sub": sub,
             "candidates": candidates,
             "data": request.POST if request.method == "POST" else {},
-            "problems": [(field_id(name), message) for name, message in problems or []],
+            "problems": field_errors(problems),
             "sexes": enum_choices(SEX),
             "practices": GpPractice.objects.order_by("name", "id"),
         },

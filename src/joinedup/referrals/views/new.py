@@ -22,7 +22,7 @@ from joinedup.referrals.matching import audited_match
 from joinedup.referrals.new_person import create_person
 from joinedup.referrals.permissions import referrer_or_403
 from joinedup.referrals.submission import URGENCY_LABELS, read_new_person, read_referral
-from joinedup.referrals.views.form_data import field_id, nested
+from joinedup.referrals.views.form_data import field_errors, nested
 from joinedup.referrals.workflow import Actor, create_referral
 
 SOURCE_BY_PROFESSION = {
@@ -60,8 +60,7 @@ def _page(
         "referrals/new.jinja",
         {
             "data": data,
-            "problems": [(field_id(name), message) for name, message in problems or []],
-            "fields": {field_id(name) for name, _ in problems or []},
+            "problems": field_errors(problems),
             "candidates": candidates or [],
             "ask_new": ask_new,
             "urgencies": [(u, URGENCY_LABELS[u]) for u in URGENCIES],

@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from joinedup.access.audit import record_events
+from joinedup.access.audit import record_views
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.models import AuditAction
 from joinedup.access.policy import objecting
 from joinedup.record.models import Referral
+from joinedup.referrals import lifecycle
 from joinedup.referrals.models import Intake
 from joinedup.referrals.permissions import (
     DETAIL_HIDDEN,
@@ -57,7 +57,7 @@ def _audited(request: HttpRequest, page: Page, what: str) -> list[Any]:
     with transaction.atomic():
         rows = list(page.object_list)
         ids = list(dict.fromkeys(r.person_id for r in rows))
-        record_events(AuditAction.VIEW, user=request.user, person_ids=ids, what=what)
+        record_views(request.user, ids, what)
     return rows
 
 
@@ -142,7 +142,7 @@ def urgent(request: HttpRequest) -> HttpResponse:
         Referral.objects.filter(
             not_yet_visited(),
             urgency="two_hour",
-            status__in=("requested", "accepted", "in-progress"),
+            status__in=lifecycle.VISITABLE,
         )
         .select_related("person", "team")
         .order_by("received_at", "id")

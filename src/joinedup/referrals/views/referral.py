@@ -17,21 +17,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from joinedup.access.audit import record_event
+from joinedup.access.audit import record_view
+from joinedup.access.capabilities import TRIAGE
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.models import AuditAction, StaffMember
+from joinedup.access.models import StaffMember
 from joinedup.access.policy import has_objection, staff_of
 from joinedup.record.models import Referral, Team
 from joinedup.referrals import lifecycle
 from joinedup.referrals.permissions import (
     DETAIL_HIDDEN,
     in_team,
-    is_triage,
     may_read_words,
     may_see_referral,
 )
 from joinedup.referrals.submission import URGENCY_LABELS
-from joinedup.referrals.views.form_data import field_id
+from joinedup.referrals.views.form_data import field_errors
 from joinedup.referrals.workflow import (
     TWO_HOURS,
     Actor,
@@ -81,7 +81,7 @@ def _actions(
     staff: StaffMember, referral: Referral, user: Any, visit_minutes: int | None
 ) -> dict[str, Any]:
     status = referral.status or ""
-    triage = is_triage(staff)
+    triage = TRIAGE.allows(staff)
     holder = in_team(staff, referral.team_id)
     team_actions = list(STATUS_ACTIONS.get(status, ())) if (holder or triage) else []
     referrer_may_withdraw = referral.referred_by_id == user.pk and status in (
@@ -95,7 +95,7 @@ def _actions(
         "may_mark_error": status in lifecycle.OPEN and (triage or holder),
         "may_record_visit": referral.urgency == "two_hour"
         and visit_minutes is None
-        and status in ("requested", "accepted", "in-progress")
+        and status in lifecycle.VISITABLE
         and (triage or (holder and referral.team is not None
                         and referral.team.kind == Team.Kind.URGENT_COMMUNITY_RESPONSE)),
     }  # fmt: skip
@@ -112,10 +112,7 @@ def render_referral(
     now = timezone.now()
     with transaction.atomic():
         events = list(referral.events.select_related("from_team", "to_team").order_by("at", "id"))
-        record_event(
-            AuditAction.VIEW, user=request.user, person_id=referral.person_id,
-            what=f"referral {referral.pk}",
-        )  # fmt: skip
+        record_view(request.user, referral.person_id, f"referral {referral.pk}")
     words = may_read_words(staff, referral, has_objection(referral.person_id))
     deadline = referral.received_at + TWO_HOURS if referral.urgency == "two_hour" else None
     visit_minutes = first_visit_minutes(referral) if deadline else None
@@ -134,7 +131,7 @@ def render_referral(
         "suggested": suggested_team(referral.person, referral.urgency),
         "teams": list(Team.objects.order_by("kind", "name", "id")),
         "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
-        "problems": [(field_id(name), message) for name, message in problems or []],
+        "problems": field_errors(problems),
         **_actions(staff, referral, request.user, visit_minutes),
     }
     return render(request, "referrals/referral.jinja", context, status=status)
@@ -196,7 +193,7 @@ def act(request: HttpRequest, referral_id: str) -> HttpResponse:
             team = None
             if new_status == "accepted":
                 team = _team(request.POST.get("team", "")) or found.team
-                if team is not None and not is_triage(staff) and not in_team(staff, team.pk):
+                if team is not None and not TRIAGE.allows(staff) and not in_team(staff, team.pk):
                     raise PermissionDenied("Only triage can accept a referral for another team.")
             change_status(
                 found.pk, new_status, actor=actor, reason=reason, team=team,

@@ -10,12 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from joinedup.access.audit import record_events
+from joinedup.access.audit import record_views
+from joinedup.access.capabilities import READ_THE_HUB
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.models import AuditAction
 from joinedup.access.policy import objecting
 from joinedup.casefinding.disclosure import HIDDEN, score_hidden
 from joinedup.casefinding.worklist import current_run
+from joinedup.formatting import long_date
+from joinedup.forms.dates import DateEntry
 from joinedup.teams import interim_risk
 from joinedup.teams.caseload import (
     DEFAULT_SORT,
@@ -24,14 +26,11 @@ from joinedup.teams.caseload import (
     sorts,
     unallocated_count,
 )
-from joinedup.teams.date_entry import DateEntry
 from joinedup.teams.episodes import REASONS, OpenForm
 from joinedup.teams.membership import member_of
 from joinedup.teams.views.pages import team_page
 from joinedup.teams.workload import BAR_STEPS
 from joinedup.teams.workload import workload as team_workload
-from joinedup.transfers.hub_access import HUB_READERS
-from joinedup.web.environment import long_date
 
 
 def scored_rule(as_of: dt.date) -> str:
@@ -76,12 +75,7 @@ def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
         # risk comes from hospital data: hidden outside health for people who object to
         # sharing between health and social care (casefinding.disclosure, as the worklist)
         risk_hidden = objecting(page.person_ids) if score_hidden(staff, objection=True) else set()
-        record_events(
-            AuditAction.VIEW,
-            user=request.user,
-            person_ids=page.person_ids,
-            what=f"caseload of {team.name}",
-        )
+        record_views(request.user, page.person_ids, f"caseload of {team.name}")
     path = request.path
     context = {
         "page": page,
@@ -103,7 +97,7 @@ def caseload(request: HttpRequest, team_id: str) -> HttpResponse:
         "rule": interim_risk.RULE if run is None else scored_rule(run.as_of),
         "scored": run is not None,
         "risk_hidden": risk_hidden,
-        "may_read_hub": staff.profession in HUB_READERS,
+        "may_read_hub": READ_THE_HUB.allows(staff),
         "hidden": HIDDEN,
         "form": OpenForm(start=DateEntry.of(today)),
         "reasons": REASONS,

@@ -10,17 +10,15 @@ snooping looks like). Closing an episode someone else has just closed answers 40
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from joinedup.access.audit import record_event
+from joinedup.access.audit import record_view
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.models import AuditAction
+from joinedup.forms.dates import DateEntry
 from joinedup.record.models import Episode, Team
-from joinedup.teams.date_entry import DateEntry
 from joinedup.teams.episodes import (
     END_REASONS,
     REASONS,
@@ -65,13 +63,11 @@ def episode_open(request: HttpRequest, team_id: str) -> HttpResponse:
         # any view of them.
         about, refused = form.shows_person or form.refused_person, form.shows_person is None
         if about is not None:
-            with transaction.atomic():
-                record_event(
-                    AuditAction.VIEW,
-                    user=request.user,
-                    person_id=about.pk,
-                    what=f"open episode form of {team.name}" + (": refused" if refused else ""),
-                )
+            record_view(
+                request.user,
+                about.pk,
+                f"open episode form of {team.name}" + (": refused" if refused else ""),
+            )
     return team_page(
         request,
         "teams/episode_open.jinja",
@@ -120,13 +116,7 @@ def episode_close(request: HttpRequest, team_id: str, episode_id: str) -> HttpRe
                 f"{long_date(form.end.date)}.{note}",
             )
             return redirect("teams:caseload", team_id=team.pk)
-    with transaction.atomic():
-        record_event(
-            AuditAction.VIEW,
-            user=request.user,
-            person_id=episode.person_id,
-            what=f"close episode form of {team.name}",
-        )
+    record_view(request.user, episode.person_id, f"close episode form of {team.name}")
     return team_page(
         request,
         "teams/episode_close.jinja",

@@ -13,9 +13,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from joinedup.access.audit import record_event
+from joinedup.access.audit import record_view
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.models import AuditAction
 from joinedup.record.age import age_on
 from joinedup.record.models import Person
 from joinedup.record.nhs_number import spaced
@@ -94,12 +93,7 @@ def key_worker(request: HttpRequest, team_id: str, person_id: str) -> HttpRespon
             "staff_name": staff_name,
             "today": today,
         }
-        record_event(
-            AuditAction.VIEW,
-            user=request.user,
-            person_id=person.pk,
-            what=f"key worker page of {team.name}",
-        )
+        record_view(request.user, person.pk, f"key worker page of {team.name}")
     return team_page(
         request,
         "teams/key_worker.jinja",

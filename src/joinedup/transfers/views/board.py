@@ -23,13 +23,16 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from joinedup.access.audit import record_event, record_events
+from joinedup.access.audit import record_view, record_views
+from joinedup.access.capabilities import RECORD_DISCHARGES, WORK_THE_HUB
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.models import AuditAction, Profession, StaffMember
+from joinedup.access.models import StaffMember
 from joinedup.access.policy import has_objection, objecting
+from joinedup.formatting import long_date
+from joinedup.forms.errors import FieldError
 from joinedup.people import record_summary
 from joinedup.record.models import CarePackage, HospitalSpell, Neighbourhood
-from joinedup.tasks.entry import Problem, read_action
+from joinedup.tasks.entry import read_action
 from joinedup.tasks.owners import UNRELATED_OWNER, owner_options
 from joinedup.transfers import board as board_rows
 from joinedup.transfers.capacity import EXPLAINED, FLOW, capacity_picture
@@ -40,7 +43,6 @@ from joinedup.transfers.hub_access import (
     authors,
     editable_fields,
     hub_staff,
-    may_work,
     shows_note,
     shows_package,
     shows_sensitive,
@@ -75,7 +77,6 @@ from joinedup.transfers.stay_plan import (
     read_plan_form,
     save_plan,
 )
-from joinedup.web.environment import long_date
 
 # A stay stays open to the hub for this long after its discharge (to see its actions through).
 RECENTLY_DISCHARGED_DAYS = 28
@@ -107,12 +108,7 @@ def board(request: HttpRequest) -> HttpResponse:
                 for row in page.rows
                 if not shows_ward(staff, row.person_id in objectors, row.diagnosis)
             }
-            record_events(
-                AuditAction.VIEW,
-                user=request.user,
-                person_ids=page.person_ids,
-                what="transfer of care board",
-            )
+            record_views(request.user, page.person_ids, "transfer of care board")
     picture = capacity_picture(day)
     query = filters.query()
 
@@ -126,7 +122,6 @@ def board(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "values": {k: str(request.GET.get(k, "")) for k in ("neighbourhood", "pathway", "reason")},
         "problems": problems,
-        "errors": {p.field_id: p.text for p in problems},
         "neighbourhood_choices": [
             (place.pk, str(place)) for place in Neighbourhood.objects.order_by("name", "id")
         ],
@@ -137,7 +132,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "filtered": bool(query),
         "previous": page_href(page.number - 1) if page and page.number > 1 else "",
         "next": page_href(page.number + 1) if page and page.number < page.pages else "",
-        "may_work": may_work(staff),
+        "may_work": WORK_THE_HUB.allows(staff),
         "capacity_status": picture.status,
         "capacity_gaps": [row for row in picture.rows if row.neighbourhood_id is None],
         "service_words": dict(Capacity.Service.choices),
@@ -180,7 +175,7 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
     """GET: the stay. POST form=plan saves the plan; form=action adds an action; form=close
     closes one. Team managers read only (403 on any POST)."""
     staff = hub_staff(request.user)
-    if request.method == "POST" and not may_work(staff):
+    if request.method == "POST" and not WORK_THE_HUB.allows(staff):
         raise PermissionDenied(
             "Team managers read the hub's plans; coordinators and brokers change them."
         )
@@ -190,7 +185,7 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
     spell = _spell(spell_id, day)
     form: PlanForm | None = None
     action_values: dict[str, str] = {}
-    action_problems: list[Problem] = []
+    action_problems: list[FieldError] = []
     status = 200
     if request.method == "POST":
         kind = request.POST.get("form", "")
@@ -208,7 +203,9 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
             if form.base is None:
                 form.problems.insert(
                     0,
-                    Problem("plan", "This form is out of date: open the stay again and change it"),
+                    FieldError(
+                        "plan", "This form is out of date: open the stay again and change it"
+                    ),
                 )
             if form.problems:
                 status = 400
@@ -241,7 +238,6 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
         {
             "action_values": action_values,
             "action_problems": action_problems,
-            "action_errors": {p.field_id: p.text for p in action_problems},
             "saved": SAVED_NOTICES.get(request.GET.get("saved", ""), ""),
         }
     )
@@ -306,18 +302,18 @@ def _ended(
     return render(request, "transfers/stay.jinja", context, status=409)
 
 
-def _add_action(request: HttpRequest, spell: HospitalSpell, problems: list[Problem]) -> bool:
+def _add_action(request: HttpRequest, spell: HospitalSpell, problems: list[FieldError]) -> bool:
     typed = {k: str(request.POST.get(k, "")) for k in ("action_title", "action_owner")}
     if any(NUL in value for value in typed.values()):  # PostgreSQL refuses NUL in text
         field = "action_title" if NUL in typed["action_title"] else "action_owner"
-        problems.append(Problem(field, f"{field[7:].capitalize()}: remove the NUL character"))
+        problems.append(FieldError(field, f"{field[7:].capitalize()}: remove the NUL character"))
         return False
     action, found = read_action(request.POST, today=timezone.localdate(), prefix="action_")
     problems.extend(found)
     if action is None:
         return False
     if not may_own_action(action.owner, neighbourhood_team(spell), spell.person_id):
-        problems.append(Problem("action_owner", UNRELATED_OWNER))
+        problems.append(FieldError("action_owner", UNRELATED_OWNER))
         return False
     add_action(request.user, spell, action)
     return True
@@ -372,6 +368,50 @@ def _plan_lines(plan: Plan, note: str = "", *, ward_shown: bool = True) -> list[
     return lines
 
 
+def _followed(
+    staff: StaffMember, spell: HospitalSpell, objection: bool
+) -> list[tuple[str, dt.date | None]]:
+    """What started after a discharge: each package's service and start, unless the person's
+    objection hides it from this viewer."""
+    return [
+        (SERVICE_WORDS.get(p.service_type, p.service_type), p.start_date)
+        if shows_package(staff, p.funder, objection)
+        else ("a package not shown to you (objects to sharing)", None)
+        for p in CarePackage.objects.filter(after_spell=spell).order_by("start_date", "pk")
+    ]
+
+
+def _history(
+    changes: list[PlanChange],
+    who: dict[str, Author],
+    staff: StaffMember,
+    spell: HospitalSpell,
+    objection: bool,
+    username: str,
+) -> list[dict[str, Any]]:
+    """The plan's changes, newest first, each note only where this viewer may read it."""
+    return [
+        {
+            "when": change.changed_at,
+            "who": who[change.changed_by].name,
+            "ready": change.ready_for_discharge_date,
+            "pathway": pathway_words(change.proposed_pathway),
+            "reason": reason_words(change.delay_reason) or "None",
+            "responsibility": responsibility_words(change.delay_responsibility) or "None",
+            "note": change.note
+            if shows_note(
+                staff,
+                who[change.changed_by].sector,
+                objection,
+                spell.primary_diagnosis,
+                own=change.changed_by == username,
+            )
+            else None,
+        }
+        for change in changes
+    ]
+
+
 def _stay_context(
     request: HttpRequest,
     staff: StaffMember,
@@ -391,12 +431,7 @@ def _stay_context(
         who = authors({c.changed_by for c in changes} | ({stay.updated_by} if stay else set()))
         actions = stay_actions(spell.pk, today)
         team = neighbourhood_team(spell)
-        record_event(
-            AuditAction.VIEW,
-            user=request.user,
-            person_id=person.pk,
-            what=f"transfer of care stay (hospital spell {spell.pk})",
-        )
+        record_view(request.user, person.pk, f"transfer of care stay (hospital spell {spell.pk})")
     ready = plan.ready_for_discharge_date
     in_hospital = spell.discharge_date is None
     end = day if in_hospital else spell.discharge_date
@@ -419,14 +454,7 @@ def _stay_context(
         "ward_shown": ward_shown,
         "sensitive_hidden": not shows_sensitive(staff, spell.primary_diagnosis),
         "destination": DESTINATION_WORDS.get(spell.discharge_destination or "", ""),
-        "followed": [
-            (SERVICE_WORDS.get(p.service_type, p.service_type), p.start_date)
-            if shows_package(staff, p.funder, objection)
-            else ("a package not shown to you (objects to sharing)", None)
-            for p in CarePackage.objects.filter(after_spell=spell).order_by("start_date", "pk")
-        ]
-        if not in_hospital
-        else [],
+        "followed": [] if in_hospital else _followed(staff, spell, objection),
         "stay": stay,
         "updated_by": who[stay.updated_by].name if stay else "",
         "version": form.base
@@ -434,45 +462,24 @@ def _stay_context(
         else current_version(spell),
         "values": values,
         "problems": problems,
-        "errors": {p.field_id: p.text for p in problems},
         "editable": editable,
         "plan_fields": PLAN_FIELDS,
         "pathways": PATHWAYS,
         "reasons": DELAY_REASON_WORDS,
         "responsibilities": RESPONSIBILITY_WORDS,
-        "history": [
-            {
-                "when": change.changed_at,
-                "who": who[change.changed_by].name,
-                "ready": change.ready_for_discharge_date,
-                "pathway": pathway_words(change.proposed_pathway),
-                "reason": reason_words(change.delay_reason) or "None",
-                "responsibility": responsibility_words(change.delay_responsibility) or "None",
-                "note": change.note
-                if shows_note(
-                    staff,
-                    who[change.changed_by].sector,
-                    objection,
-                    spell.primary_diagnosis,
-                    own=change.changed_by == request.user.get_username(),
-                )
-                else None,
-            }
-            for change in changes
-        ],
+        "history": _history(changes, who, staff, spell, objection, request.user.get_username()),
         "actions": actions,
         "open_actions": [a for a in actions if a.status == "open"],
         "closed_actions": [a for a in actions if a.status != "open"],
-        "may_work": may_work(staff) and in_hospital,
-        "may_discharge": in_hospital and staff.profession == Profession.DISCHARGE_COORDINATOR,
-        "may_act": may_work(staff),
+        "may_work": WORK_THE_HUB.allows(staff) and in_hospital,
+        "may_discharge": in_hospital and RECORD_DISCHARGES.allows(staff),
+        "may_act": WORK_THE_HUB.allows(staff),
         "options": owner_options(team),
         "team": team,
         "ended_notice": None,
         "conflict": False,
         "action_values": {},
         "action_problems": [],
-        "action_errors": {},
         "saved": "",
     }
 

@@ -18,14 +18,16 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from joinedup.access.capabilities import READ_CAPACITY_PAGES, READ_THE_HUB, RECORD_CAPACITY
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import staff_of
+from joinedup.formatting import long_date
+from joinedup.forms.dates import parse_date
+from joinedup.forms.errors import FieldError
 from joinedup.record.models import Neighbourhood
-from joinedup.tasks.entry import Problem, parse_date
 from joinedup.transfers import capacity as cap
 from joinedup.transfers.charts import bar_chart
-from joinedup.transfers.hub_access import HUB_READERS
 from joinedup.transfers.inpatients import EARLIEST_YEAR, board_day
 from joinedup.transfers.models import Capacity
 from joinedup.transfers.situation_report import (
@@ -36,7 +38,6 @@ from joinedup.transfers.situation_report import (
     reason_text,
     situation_report,
 )
-from joinedup.web.environment import long_date
 
 HISTORY = 100  # reports shown in the history, newest first
 
@@ -60,7 +61,7 @@ FIELDS = ("service", "neighbourhood", "available", "note")
 
 def _reader(request: HttpRequest) -> StaffMember:
     staff = staff_of(request.user)
-    if staff is None or not cap.may_read(staff):
+    if staff is None or not READ_CAPACITY_PAGES.allows(staff):
         raise PermissionDenied(
             "Capacity and the situation report are for the transfer of care hub "
             "(social care brokers, discharge coordinators), team managers and commissioners."
@@ -74,9 +75,9 @@ def capacity(request: HttpRequest) -> HttpResponse:
     """The current capacity, the gap per service and area, the history; brokers' form."""
     staff = _reader(request)
     values = {name: "" for name in FIELDS}
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     if request.method == "POST":
-        if not cap.may_record(staff):
+        if not RECORD_CAPACITY.allows(staff):
             raise PermissionDenied("Only social care brokers record capacity.")
         values = {name: str(request.POST.get(name, "")).strip() for name in FIELDS}
         entry, problems = cap.read_capacity(request.POST)
@@ -105,14 +106,13 @@ def capacity(request: HttpRequest) -> HttpResponse:
         request,
         "transfers/capacity_page.jinja",
         {
-            "may_record": cap.may_record(staff),
-            "hub_reader": staff.profession in HUB_READERS,
+            "may_record": RECORD_CAPACITY.allows(staff),
+            "hub_reader": READ_THE_HUB.allows(staff),
             "services": Capacity.Service.choices,
             "neighbourhoods": list(Neighbourhood.objects.all()),
             "whole_area": cap.WHOLE_AREA,
             "values": values,
             "problems": problems,
-            "errors": {p.field_id: p.text for p in problems},
             "today": today,
             "day": day,
             "picture": picture,
@@ -129,7 +129,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _day(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date, list[Problem]]:
+def _day(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date, list[FieldError]]:
     """The day asked for (default: the board's day), the board's day, and any problem."""
     board = board_day(today)
     text = str(request.GET.get("day", "")).strip()
@@ -137,16 +137,16 @@ def _day(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date, list[P
         return board, board, []
     day = parse_date(text)
     if day is None:
-        return board, board, [Problem("day", "Day must be a real date, like 31/03/2025")]
+        return board, board, [FieldError("day", "Day must be a real date, like 31/03/2025")]
     if day.year < EARLIEST_YEAR:
-        return board, board, [Problem("day", f"Day must be in {EARLIEST_YEAR} or later")]
+        return board, board, [FieldError("day", f"Day must be in {EARLIEST_YEAR} or later")]
     if day > board:
         limit = (
             "today or earlier"
             if board == today
             else f"on or before {long_date(board)}, when the hospital data end"
         )
-        return board, board, [Problem("day", f"Day must be {limit}")]
+        return board, board, [FieldError("day", f"Day must be {limit}")]
     return day, board, []
 
 
@@ -187,7 +187,6 @@ def situation_page(request: HttpRequest) -> HttpResponse:
             "today": today,
             "day_value": request.GET.get("day", "") if problems else day.isoformat(),
             "problems": problems,
-            "errors": {p.field_id: p.text for p in problems},
             "report": report,
             "reasons": REASONS,
             "bands": BANDS,
@@ -197,7 +196,7 @@ def situation_page(request: HttpRequest) -> HttpResponse:
             "metrics": metrics,
             "by_reason": reasons,
             "chart": chart,
-            "hub_reader": staff.profession in HUB_READERS,
+            "hub_reader": READ_THE_HUB.allows(staff),
         },
         status=400 if problems else 200,
     )

@@ -8,19 +8,19 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from joinedup.access.audit import record_event
+from joinedup.access.audit import record_view
+from joinedup.access.capabilities import RECORD_DISCHARGES
 from joinedup.access.decorators import staff_member_required
-from joinedup.access.models import AuditAction, Profession
+from joinedup.forms.dates import ISO_8601, parse_date
+from joinedup.forms.errors import FieldError
 from joinedup.people import record_summary
 from joinedup.record.models import HospitalSpell
-from joinedup.tasks.entry import Problem
 from joinedup.transfers.discharge import FOLLOW_ON, SERVICE_WORDS, DischargeError, record_discharge
 from joinedup.transfers.hub_access import hub_staff
 from joinedup.transfers.inpatients import board_day
@@ -42,19 +42,12 @@ def _spell(spell_id: str, day: dt.date) -> HospitalSpell:
     return spell
 
 
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return None
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_member_required
 def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
     """GET: the form. POST: record the discharge (refused naming the field, nothing saved)."""
     staff = hub_staff(request.user)
-    if staff.profession != Profession.DISCHARGE_COORDINATOR:
+    if not RECORD_DISCHARGES.allows(staff):
         raise PermissionDenied("Discharge coordinators record discharges.")
     today = timezone.localdate()
     day = board_day(today)
@@ -68,15 +61,15 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
         else str(stay.proposed_pathway),
         "follow_on": "",
     }
-    problems: list[Problem] = []
+    problems: list[FieldError] = []
     if request.method == "POST":
         values = {key: str(request.POST.get(key, "")).strip() for key in values}
-        when = _date(values["discharge_date"])
+        when = parse_date(values["discharge_date"], (ISO_8601,))
         pathway = next((p for p in PATHWAYS if str(p) == values["pathway"]), None)
         if when is None:
-            problems.append(Problem("discharge_date", "Discharge date must be a real date"))
+            problems.append(FieldError("discharge_date", "Discharge date must be a real date"))
         if pathway is None:
-            problems.append(Problem("pathway", "Discharge pathway: choose pathway 0, 1, 2 or 3"))
+            problems.append(FieldError("pathway", "Discharge pathway: choose pathway 0, 1, 2 or 3"))
         if not problems and when is not None and pathway is not None:
             try:
                 record_discharge(
@@ -91,18 +84,12 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
                 )
             except DischargeError as exc:
                 field = {"discharge_destination": "destination", "discharge_pathway": "pathway"}
-                problems.append(Problem(field.get(exc.field, exc.field), exc.message))
+                problems.append(FieldError(field.get(exc.field, exc.field), exc.message))
             else:
                 return HttpResponseRedirect(
                     reverse("transfers:stay", args=[spell.pk]) + "?saved=discharged"
                 )
-    with transaction.atomic():
-        record_event(
-            AuditAction.VIEW,
-            user=request.user,
-            person_id=spell.person_id,
-            what=f"discharge form of hospital spell {spell.pk}",
-        )
+    record_view(request.user, spell.person_id, f"discharge form of hospital spell {spell.pk}")
     context = {
         "spell": spell,
         "banner": record_summary.banner(spell.person, today),

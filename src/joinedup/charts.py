@@ -1,11 +1,12 @@
-"""Line charts as SVG, drawn on the server: no JavaScript library, nothing from another site.
+"""Charts as SVG, drawn on the server: no JavaScript library, nothing from another site.
 
 A chart is an <svg role="img"> named by its <title> and described by its <desc> (what it
 shows and its range), with axes, ticks and labels; the page puts the same figures in a
 table beside it for anyone who cannot see it. Colours and sizes are presentation
 attributes rather than inline styles, which the Content-Security-Policy would block.
 Small multiples share one y scale (make it with `value_axis` over every panel's values),
-so panels can be compared at a glance. Pure Python: no Django.
+so panels can be compared at a glance. Pure Python, no Django, no app: the outcome
+dashboards, the hub and the risk report (an analytical package) all draw with it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -146,11 +147,12 @@ class _Scale:
         return self.frame.top + (1 - (value - self.axis.low) / span) * self.frame.plot_height
 
 
-def _n(value: float) -> str:
+def px(value: float) -> str:
+    """A coordinate or length as the charts write it (one decimal)."""
     return f"{value:.1f}"
 
 
-def _text(
+def svg_text(
     x: float,
     y: float,
     text: str,
@@ -162,9 +164,53 @@ def _text(
 ) -> str:
     attributes = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in extra.items())
     return (
-        f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" text-anchor="{anchor}" '
+        f'<text x="{px(x)}" y="{px(y)}" font-size="{size}" text-anchor="{anchor}" '
         f'fill="{fill}"{attributes}>{escape(text)}</text>'
     )
+
+
+def svg_start(
+    css_class: str, frame: Frame, chart_id: str, title: str, description: str, fonts: str
+) -> list[str]:
+    """An accessible chart's opening: the svg element, its title and description, a
+    white ground. Every chart of the platform starts so (screen readers read the two)."""
+    return [
+        f'<svg class="{css_class}" viewBox="0 0 {frame.width} {frame.height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false" '
+        f'xmlns="http://www.w3.org/2000/svg" font-family="{fonts}">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        f'<rect x="0" y="0" width="{frame.width}" height="{frame.height}" fill="#ffffff"/>',
+    ]
+
+
+def value_gridlines(frame: Frame, axis: Axis, y: Callable[[float], float], gap: int) -> list[str]:
+    """A horizontal gridline at each of the value axis's ticks, labelled `gap` to its left."""
+    left, right = frame.left, frame.width - frame.right
+    parts = []
+    for tick in axis.ticks:
+        at = y(tick)
+        parts.append(
+            f'<line x1="{left}" x2="{right}" y1="{px(at)}" y2="{px(at)}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        label = format_number(tick, axis.decimals)
+        parts.append(
+            svg_text(left - gap, at + frame.font * 0.35, label, size=frame.font, anchor="end")
+        )
+    return parts
+
+
+def axis_lines(frame: Frame) -> list[str]:
+    """The x axis along the plot's bottom and the y axis up its left side."""
+    left, right = frame.left, frame.width - frame.right
+    top, bottom = frame.top, frame.height - frame.bottom
+    return [
+        f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" '
+        f'stroke="{SECONDARY}" stroke-width="1"/>',
+        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{bottom}" '
+        f'stroke="{SECONDARY}" stroke-width="1"/>',
+    ]
 
 
 def _paths(line: Line, scale: _Scale) -> list[str]:
@@ -181,9 +227,9 @@ def _paths(line: Line, scale: _Scale) -> list[str]:
     for segment in segments:
         if len(segment) == 1:
             (x, y) = segment[0]
-            out.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{line.width}" fill="{line.colour}"/>')
+            out.append(f'<circle cx="{px(x)}" cy="{px(y)}" r="{line.width}" fill="{line.colour}"/>')
         elif segment:
-            d = "M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in segment)
+            d = "M" + " L".join(f"{px(x)},{px(y)}" for x, y in segment)
             out.append(
                 f'<path d="{d}" fill="none" stroke="{line.colour}" '
                 f'stroke-width="{line.width}" stroke-linejoin="round"{dash}/>'
@@ -217,33 +263,18 @@ def line_chart(
     """An accessible SVG line chart of `lines` over [first, last] on `axis`."""
     scale = _Scale(frame, first, last + dt.timedelta(days=1), axis)
     font = frame.font
-    left, right = frame.left, frame.width - frame.right
+    left = frame.left
     top, bottom = frame.top, frame.height - frame.bottom
-    parts = [
-        f'<svg class="outcomes-chart" viewBox="0 0 {frame.width} {frame.height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false" '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="Frutiger W01, Arial, sans-serif">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        f'<rect x="0" y="0" width="{frame.width}" height="{frame.height}" fill="#ffffff"/>',
-    ]
-    # Horizontal gridlines and value ticks.
-    for tick in axis.ticks:
-        y = scale.y(tick)
-        parts.append(
-            f'<line x1="{left}" x2="{right}" y1="{_n(y)}" y2="{_n(y)}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-        )
-        parts.append(
-            _text(left - 5, y + font * 0.35, format_number(tick, axis.decimals), size=font,
-                  anchor="end")
-        )  # fmt: skip
+    parts = svg_start(
+        "outcomes-chart", frame, chart_id, title, description, "Frutiger W01, Arial, sans-serif"
+    )
+    parts += value_gridlines(frame, axis, scale.y, 5)
     # Financial years: a line at each 1 April, the year's label centred in its span.
     starts = _year_starts(first, last)
     for start in starts:
         x = scale.x(start)
         parts.append(
-            f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{top}" y2="{bottom + 4}" '
+            f'<line x1="{px(x)}" x2="{px(x)}" y1="{top}" y2="{bottom + 4}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
     edges = [first, *starts, last + dt.timedelta(days=1)]
@@ -253,29 +284,21 @@ def line_chart(
             continue
         x = (scale.x(begin) + scale.x(end)) / 2
         parts.append(
-            _text(x, bottom + font + 4, financial_year_label(begin, short=short), size=font)
+            svg_text(x, bottom + font + 4, financial_year_label(begin, short=short), size=font)
         )
-    # The axes.
-    parts.append(
-        f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" '
-        f'stroke="{SECONDARY}" stroke-width="1"/>'
-    )
-    parts.append(
-        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{bottom}" '
-        f'stroke="{SECONDARY}" stroke-width="1"/>'
-    )
+    parts += axis_lines(frame)
     if y_label:
-        parts.append(_text(left, top - 8, y_label, size=font, anchor="start"))
+        parts.append(svg_text(left, top - 8, y_label, size=font, anchor="start"))
     # The go-live marker, when it falls inside the chart.
     if marker is not None and first <= marker.day <= last:
         x = scale.x(marker.day)
         near_right = x > left + frame.plot_width * 0.7
         parts.append(
-            f'<line class="outcomes-go-live" x1="{_n(x)}" x2="{_n(x)}" y1="{top}" '
+            f'<line class="outcomes-go-live" x1="{px(x)}" x2="{px(x)}" y1="{top}" '
             f'y2="{bottom}" stroke="{PURPLE}" stroke-width="2"/>'
         )
         parts.append(
-            _text(
+            svg_text(
                 x + (-4 if near_right else 4),
                 top + font,
                 marker.label,

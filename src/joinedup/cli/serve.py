@@ -1,0 +1,56 @@
+"""`joinedup serve` and `joinedup demo`: the platform served, with or without a demo city."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from joinedup.cli.database import uses_django
+from joinedup.cli.options import DEFAULT_DEMO_CITY, command_line_user
+from joinedup.cli.terminal import TerminalReport, out
+
+
+@uses_django
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+) -> None:
+    """Serve the platform with gunicorn (static files by whitenoise, nothing from a CDN)."""
+    from joinedup.server import run
+
+    run(host=host, port=port, workers=workers)
+
+
+@uses_django
+def demo(
+    people: Annotated[
+        int, typer.Option(help="People in the demo city (when it is generated).")
+    ] = 100_000,
+    neighbourhoods: Annotated[int, typer.Option(help="Neighbourhoods in the demo city.")] = 12,
+    seed: Annotated[int, typer.Option(help="Random seed of the demo city.")] = 1,
+    city: Annotated[
+        Path,
+        typer.Option(
+            help="Where the demo city's lake lives.",
+            show_default="<JOINEDUP_VAR_DIR or var>/demo-city",
+        ),
+    ] = DEFAULT_DEMO_CITY,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Prepare everything but do not serve.")
+    ] = False,
+) -> None:
+    """Build the demo: generate a city unless one exists, load it, add logins and records, serve."""
+    from joinedup.demo_city import DemoCity, prepare_demo
+
+    wanted = DemoCity(city, people, neighbourhoods, seed, username=command_line_user())
+    prepare_demo(wanted, TerminalReport())
+    if not no_serve:
+        from joinedup.server import run
+
+        out.print(f"Serving http://{host}:{port}/ (Ctrl+C to stop)")
+        run(host=host, port=port, workers=2)

@@ -1,0 +1,80 @@
+"""The demo's service without the command line (`joinedup demo` prints what it says; see
+test_cli.py for the command end to end): what it adds, what it says, and that a second run
+adds nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+import pytest
+from rich.progress import Progress
+
+from joinedup.access.models import AuditEvent, StaffMember
+from joinedup.demo_city import DemoCity, prepare_demo
+from joinedup.errors import UserError
+from joinedup.outcomes.models import OutcomeRun
+from joinedup.record.models import LoadedLake, Person
+
+
+class Recorded:
+    """A Report that keeps what the service said."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.warnings: list[str] = []
+
+    def say(self, line: str, *, strong: bool = False) -> None:
+        self.lines.append(line)
+
+    def warn(self, line: str) -> None:
+        self.warnings.append(line)
+
+    def progress(self) -> AbstractContextManager[Progress | None]:
+        return nullcontext(None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lines)
+
+
+def test_a_city_that_cannot_be_generated_is_refused_before_anything_is_done(
+    tmp_path: Path,
+) -> None:
+    city = tmp_path / "city"
+    said = Recorded()
+    with pytest.raises(UserError, match=r"^people: must be at least"):
+        prepare_demo(DemoCity(city, people=0), said)
+    assert not city.exists() and said.lines == [] and said.warnings == []
+
+
+@pytest.mark.django_db
+@pytest.mark.once_on_postgres
+def test_the_demo_is_built_once_from_an_existing_city(tiny_lake: Path) -> None:
+    first = Recorded()
+    prepare_demo(DemoCity(tiny_lake, username="tester (command line)"), first)
+    assert first.lines[0] == f"Reusing the demo city at {tiny_lake}"
+    assert first.lines[1].startswith("Loaded the demo city in ")
+    assert first.lines[2].startswith(f"Stored the outcome figures of {tiny_lake} in ")
+    assert [w.split(":")[0] for w in first.warnings] == ["Risk scores not loaded"]
+    logins = first.lines.index("Demo logins (synthetic city only): username, password, role")
+    assert first.lines[logins + 1].startswith("  demo-")
+    assert any(line.startswith("The hospital feed (POST /api/transfers/events/)") for line in first)
+    assert LoadedLake.objects.count() == 1 and Person.objects.count() == 6
+    assert OutcomeRun.objects.count() == 1
+    assert AuditEvent.objects.filter(username="tester (command line)").count() == 1  # the refresh
+    people, staff, events = (
+        Person.objects.count(),
+        StaffMember.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+    again = Recorded()
+    prepare_demo(DemoCity(tiny_lake), again)
+    assert again.lines[:2] == [
+        f"Reusing the demo city at {tiny_lake}",
+        "The demo city is already loaded",
+    ]
+    assert not any(line.startswith(("Stored the outcome", "Added")) for line in again)
+    assert (Person.objects.count(), StaffMember.objects.count()) == (people, staff)
+    assert AuditEvent.objects.count() == events  # nothing added, nothing audited again
