@@ -68,7 +68,7 @@ def _kept_key(variable: str, filename: str) -> str:
 
 
 SECRET_KEY = _kept_key("JOINEDUP_SECRET_KEY", "secret_key")
-# Keys the HMAC of person ids in secondary-use extracts (joinedup.record.extract).
+# Keys the HMAC of person ids in secondary-use extracts (joinedup.extract).
 PSEUDONYMISATION_KEY = _kept_key("JOINEDUP_PSEUDONYMISATION_KEY", "pseudonymisation_key")
 DEBUG = _flag("JOINEDUP_DEBUG")
 HTTPS = _flag("JOINEDUP_HTTPS")

@@ -22,7 +22,7 @@ urlpatterns = [
     _app("api/referrals/", "referrals.api_urls", "referrals_api"),
     _app("care-plans/", "careplans.urls", "careplans"),
     _app("teams/", "teams.urls", "teams"),
-    _app("case-finding/", "casefinding.urls", "casefinding"),
+    _app("case-finding/", "teams.case_finding_urls", "casefinding"),
     _app("transfers/", "transfers.urls", "transfers"),
     _app("api/transfers/", "transfers.api_urls", "transfers_api"),
     _app("mdt/", "mdt.urls", "mdt"),

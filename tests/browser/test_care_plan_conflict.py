@@ -17,8 +17,8 @@ from page_checks import screenshot, violations
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from staff_login import log_in
 
+from joinedup.access.models import CareTeamMember
 from joinedup.careplans.models import CarePlan, CarePlanVersion
-from joinedup.people.models import CareTeamMember
 from workspace_world import PASSWORD, Workspace, build_workspace
 
 pytestmark = [

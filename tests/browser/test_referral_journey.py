@@ -22,10 +22,9 @@ from playwright.sync_api import Page, expect
 from staff_login import switch_to
 
 from conftest import Traffic
-from joinedup.access.models import AuditAction, AuditEvent
+from joinedup.access.models import AuditAction, AuditEvent, CareTeamMember
 from joinedup.careplans.models import CarePlan
 from joinedup.mdt.models import AgendaItem
-from joinedup.people.models import CareTeamMember
 from joinedup.record.models import Contact, Episode, Referral
 from joinedup.referrals.workflow import Actor, create_referral
 from workspace_world import PASSWORD, Workspace, build_workspace

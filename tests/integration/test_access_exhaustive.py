@@ -21,8 +21,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from joinedup.access.models import BreakGlass, Profession, StaffMember
-from joinedup.people.models import CareTeamMember, CaseNote, Consent
+from joinedup.access.models import BreakGlass, CareTeamMember, Consent, Profession, StaffMember
+from joinedup.people.models import CaseNote
 from joinedup.record.models import (
     CarePackage,
     Contact,

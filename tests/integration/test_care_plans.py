@@ -19,12 +19,11 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from joinedup.access.models import AuditEvent
+from joinedup.access.models import AuditEvent, CareTeamMember
 from joinedup.access.policy import break_glass
 from joinedup.careplans.changes import changes
 from joinedup.careplans.models import CarePlan, CarePlanVersion
 from joinedup.careplans.reviews import overdue_reviews
-from joinedup.people.models import CareTeamMember
 from joinedup.record.models import Episode
 from workspace_world import Workspace, build_workspace
 

@@ -24,17 +24,17 @@ from django.utils import timezone
 
 from clock import clock_at
 from command_line import migrated, one_error_line, run_installed
-from joinedup.access.models import AuditAction, AuditEvent, BreakGlass
+from joinedup.access.models import AuditAction, AuditEvent, BreakGlass, Consent
 from joinedup.casefinding.demo import demo_dates, load_demo_scores
+from joinedup.casefinding.interim_risk import RULE
 from joinedup.casefinding.loading import NO_MATCH_PSEUDONYMS, ScoresError, load_scores
 from joinedup.casefinding.models import Band, PersonScore, ScoreRun
 from joinedup.casefinding.worklist import STALE_AFTER_DAYS, current_run, worklist
+from joinedup.extract import extract_lake, pseudonym
 from joinedup.lake.fingerprint import lake_fingerprint
 from joinedup.lake.reader import open_lake
 from joinedup.mdt.agenda import INTERIM_RULE, build_agenda
 from joinedup.mdt.models import AgendaItem, Meeting
-from joinedup.people.models import Consent
-from joinedup.record.extract import extract_lake, pseudonym
 from joinedup.record.load import load_lake
 from joinedup.record.models import Episode, HospitalSpell, LoadedLake, Person, Referral
 from joinedup.risk.compute import compute_features
@@ -52,7 +52,6 @@ from joinedup.risk.scoring import (
 )
 from joinedup.synth.city import generate_city
 from joinedup.synth.config import CityConfig
-from joinedup.teams.interim_risk import RULE
 from workspace_world import Workspace, add_person, build_workspace
 
 # Worklists and agendas read scores through the ORM; the loads run on both.

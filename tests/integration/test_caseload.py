@@ -19,13 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clock import clock_at
-from joinedup.access.models import AuditAction, AuditEvent
+from joinedup.access.models import AuditAction, AuditEvent, CareTeamMember
 from joinedup.careplans.models import CarePlan
-from joinedup.people.models import CareTeamMember
+from joinedup.casefinding import interim_risk
 from joinedup.record.models import Episode, HospitalSpell, Person, Referral
 from joinedup.record.nhs_number import spaced
 from joinedup.tasks.models import Task
-from joinedup.teams import interim_risk
 from joinedup.teams.episodes import EpisodeClosedError, close_episode
 from joinedup.teams.views import episodes as episode_views
 from workspace_world import Workspace, build_workspace, nhs_number

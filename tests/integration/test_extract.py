@@ -17,11 +17,10 @@ from rich.console import Console
 from rich.progress import Progress
 
 from command_line import migrated, run_installed
-from joinedup.access.models import AuditAction, AuditEvent
+from joinedup.access.models import AuditAction, AuditEvent, Consent
+from joinedup.extract import ExtractError, extract_lake
 from joinedup.lake import check_lake, read_manifest, read_table
 from joinedup.lake.schema import TABLE_ORDER, TABLES
-from joinedup.people.models import Consent
-from joinedup.record.extract import ExtractError, extract_lake
 from joinedup.record.load import load_lake
 from joinedup.record.models import LAKE_MODELS, Contact, Episode, Person, Referral, Team
 

@@ -11,17 +11,16 @@ from django.test import Client
 from django.utils import timezone
 
 from clock import clock_at
-from joinedup.access.models import AuditAction, AuditEvent
+from joinedup.access.models import AuditAction, AuditEvent, Consent
 from joinedup.careplans.models import CarePlan
+from joinedup.casefinding.interim_risk import RULE
 from joinedup.formatting import long_date
 from joinedup.mdt.agenda import build_agenda
 from joinedup.mdt.models import AgendaItem, Attendance, Meeting
 from joinedup.mdt.views import attendance as attendance_views
-from joinedup.people.models import Consent
 from joinedup.record.models import Episode, HospitalSpell, Person, Referral
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER
-from joinedup.teams.interim_risk import RULE
 from workspace_world import Workspace, add_person, build_workspace, nhs_number
 
 # Meetings through the ORM; the attendance constraint runs on both.

@@ -16,10 +16,18 @@ from django.db.models import Count
 
 from command_line import run_installed
 from joinedup.access.demo import DemoLoginError, create_demo_logins
-from joinedup.access.models import AuditAction, AuditEvent, Profession, StaffMember
+from joinedup.access.models import (
+    AuditAction,
+    AuditEvent,
+    CareTeamMember,
+    Consent,
+    Profession,
+    Sensitivity,
+    StaffMember,
+)
 from joinedup.access.policy import relationship, staff_sector
 from joinedup.people.demo import DEMO_AUTHOR, WHAT, DemoRecordSummary, seed_demo_record
-from joinedup.people.models import Alert, CareTeamMember, CaseNote, Consent, Sensitivity
+from joinedup.people.models import Alert, CaseNote
 from joinedup.record.load import load_lake
 from joinedup.record.models import LoadedLake
 

@@ -21,9 +21,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from joinedup.access.audit import verify_chain
-from joinedup.access.models import AuditAction, AuditEvent, Profession, StaffMember
+from joinedup.access.models import (
+    AuditAction,
+    AuditEvent,
+    CareTeamMember,
+    Consent,
+    Profession,
+    StaffMember,
+)
 from joinedup.access.policy import opened_record
-from joinedup.people.models import Alert, CareTeamMember, CaseNote, Consent
+from joinedup.people.models import Alert, CaseNote
 from joinedup.record.age import age_on
 from joinedup.record.models import (
     AeAttendance,

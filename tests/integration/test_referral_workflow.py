@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from joinedup.lake.schema import TASK_STATUSES
+from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Referral
-from joinedup.referrals import lifecycle
 from joinedup.referrals.workflow import (
     Actor,
     ReferralError,

@@ -12,9 +12,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from joinedup.access.models import AuditAction, AuditEvent
+from joinedup.access.models import AuditAction, AuditEvent, Consent
 from joinedup.formatting import long_date
-from joinedup.people.models import Consent
 from joinedup.record.models import Contact, Episode, Person, Referral
 from joinedup.referrals.models import Intake, ReferralEvent
 from joinedup.referrals.system_clients import add_system

@@ -7,8 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from joinedup.access.models import AuditAction, AuditEvent, StaffMember
-from joinedup.people.models import CareTeamMember
+from joinedup.access.models import AuditAction, AuditEvent, CareTeamMember, StaffMember
 from joinedup.record.models import Episode, Referral
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER

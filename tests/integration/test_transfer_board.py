@@ -25,9 +25,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clock import clock_at
-from joinedup.access.models import AuditAction, AuditEvent, Profession, StaffMember
+from joinedup.access.models import AuditAction, AuditEvent, Consent, Profession, StaffMember
 from joinedup.formatting import long_date
-from joinedup.people.models import Consent
 from joinedup.record.models import HospitalSpell, Person
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER

@@ -12,10 +12,9 @@ import pytest
 from django.utils import timezone
 
 from clock import clock_at
-from joinedup.access.models import AuditEvent, Profession
+from joinedup.access.models import AuditEvent, Consent, Profession
 from joinedup.mdt.agenda import build_agenda
 from joinedup.mdt.models import AgendaItem, Meeting
-from joinedup.people.models import Consent
 from joinedup.record.models import CarePackage, Episode, HospitalSpell, Person
 from joinedup.transfers.discharge import DischargeError, record_discharge
 from joinedup.transfers.models import PlanChange

@@ -11,6 +11,11 @@ from django.utils import timezone
 
 from joinedup.access.demo import create_demo_logins, demo_username
 from joinedup.access.models import Profession
+from joinedup.casefinding.interim_risk import (
+    emergency_admissions,
+    high_risk_unknown,
+    hospital_data_until,
+)
 from joinedup.mdt.demo import seed_demo_meetings
 from joinedup.mdt.models import Meeting
 from joinedup.people.demo import seed_demo_record
@@ -18,11 +23,6 @@ from joinedup.record.load import load_lake
 from joinedup.record.models import HospitalSpell, LoadedLake, Person, Referral
 from joinedup.referrals.demo import seed_demo_referrals
 from joinedup.tasks.models import Task
-from joinedup.teams.interim_risk import (
-    emergency_admissions,
-    high_risk_unknown,
-    hospital_data_until,
-)
 from workspace_world import PASSWORD, Workspace, build_workspace
 
 # Landings and demo seeding through the ORM.

@@ -38,6 +38,7 @@ def test_the_contracts_name_every_app() -> None:
     assert set(CONTRACTS["analytics"]["source_modules"]) == set(ANALYTICS)
     assert set(CONTRACTS["analytics"]["forbidden_modules"]) == {"django", "joinedup.cli", *apps}
     assert set(CONTRACTS["web-on-top"]["source_modules"]) == apps - {"joinedup.web"}
+    assert set(CONTRACTS["shared"]["forbidden_modules"]) == {"joinedup.cli", *apps}
     assert not apps & set(ANALYTICS), "an analytical package must not be a Django app"
 
 
@@ -87,6 +88,12 @@ def add_line(path: Path, line: str) -> str:
             "risk/model.py",
             "from joinedup.record import models  # noqa",
             "joinedup.risk.model -> joinedup.record",
+        ),
+        (
+            "shared",
+            "forms/dates.py",
+            "from joinedup.access import policy  # noqa",
+            "joinedup.forms.dates -> joinedup.access",
         ),
         (
             "web-on-top",

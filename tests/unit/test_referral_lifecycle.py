@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from joinedup.lake.schema import TASK_STATUSES
-from joinedup.referrals.lifecycle import (
+from joinedup.record.referral_lifecycle import (
     ENDED,
     OPEN,
     TRANSITIONS,

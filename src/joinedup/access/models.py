@@ -1,7 +1,10 @@
 """Staff members: whose a login is, what they do, who employs them and which teams they work in.
 
 Every later access decision (legitimate relationship, sensitive labels, break-glass) starts
-from these three facts, so an account without a StaffMember sees nothing.
+from these three facts, so an account without a StaffMember sees nothing. Beside them, the
+other facts the decisions rest on: the audit trail and break-glass uses, who cares for a
+person (a key worker may open their record), the person's consent decisions (an objection
+to sharing between health and social care), and the labels of sector and sensitivity.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from django.db import models
 from django.db.models import Q
 
 from joinedup.access.professions import Profession
-from joinedup.record.models import ID_LENGTH, Organisation, Team
+from joinedup.record.model_fields import ShownById, copied_username
+from joinedup.record.models import ID_LENGTH, Organisation, Person, Team
 
 
 class StaffMember(models.Model):
@@ -191,3 +195,82 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"login failure {self.pk}"
+
+
+class Sector(models.TextChoices):
+    """Which side of the partnership an entry or a member of staff belongs to."""
+
+    HEALTH = "health", "Health"
+    SOCIAL_CARE = "social_care", "Social care"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+
+
+class Sensitivity(models.TextChoices):
+    """Labels that restrict an entry to the professions allowed to see it."""
+
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    SEXUAL_HEALTH = "sexual_health", "Sexual health"
+    MENTAL_HEALTH = "mental_health", "Mental health detail"
+
+
+class CareTeamMember(ShownById):
+    """A member of staff caring for the person; at most one current key worker per person."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="care_team")
+    staff = models.ForeignKey(StaffMember, models.PROTECT, related_name="care_of")
+    role = models.CharField(max_length=200, help_text="What they do for this person")
+    key_worker = models.BooleanField(default=False)
+    started = models.DateField()
+    ended = models.DateField(null=True, blank=True, help_text="Null: still caring for them")
+    reason = models.CharField(
+        max_length=300, blank=True, default="", help_text="Why they were allocated or changed"
+    )
+
+    class Meta:
+        db_table = "people_careteammember"  # the name the people app gave it
+        ordering = ["-key_worker", "started", "id"]
+        indexes = [
+            models.Index(fields=["staff", "person"], name="care_team_staff_person"),
+            models.Index(fields=["person", "started"], name="care_team_person"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(key_worker=True, ended__isnull=True),
+                name="care_team_one_current_key_worker",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended__isnull=True) | Q(ended__gte=models.F("started")),
+                name="care_team_ended_after_started",
+            ),
+        ]
+
+
+class Consent(models.Model):
+    """A person's consent decision or objection, from when it was recorded until it ended."""
+
+    class Kind(models.TextChoices):
+        SHARING_OBJECTION = (
+            "sharing_objection",
+            "Objects to sharing between health and social care",
+        )
+        NATIONAL_DATA_OPT_OUT = (
+            "national_data_opt_out",
+            "National Data Opt-out (no secondary use)",
+        )
+        CONSENT_TO_SHARE = "consent_to_share", "Consents to sharing with the integrated team"
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="consents")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    recorded_at = models.DateTimeField()
+    recorded_by = copied_username()
+    note = models.CharField(max_length=300, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Null: still in force")
+
+    class Meta:
+        db_table = "people_consent"  # the name the people app gave it
+        ordering = ["recorded_at", "id"]
+        indexes = [models.Index(fields=["person", "kind", "ended_at"], name="consent_person")]
+
+    def __str__(self) -> str:
+        return f"consent {self.pk} ({self.kind})"

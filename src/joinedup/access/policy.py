@@ -38,10 +38,17 @@ from joinedup.access.capabilities import (
     READ_SEXUAL_HEALTH,
     REVIEW_BREAK_GLASS,
 )
-from joinedup.access.models import AuditAction, BreakGlass, StaffMember
-from joinedup.people.models import CareTeamMember, Consent, Sector, Sensitivity
+from joinedup.access.models import (
+    AuditAction,
+    BreakGlass,
+    CareTeamMember,
+    Consent,
+    Sector,
+    Sensitivity,
+    StaffMember,
+)
+from joinedup.record import referral_lifecycle
 from joinedup.record.models import ID_LENGTH, Episode, Organisation, Person, Referral
-from joinedup.referrals import lifecycle as referral_lifecycle
 
 # Who may read each kind of sensitive detail (joinedup.access.capabilities says why).
 SENSITIVE_READERS: dict[str, frozenset[str]] = {

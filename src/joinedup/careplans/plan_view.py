@@ -7,7 +7,7 @@ Read inside the view's transaction, so the templates run no queries; labels are 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from joinedup.access.models import Profession
 from joinedup.careplans.models import ActionOwner, CarePlanVersion, GoalStatus
@@ -105,32 +105,40 @@ def saved_by_text(version: CarePlanVersion) -> str:
     return version.saved_by_name or version.saved_by
 
 
-def plan_view(version: CarePlanVersion, today: dt.date) -> PlanView:
-    review = version.review_date
+def _laid_out(
+    what_matters: str,
+    goals: list[dict[str, str]],
+    actions: list[dict[str, str]],
+    review: dt.date | None,
+    today: dt.date,
+    saved: VersionLine | None = None,
+) -> PlanView:
+    """A saved version and a plan as typed are shown alike; only a saved one says who saved it."""
     return PlanView(
-        what_matters=version.what_matters,
-        goals=[_goal(g) for g in version.goals],
-        actions=[_action(a) for a in version.actions],
+        what_matters=what_matters,
+        goals=[_goal(g) for g in goals],
+        actions=[_action(a) for a in actions],
         review_date=review,
         review_overdue=review is not None and review < today,
-        number=version.number,
-        saved_at=version.saved_at,
-        saved_by=saved_by_text(version),
-        profession=PROFESSION_LABELS.get(version.profession, version.profession),
-        organisation=version.organisation,
+        **(asdict(saved) if saved is not None else {}),
+    )
+
+
+def plan_view(version: CarePlanVersion, today: dt.date) -> PlanView:
+    return _laid_out(
+        version.what_matters,
+        version.goals,
+        version.actions,
+        version.review_date,
+        today,
+        version_line(version),
     )
 
 
 def plan_view_of_form(form: PlanForm, today: dt.date) -> PlanView:
     """The editor's submitted plan, laid out as a saved one is (for the conflict page)."""
     review = parse_date(form.review_date, ISO_OR_DAY_FIRST)
-    return PlanView(
-        what_matters=form.what_matters,
-        goals=[_goal(g) for g in form.goals],
-        actions=[_action(a) for a in form.actions],
-        review_date=review,
-        review_overdue=review is not None and review < today,
-    )
+    return _laid_out(form.what_matters, form.goals, form.actions, review, today)
 
 
 def version_line(version: CarePlanVersion) -> VersionLine:

@@ -10,7 +10,6 @@ A saved version and its audit event commit together, in the caller's transaction
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -19,18 +18,7 @@ from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction, StaffMember
 from joinedup.careplans.models import CarePlan, CarePlanVersion
 from joinedup.record.models import Person
-
-
-@dataclass(frozen=True)
-class SaveOutcome:
-    """The new version, or (on a conflict) None and the version saved meanwhile."""
-
-    saved: CarePlanVersion | None
-    latest: CarePlanVersion | None = None
-
-    @property
-    def conflict(self) -> bool:
-        return self.saved is None
+from joinedup.save_outcome import SaveOutcome
 
 
 def latest_version(person: Person) -> CarePlanVersion | None:
@@ -45,7 +33,7 @@ def save_version(
     base: int,
     fields: dict[str, Any],
     now: dt.datetime,
-) -> SaveOutcome:
+) -> SaveOutcome[CarePlanVersion, CarePlanVersion]:
     """Write version base+1 and its audit event, or nothing at all on a conflict.
 
     Call inside the transaction that opened the record. `fields` are CarePlanVersion's

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from joinedup.access.models import StaffMember
+from joinedup.access.models import Sector, StaffMember
 from joinedup.access.policy import (
     condition_sensitivity,
     contact_sensitivity,
@@ -22,7 +22,6 @@ from joinedup.access.policy import (
     staff_sector,
     visible_across_sectors,
 )
-from joinedup.people.models import Sector
 from joinedup.risk.factor_words import factor_words
 from joinedup.risk.features import CONTACT_SERVICES, FEATURES, LONG_TERM, SERVICES_OPEN
 

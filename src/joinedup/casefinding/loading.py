@@ -5,7 +5,7 @@ the problem: not a scores file (its columns and types, its metadata), no rows, a
 twice, a probability missing or outside 0 to 1, an unknown band or factor, more than one
 as-of date. Then the ids are taken back to people: a pseudonymised file (an extract's
 lake) has HMAC pseudonyms, so every person of this database is run through
-joinedup.record.extract.pseudonym under this database's key, streamed in chunks (100,000
+joinedup.extract.pseudonym under this database's key, streamed in chunks (100,000
 people take about a second); otherwise the ids are the people's own, accepted only when
 the file's lake fingerprint is that of a lake loaded into this database (generated cities
 of one size share ids, so another city's scores would land on the wrong people). People the
@@ -253,7 +253,7 @@ def _key(scores: ScoresFile) -> str:
 
 def match_people(scores: ScoresFile) -> Matched:
     """Who the file's rows are. A pseudonymised file is matched through every person's
-    pseudonym under this database's key (HMAC-SHA256, as joinedup.record.extract.pseudonym),
+    pseudonym under this database's key (HMAC-SHA256, as joinedup.extract.pseudonym),
     people streamed in chunks. Refuses a file that matches no one (nothing written yet)."""
     secret = _key(scores).encode()
     if (

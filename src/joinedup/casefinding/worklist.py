@@ -4,7 +4,7 @@ From the current score run (joinedup.casefinding.models): people in the very hig
 bands (the top 5% of everyone scored) whose neighbourhood is the team's, who were alive
 and registered on the scores' date and still are on the day asked about, on no team's
 caseload that day and with no open referral (the exclusions of the interim rule,
-joinedup.teams.interim_risk), highest probability first. One query through the
+joinedup.casefinding.interim_risk), highest probability first. One query through the
 neighbourhood-and-probability index, whatever the size of the run. The same list puts
 people on the MDT agenda (joinedup.mdt.agenda).
 """
@@ -16,12 +16,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from joinedup.access.known_people import known_to_a_team
 from joinedup.casefinding.disclosure import ShownScore
 from joinedup.casefinding.models import Band, PersonScore, ScoreRun
-from joinedup.record.age import age_on
-from joinedup.record.models import Team
-from joinedup.record.nhs_number import spaced
-from joinedup.teams.known_people import known_to_a_team
+from joinedup.record.models import Person, Team
+from joinedup.record.person_line import PersonLine
 
 WORKLIST_BANDS = (Band.VERY_HIGH, Band.HIGH)
 MEANING = (
@@ -94,28 +93,14 @@ def score_line(score: PersonScore) -> str:
 
 
 @dataclass(frozen=True)
-class WorklistRow:
+class WorklistRow(PersonLine):
     score: PersonScore
     today: dt.date
     shown: ShownScore  # what this viewer may see of the score and its factors
 
     @property
-    def person_id(self) -> str:
-        return self.score.person_id
-
-    @property
-    def name(self) -> str:
-        person = self.score.person
-        return f"{person.given_name} {person.family_name}".strip() or person.pk
-
-    @property
-    def nhs_number(self) -> str:
-        number = self.score.person.nhs_number
-        return spaced(number) if number else ""
-
-    @property
-    def age(self) -> int:
-        return age_on(self.score.person.birth_date, self.today)
+    def person(self) -> Person:
+        return self.score.person
 
     @property
     def percent(self) -> str:

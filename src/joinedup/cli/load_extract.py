@@ -46,8 +46,8 @@ def extract(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing lake at --out.")] = False,
 ) -> None:
     """Write the operational database as a lake (whole or not at all), audited as an export."""
+    from joinedup.extract import extract_lake
     from joinedup.lake.vocabulary import EXTRACT_PURPOSES
-    from joinedup.record.extract import extract_lake
 
     if purpose not in EXTRACT_PURPOSES:
         raise UserError(

@@ -6,7 +6,7 @@ Four reasons, in this order (a person is listed once, for the first that applies
 2. people on the team's caseload on the meeting date discharged from hospital since then;
 3. people at high risk whom no team knows: the top of the team's case-finding worklist
    (joinedup.casefinding.worklist) when risk scores are loaded, else the interim rule
-   (joinedup.teams.interim_risk, its RULE), as high_risk_rule() says on the page;
+   (joinedup.casefinding.interim_risk, its RULE), as high_risk_rule() says on the page;
 4. caseload people whose care plan review date is before the meeting date.
 Rebuilding an agenda before the meeting is held keeps every item and what was written on
 it, and adds the people who have qualified since; a held meeting's agenda never changes.
@@ -24,12 +24,12 @@ from django.utils import timezone
 
 from joinedup.access.policy import current_on
 from joinedup.careplans.models import CarePlan
+from joinedup.casefinding.interim_risk import RULE, high_risk_unknown
 from joinedup.casefinding.worklist import current_run, score_line, stale_days, worklist
 from joinedup.formatting import long_date
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.record.models import Episode, HospitalSpell, Referral, Team
-from joinedup.referrals.lifecycle import OPEN
-from joinedup.teams.interim_risk import RULE, high_risk_unknown
+from joinedup.record.referral_lifecycle import OPEN
 
 WINDOW_DAYS = 14
 HIGH_RISK_LIMIT = 20  # people a meeting's agenda takes for this reason

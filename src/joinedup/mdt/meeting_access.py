@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from joinedup.access.models import StaffMember
+from joinedup.access.team_membership import member_of
 from joinedup.mdt.models import Meeting
-from joinedup.teams.membership import member_of
 
 
 def meeting_for_member(user: Any, pk: int) -> tuple[StaffMember, Meeting]:

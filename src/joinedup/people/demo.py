@@ -33,10 +33,17 @@ from joinedup.access.demo import (
     demo_username,
     refuse_unless_synthetic,
 )
-from joinedup.access.models import AuditAction, Profession, StaffMember
+from joinedup.access.models import (
+    AuditAction,
+    CareTeamMember,
+    Consent,
+    Profession,
+    Sensitivity,
+    StaffMember,
+)
 from joinedup.access.policy import staff_sector
 from joinedup.people.demo_text import ALERT_DETAILS, NOTES, ROLES, SENSITIVE_NOTES
-from joinedup.people.models import Alert, CareTeamMember, CaseNote, Consent, Sensitivity
+from joinedup.people.models import Alert, CaseNote
 from joinedup.record.age import age_on
 from joinedup.record.models import (
     Condition,

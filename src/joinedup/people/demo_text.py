@@ -6,8 +6,8 @@ Kept apart from how joinedup.people.demo chooses who gets what, so the words can
 
 from __future__ import annotations
 
-from joinedup.access.models import Profession
-from joinedup.people.models import Alert, Sensitivity
+from joinedup.access.models import Profession, Sensitivity
+from joinedup.people.models import Alert
 
 P = Profession
 # The role each demo profession plays in a person's care team.

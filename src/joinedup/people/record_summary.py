@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from joinedup.access.models import Profession
+from joinedup.access.models import CareTeamMember, Consent, Profession, Sector, Sensitivity
 from joinedup.access.policy import (
     SENSITIVE_READERS,
     SHARED,
@@ -25,7 +25,7 @@ from joinedup.access.policy import (
     staff_sector,
 )
 from joinedup.lake.vocabulary import CARE_HOME_SERVICES
-from joinedup.people.models import Alert, CareTeamMember, Consent, Sector, Sensitivity
+from joinedup.people.models import Alert
 from joinedup.record.age import age_on
 from joinedup.record.models import CarePackage, Condition, Episode, Person
 from joinedup.record.nhs_number import format_nhs_number, is_valid

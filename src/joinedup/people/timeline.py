@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from joinedup.access.models import Sector, Sensitivity
 from joinedup.access.policy import (
     SHARED,
     RecordAccess,
@@ -28,7 +29,7 @@ from joinedup.access.policy import (
 )
 from joinedup.forms.dates import ISO_8601, parse_date
 from joinedup.forms.errors import FieldError
-from joinedup.people.models import CaseNote, Sector, Sensitivity
+from joinedup.people.models import CaseNote
 from joinedup.people.record_summary import SECTOR_LABELS
 from joinedup.record.models import (
     AeAttendance,

@@ -65,7 +65,7 @@ class HospitalSpell(ShownById):
                 name="spell_person_admission",
             ),
             # Admissions by date, for everyone: the latest on record and the last year's
-            # emergency admissions (joinedup.teams.interim_risk).
+            # emergency admissions (joinedup.casefinding.interim_risk).
             models.Index(fields=["admission_date", "admission_method"], name="spell_admission"),
             # Who is in hospital now: the transfer of care board's spells (a few thousand
             # among millions), without reading every discharged spell.

@@ -17,9 +17,9 @@ from django.db import models
 from django.db.models import Q
 
 from joinedup.lake import schema
+from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.model_fields import ShownById
 from joinedup.record.models import Referral, Team, enum_choices
-from joinedup.referrals import lifecycle
 
 
 def _allowed_transitions() -> Q:

@@ -3,7 +3,7 @@
 Each function changes the referral, writes its ReferralEvent (who, when, from what to
 what) and the audit event in one transaction, after re-reading the referral under a lock,
 so two people acting at once cannot both succeed: the second is told what the first did.
-Status changes go through joinedup.referrals.lifecycle.check_transition, and the database
+Status changes go through joinedup.record.referral_lifecycle.check_transition, and the database
 refuses an event recording any other move, so an illegal transition cannot be saved.
 """
 
@@ -22,8 +22,8 @@ from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.access.policy import current_on, staff_of
 from joinedup.errors import UserError
+from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Contact, Episode, Organisation, Person, Referral, Team
-from joinedup.referrals import lifecycle
 from joinedup.referrals.models import ReferralEvent
 
 TWO_HOURS = dt.timedelta(hours=2)

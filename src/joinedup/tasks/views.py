@@ -2,7 +2,7 @@
 
 Tasks show people's names, so every list audits the people on its page as viewed; closing
 or creating a task about a person is audited as a change. Team lists are for the team's
-members only (joinedup.teams.membership.member_of); a task is closed by its owner or a
+members only (joinedup.access.team_membership.member_of); a task is closed by its owner or a
 member of its team, nobody else. Roles that never see a person get 403 everywhere here.
 A task added by hand names only a person its team holds (caseload or open referral), and a
 staff owner of such a task must be in the team or already care for the person
@@ -26,8 +26,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from joinedup.access.audit import record_event, record_views
 from joinedup.access.capabilities import WORK_IN_TEAMS
 from joinedup.access.decorators import staff_member_required
+from joinedup.access.known_people import held_by
 from joinedup.access.models import AuditAction, StaffMember
 from joinedup.access.policy import staff_of
+from joinedup.access.team_membership import member_of, teams_of
 from joinedup.forms.errors import FieldError
 from joinedup.record.models import Organisation, Person, Team
 from joinedup.record.nhs_number import is_valid, normalise
@@ -35,8 +37,6 @@ from joinedup.tasks.entry import DETAIL_MAX, create_task, read_action
 from joinedup.tasks.lists import open_tasks, task_page
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER, Owner, may_own, owner_options, parse_owner
-from joinedup.teams.known_people import held_by
-from joinedup.teams.membership import member_of, teams_of
 
 CLOSE_OUTCOMES = {"done": Task.Status.DONE, "cancelled": Task.Status.CANCELLED}
 

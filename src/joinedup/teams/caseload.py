@@ -2,7 +2,7 @@
 
 The caseload is the team's episodes open on a day (started, not ended). Sorting by next
 review date, key worker, name or start is an ORDER BY over subqueries (no query per row);
-sorting by interim risk needs joinedup.teams.interim_risk's counts, which are read in one
+sorting by interim risk needs joinedup.casefinding.interim_risk's counts, which are read in one
 grouped query for the whole caseload (bounded by its size, a few thousand at most) and
 sorted here (or, when risk scores are loaded, joinedup.casefinding's probabilities, read
 the same way; people the scores do not cover come last). Either way only the page's 50
@@ -19,16 +19,14 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
-from joinedup.access.models import StaffMember
+from joinedup.access.models import CareTeamMember, StaffMember
 from joinedup.access.policy import current_on
 from joinedup.careplans.models import CarePlan
+from joinedup.casefinding.interim_risk import emergency_admissions
 from joinedup.casefinding.models import PersonScore, ScoreRun
 from joinedup.casefinding.worklist import percent
-from joinedup.people.models import CareTeamMember
-from joinedup.record.age import age_on
-from joinedup.record.models import Episode, Team
-from joinedup.record.nhs_number import spaced
-from joinedup.teams.interim_risk import emergency_admissions
+from joinedup.record.models import Episode, Person, Team
+from joinedup.record.person_line import PersonLine
 
 PAGE_SIZE = 50
 
@@ -116,7 +114,7 @@ def _by_risk(episodes: QuerySet[Episode], today: dt.date, run: ScoreRun | None) 
 
 
 @dataclass(frozen=True)
-class CaseloadRow:
+class CaseloadRow(PersonLine):
     episode: Episode
     admissions: int
     has_plan: bool
@@ -126,22 +124,8 @@ class CaseloadRow:
     score: PersonScore | None = None  # when risk scores are loaded and cover the person
 
     @property
-    def person_id(self) -> str:
-        return self.episode.person_id
-
-    @property
-    def name(self) -> str:
-        person = self.episode.person
-        return f"{person.given_name} {person.family_name}".strip() or person.id
-
-    @property
-    def nhs_number(self) -> str:
-        number = self.episode.person.nhs_number
-        return spaced(number) if number else ""
-
-    @property
-    def age(self) -> int:
-        return age_on(self.episode.person.birth_date, self.today)
+    def person(self) -> Person:
+        return self.episode.person
 
     @property
     def risk_percent(self) -> str:

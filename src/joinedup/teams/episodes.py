@@ -2,7 +2,7 @@
 
 Opening finds the person by NHS number (mod-11 checked first, so a mistyped number is
 caught before it is looked up). A team may open an episode only for someone registered in
-its neighbourhood or referred to it (joinedup.teams.known_people): an episode gives the
+its neighbourhood or referred to it (joinedup.access.known_people): an episode gives the
 team a relationship and so the whole record, and must not be a silent break-glass. Anyone
 else gets the message an unknown number gets, and no other message (a death, a start
 before birth) is ever given about them. A second open episode of the same team is refused:
@@ -24,14 +24,13 @@ from django.db import transaction
 from django.db.models import Q
 
 from joinedup.access.audit import record_event
-from joinedup.access.models import AuditAction
+from joinedup.access.known_people import has_open_referral, in_neighbourhood
+from joinedup.access.models import AuditAction, CareTeamMember
 from joinedup.forms.dates import DateEntry, read_date, with_error
 from joinedup.forms.errors import FormErrors
 from joinedup.lake.schema import EPISODE_END_REASONS, EPISODE_REASONS
-from joinedup.people.models import CareTeamMember
 from joinedup.record.models import Episode, Person, Team, enum_choices
 from joinedup.record.nhs_number import is_valid, normalise, spaced
-from joinedup.teams.known_people import has_open_referral, in_neighbourhood
 
 REASONS = enum_choices(EPISODE_REASONS)
 END_REASONS = enum_choices(EPISODE_END_REASONS)

@@ -19,9 +19,8 @@ from django.db.models import Q, QuerySet
 
 from joinedup.access.audit import record_event
 from joinedup.access.capabilities import WORK_IN_TEAMS
-from joinedup.access.models import AuditAction, AuditEvent, StaffMember
+from joinedup.access.models import AuditAction, AuditEvent, CareTeamMember, StaffMember
 from joinedup.forms.errors import FormErrors
-from joinedup.people.models import CareTeamMember
 from joinedup.record.models import Person, Team
 
 ROLE = "Key worker"

@@ -43,7 +43,6 @@ from joinedup.transfers.feed_body import (
     FeedError,
     read_event,
 )
-from joinedup.transfers.feed_body import Problem as Problem  # the API's view names problems
 from joinedup.transfers.hub_access import PLAN_FIELDS
 from joinedup.transfers.models import FeedEvent, PlanChange, Stay
 

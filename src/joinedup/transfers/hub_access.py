@@ -37,7 +37,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
 from joinedup.access.capabilities import READ_THE_HUB, WORK_THE_HUB
-from joinedup.access.models import Profession, StaffMember
+from joinedup.access.models import Profession, Sector, StaffMember
 from joinedup.access.policy import (
     diagnosis_sensitivity,
     may_read_sensitivity,
@@ -46,7 +46,6 @@ from joinedup.access.policy import (
     staff_sector,
     visible_across_sectors,
 )
-from joinedup.people.models import Sector
 from joinedup.tasks.owners import staff_described
 
 PLAN_FIELDS = (

@@ -4,7 +4,7 @@ The board's day is today while the hospital's data are live (an admission in the
 LIVE_WITHIN_DAYS days: a quiet weekend is not a gap), else the day of the last admission on
 record (a city loaded from a lake whose window has ended, or a feed that stopped), so the
 board never shows people as waiting through a gap in the data
-(joinedup.teams.interim_risk.hospital_data_until reads the same last admission). Days
+(joinedup.casefinding.interim_risk.hospital_data_until reads the same last admission). Days
 delayed count from the discharge ready date (the day the person no longer met the criteria
 to reside): 0 on that day, as METRICS.md counts a delay (discharge date - ready date).
 """
@@ -16,8 +16,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from joinedup.casefinding.interim_risk import hospital_data_until
 from joinedup.record.models import HospitalSpell
-from joinedup.teams.interim_risk import hospital_data_until
 
 # Lengths of delay as the national discharge delays collection groups them (days).
 DELAY_BANDS: tuple[tuple[str, int, int | None], ...] = (

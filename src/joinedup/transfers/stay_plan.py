@@ -29,6 +29,7 @@ from joinedup.formatting import long_date
 from joinedup.forms.dates import parse_date
 from joinedup.forms.errors import FieldError
 from joinedup.record.models import HospitalSpell
+from joinedup.save_outcome import SaveOutcome
 from joinedup.transfers.hub_access import PLAN_FIELDS
 from joinedup.transfers.models import PATHWAYS, PlanChange, Stay
 from joinedup.transfers.plan_words import DELAY_REASON_WORDS, RESPONSIBILITY_WORDS
@@ -225,18 +226,6 @@ class StayEndedError(Exception):
         self.discharged = discharged
 
 
-@dataclass(frozen=True)
-class Saved:
-    """A save's outcome: the new version, or (a conflict) None and the stay as it now is."""
-
-    version: int | None
-    theirs: Stay | None = None
-
-    @property
-    def conflict(self) -> bool:
-        return self.version is None
-
-
 def save_plan(
     *,
     user: Any,
@@ -247,7 +236,7 @@ def save_plan(
     editable: frozenset[str],
     note: str,
     now: dt.datetime,
-) -> Saved:
+) -> SaveOutcome[int, Stay]:
     """Write the plan as version base+1 with its history row and audit event, or nothing.
 
     Fields outside `editable` are taken from the locked rows, not the form, so a broker's
@@ -271,7 +260,7 @@ def save_plan(
             )
         stay = Stay.objects.filter(pk=spell_id).first()
         if stay is None or stay.version != base:
-            return Saved(None, stay)
+            return SaveOutcome(None, stay)
         spell.stay = stay
         locked = current_plan(spell)
         plan = replace(
@@ -287,7 +276,7 @@ def save_plan(
             updated_by=username,
         )
         if not moved:  # a writer that changed the stay without locking the spell
-            return Saved(None, Stay.objects.filter(pk=spell_id).first())
+            return SaveOutcome(None, Stay.objects.filter(pk=spell_id).first())
         HospitalSpell.objects.filter(pk=spell_id).update(
             ready_for_discharge_date=plan.ready_for_discharge_date,
             delay_reason=plan.delay_reason or None,
@@ -311,4 +300,4 @@ def save_plan(
             person_id=spell.person_id,
             what=f"discharge plan of hospital spell {spell_id} (version {number})",
         )
-    return Saved(number)
+    return SaveOutcome(number)

@@ -20,6 +20,7 @@ from joinedup.access.audit import record_event, record_view
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction
 from joinedup.access.policy import objecting
+from joinedup.access.team_membership import member_of
 from joinedup.formatting import long_date
 from joinedup.forms.errors import FieldError
 from joinedup.mdt.agenda_lines import agenda_items, agenda_line
@@ -27,7 +28,6 @@ from joinedup.mdt.meeting_access import lock_unheld, refuse_held
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.tasks.entry import create_task, read_action
 from joinedup.tasks.owners import UNRELATED_OWNER, may_own, owner_options
-from joinedup.teams.membership import member_of
 
 TEXT_MAX = 20_000
 

@@ -4,7 +4,7 @@ Every page is for the team's members only. Pages that show people (the agenda, t
 summary) audit exactly the people on the page as viewed; putting people on an agenda
 (building, rebuilding, adding one) is audited as a change, in the same transaction.
 Adding by NHS number accepts only people registered in the team's neighbourhood or held by
-the team (joinedup.teams.known_people), with one refusal for everyone else and for numbers
+the team (joinedup.access.known_people), with one refusal for everyone else and for numbers
 that match no one, so the form confirms nothing about strangers.
 """
 
@@ -22,7 +22,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from joinedup.access.audit import record_event, record_events, record_view, record_views
 from joinedup.access.decorators import staff_member_required
+from joinedup.access.known_people import held_by, in_neighbourhood
 from joinedup.access.models import AuditAction, StaffMember
+from joinedup.access.team_membership import member_of
 from joinedup.forms.errors import FieldError
 from joinedup.mdt.agenda import MeetingHeldError, add_person, build_agenda, high_risk_rule
 from joinedup.mdt.agenda_lines import agenda_page
@@ -31,8 +33,6 @@ from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.mdt.scheduling import read_schedule
 from joinedup.record.models import Person
 from joinedup.record.nhs_number import is_valid, normalise
-from joinedup.teams.known_people import held_by, in_neighbourhood
-from joinedup.teams.membership import member_of
 
 PAST_SHOWN = 20
 SUMMARY_MAX = 20_000  # as an agenda item's notes

@@ -9,7 +9,6 @@ sending system where its referral is. Plain Django: one endpoint needs no API fr
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,22 +20,13 @@ from joinedup.record.models import Referral
 from joinedup.referrals.matching import certain_match
 from joinedup.referrals.models import Intake, SystemClient
 from joinedup.referrals.submission import Submission, read_referral
-from joinedup.referrals.system_clients import client_for
+from joinedup.referrals.system_requests import calling_system, json_object, refusal
 from joinedup.referrals.workflow import Actor, create_referral
-
-MAX_BODY_BYTES = 64 * 1024
 
 
 def _errors(status: int, *problems: tuple[str, str]) -> JsonResponse:
-    return JsonResponse(
-        {"errors": [{"field": f, "message": m.split(": ", 1)[-1]} for f, m in problems]},
-        status=status,
-    )
-
-
-def _client(request: HttpRequest) -> SystemClient | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return client_for(token.strip()) if scheme.lower() == "bearer" else None
+    """A refusal of problems written "field: message" (as joinedup.referrals.submission's)."""
+    return refusal(status, *((f, m.split(": ", 1)[-1]) for f, m in problems))
 
 
 def _referral_body(referral: Referral) -> dict[str, Any]:
@@ -76,19 +66,12 @@ def _already(client: SystemClient, external_id: str) -> JsonResponse | None:
 
 @csrf_exempt
 def referrals(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return _errors(405, ("method", "method: send referrals with POST"))
-    client = _client(request)
-    if client is None:
-        return _errors(401, ("Authorization", "Authorization: give a valid Bearer token"))
-    if len(request.body) > MAX_BODY_BYTES:
-        return _errors(413, ("body", f"body: larger than {MAX_BODY_BYTES} bytes"))
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return _errors(400, ("body", "body: not valid JSON"))
-    if not isinstance(data, dict):
-        return _errors(400, ("body", "body: expected a JSON object"))
+    client = calling_system(request, "POST", "send referrals with POST")
+    if isinstance(client, JsonResponse):
+        return client
+    data = json_object(request)
+    if isinstance(data, JsonResponse):
+        return data
     sub = read_referral(data, source=client.source)
     if sub.problems or sub.details is None:
         return _errors(422, *sub.problems)
@@ -134,11 +117,9 @@ def _receive(client: SystemClient, sub: Submission, data: dict[str, Any]) -> Jso
 
 def referral_status(request: HttpRequest, referral_id: str) -> HttpResponse:
     """Where a referral this system sent is now (another system's referrals: 404)."""
-    if request.method != "GET":
-        return _errors(405, ("method", "method: use GET"))
-    client = _client(request)
-    if client is None:
-        return _errors(401, ("Authorization", "Authorization: give a valid Bearer token"))
+    client = calling_system(request, "GET", "use GET")
+    if isinstance(client, JsonResponse):
+        return client
     referral = Referral.objects.filter(pk=referral_id, source_system=client.name).first()
     if referral is None:
         return _errors(404, ("referral_id", "referral_id: no referral of yours has this id"))

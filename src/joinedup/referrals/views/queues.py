@@ -18,8 +18,8 @@ from django.utils import timezone
 from joinedup.access.audit import record_views
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.policy import objecting
+from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Referral
-from joinedup.referrals import lifecycle
 from joinedup.referrals.models import Intake
 from joinedup.referrals.permissions import (
     DETAIL_HIDDEN,

@@ -22,8 +22,8 @@ from joinedup.access.capabilities import TRIAGE
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import has_objection, staff_of
+from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Referral, Team
-from joinedup.referrals import lifecycle
 from joinedup.referrals.permissions import (
     DETAIL_HIDDEN,
     in_team,

@@ -1,1 +1,1 @@
-"""The team workspace's pages: each asks joinedup.teams.membership.member_of first."""
+"""The team workspace's pages: each asks joinedup.access.team_membership.member_of first."""

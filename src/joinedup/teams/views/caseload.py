@@ -14,11 +14,12 @@ from joinedup.access.audit import record_views
 from joinedup.access.capabilities import READ_THE_HUB
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.policy import objecting
+from joinedup.access.team_membership import member_of
+from joinedup.casefinding import interim_risk
 from joinedup.casefinding.disclosure import HIDDEN, score_hidden
 from joinedup.casefinding.worklist import current_run
 from joinedup.formatting import long_date
 from joinedup.forms.dates import DateEntry
-from joinedup.teams import interim_risk
 from joinedup.teams.caseload import (
     DEFAULT_SORT,
     SORTS,
@@ -27,7 +28,6 @@ from joinedup.teams.caseload import (
     unallocated_count,
 )
 from joinedup.teams.episodes import REASONS, OpenForm
-from joinedup.teams.membership import member_of
 from joinedup.teams.views.pages import team_page
 from joinedup.teams.workload import BAR_STEPS
 from joinedup.teams.workload import workload as team_workload

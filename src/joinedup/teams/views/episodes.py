@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from joinedup.access.audit import record_view
 from joinedup.access.decorators import staff_member_required
+from joinedup.access.team_membership import member_of
 from joinedup.forms.dates import DateEntry
 from joinedup.record.models import Episode, Team
 from joinedup.teams.episodes import (
@@ -33,7 +34,6 @@ from joinedup.teams.episodes import (
     read_close_form,
     read_open_form,
 )
-from joinedup.teams.membership import member_of
 from joinedup.teams.views.pages import team_page
 
 

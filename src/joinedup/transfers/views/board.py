@@ -277,7 +277,7 @@ def _save(
     if not outcome.conflict:
         return _saved(spell, "plan")
     fresh = _spell(spell.pk, day)
-    theirs = outcome.theirs
+    theirs = outcome.latest
     who = authors([theirs.updated_by])[theirs.updated_by] if theirs else Author("", "")
     context = _stay_context(request, staff, fresh, day, timezone.localdate(now), form)
     context.update(

@@ -5,6 +5,8 @@ completed without being accepted, or lost between organisations: every referral 
 open (someone owes it an action) or ended with a status that says how. The statuses are
 the contract's (DATA_MODEL.md), which leaves out FHIR's `received` and `ready`. Anything
 still open can be marked entered-in-error (recorded by mistake); nothing leaves an end.
+It sits beside the Referral record, below the apps, because access decisions and teams'
+relationships ask which referrals are open as much as the referrals workflow does.
 """
 
 from __future__ import annotations

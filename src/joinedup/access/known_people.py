@@ -16,8 +16,8 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q
 
 from joinedup.access.policy import current_on
+from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Episode, Person, Referral, Team
-from joinedup.referrals import lifecycle
 
 
 def has_open_referral(team: Team, person_id: str) -> bool:

@@ -29,6 +29,7 @@ from joinedup.access.capabilities import ADD_FOUND_TO_MDT
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, StaffMember
 from joinedup.access.policy import objecting
+from joinedup.access.team_membership import member_of
 from joinedup.casefinding.disclosure import HIDDEN, SOME_HIDDEN, shown_score
 from joinedup.casefinding.worklist import (
     MEANING,
@@ -44,7 +45,6 @@ from joinedup.mdt.agenda import MeetingHeldError, add_person, next_meeting
 from joinedup.mdt.models import AgendaItem
 from joinedup.record.models import Person, Team
 from joinedup.teams.episodes import person_name
-from joinedup.teams.membership import member_of
 from joinedup.teams.views.pages import team_page
 
 PAGE_SIZE = 50
@@ -131,7 +131,7 @@ def _page(
         "on_agenda": on_agenda,
         "problems": problems,
     }
-    return team_page(request, "casefinding/worklist.jinja", team, context, status=status)
+    return team_page(request, "teams/case_finding.jinja", team, context, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
+from joinedup.access.known_people import known_to_a_team
 from joinedup.record.models import Condition, HospitalSpell, Person, Team
-from joinedup.teams.known_people import known_to_a_team
 
 LOOKBACK_DAYS = 365
 HIGH_RISK_ADMISSIONS = 2

@@ -12,6 +12,7 @@ which the opt-out does not apply) keeps everyone and never leaves the partnershi
 Only contract columns are read, so no identity field can reach the lake. The reads and the
 audit event share one transaction (one consistent snapshot on PostgreSQL); the lake is
 written in a staging folder and checked against the contract before it takes its place.
+It stands above the apps it reads (the record, people's opt-outs, the audit), not inside one.
 """
 
 from __future__ import annotations
@@ -33,14 +34,13 @@ from django.utils import timezone
 from rich.progress import Progress
 
 from joinedup.access.audit import record_event
-from joinedup.access.models import AuditAction
+from joinedup.access.models import AuditAction, Consent
 from joinedup.errors import UserError
 from joinedup.lake.manifest import Manifest
 from joinedup.lake.reader import check_lake
 from joinedup.lake.schema import TABLE_ORDER, TABLES, Table
 from joinedup.lake.vocabulary import EXTRACT_PURPOSES
 from joinedup.lake.writer import LakeWriteError, staged_directory, write_batches
-from joinedup.people.models import Consent
 from joinedup.record.models import LAKE_MODELS, LoadedLake, Person, Team
 
 CHUNK_ROWS = 20_000  # rows fetched from the database, and handed to Arrow, at a time
