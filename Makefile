@@ -10,7 +10,7 @@ ASSETS := var/static/.collected
 PYTEST := $(BIN)/pytest
 export DJANGO_SETTINGS_MODULE := joinedup.settings
 
-.PHONY: install assets chromium java faketime lint metrics-doc suite test test-profile test-fast test-dates coverage demo bench clean
+.PHONY: install assets chromium java faketime lint docs suite test test-profile test-fast test-dates coverage demo bench clean
 
 install: $(STAMP)
 
@@ -48,9 +48,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-# docs/metrics.md's metric sections, from the catalogue and the spec tests (a test checks them).
-metrics-doc: $(STAMP)
-	$(BIN)/python -m joinedup.metrics.reference tests/spec docs/metrics.md
+# The generated parts of docs/ (cli.md from --help, security.md's role tables, metrics.md's
+# metric sections): their tests compare them with the code, and write them when asked.
+DOC_TESTS := tests/unit/test_cli_docs.py tests/unit/test_capability_docs.py tests/unit/test_metrics_docs.py
+docs: $(STAMP)
+	JOINEDUP_WRITE_DOCS=1 $(PYTEST) -p no:xdist -q $(DOC_TESTS)
 
 # The suite runs on both cores (pytest-xdist, a database per worker; tests that share a costly
 # set-up stay on one worker, tests/suite_layout.py). Every test runs on PostgreSQL, the

@@ -1,6 +1,6 @@
 """`joinedup extract`: the operational database written as a pseudonymised lake, for a purpose.
 
-Every extract is pseudonymised (DATA_MODEL.md): each person id becomes a keyed hash
+Every extract is pseudonymised (docs/lake.md): each person id becomes a keyed hash
 (HMAC-SHA256 under settings.PSEUDONYMISATION_KEY, which never leaves the operational side,
 so a score computed on the lake can be re-identified for direct care by the key holder),
 birth dates move to the first of the month, and free-text referral reasons are left out

@@ -2,7 +2,7 @@
 break-glass: zero leaks, and refusals identical for people who exist and people who don't.
 
 The expected answer comes from an oracle written here from the security model
-(ARCHITECTURE.md, docs/security.md), not from joinedup.access.policy: the test states the
+(docs/security.md), not from joinedup.access.policy: the test states the
 rules and the pages must obey them. Each person carries entries of every sector, each with
 a unique marker (the entry's HTML id and, for case notes, their text); a page leaks if a
 marker the viewer may not see appears anywhere in its HTML.

@@ -1,6 +1,6 @@
 """docs/cli.md is the `--help` of every subcommand; this test fails when they drift.
 
-Regenerate with: JOINEDUP_WRITE_DOCS=1 .venv/bin/pytest tests/unit/test_cli_docs.py
+Regenerate with `make docs` (JOINEDUP_WRITE_DOCS=1 runs these tests).
 """
 
 from __future__ import annotations
@@ -60,6 +60,4 @@ def test_cli_reference_is_current() -> None:
     text = render()
     if os.environ.get("JOINEDUP_WRITE_DOCS"):
         DOC.write_text(text)
-    assert DOC.read_text() == text, (
-        "docs/cli.md is stale: regenerate it (see this module's docstring)"
-    )
+    assert DOC.read_text() == text, "docs/cli.md is stale: run `make docs`"

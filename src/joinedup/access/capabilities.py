@@ -48,7 +48,7 @@ class Capability:
 
 
 # Commissioners and analysts work with aggregates and the pseudonymised lake, system
-# administrators with accounts: none of them with a person (ARCHITECTURE.md).
+# administrators with accounts: none of them with a person (docs/security.md).
 _CARING = PROFESSIONS - {
     Profession.COMMISSIONER,
     Profession.ANALYST,
@@ -147,7 +147,7 @@ REVIEW_BREAK_GLASS = Capability(
     "review break-glass uses",
     frozenset({Profession.TEAM_MANAGER}),
     "Uses by their teams, and on people their teams hold, are reported to team managers "
-    "(ARCHITECTURE.md).",
+    "(docs/security.md).",
 )
 ADD_FOUND_TO_MDT = Capability(
     "put a person found by case finding on the team's MDT agenda",

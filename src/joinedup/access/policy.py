@@ -9,7 +9,7 @@ checked twice more: a sensitivity label restricts it to the professions allowed 
 that kind of detail, and a person's objection to sharing between health and social care
 hides the other side's entries. Which roles may open records at all, break the glass or
 read each label is the permission table's (joinedup.access.capabilities): commissioners,
-analysts and system administrators never see a record (ARCHITECTURE.md: aggregates and
+analysts and system administrators never see a record (docs/security.md: aggregates and
 the pseudonymised lake only).
 
 opened_record opens a record as a transaction that also writes the audit event (view or

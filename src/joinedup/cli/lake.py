@@ -10,7 +10,7 @@ import typer
 from joinedup.cli.terminal import out, print_rows, report_lake_problems
 
 app = typer.Typer(
-    help="Check a lake (Parquet tables in the shape of DATA_MODEL.md).", no_args_is_help=True
+    help="Check a lake (Parquet tables in the shape of docs/lake.md).", no_args_is_help=True
 )
 
 

@@ -1,4 +1,4 @@
-"""`joinedup metrics`: the outcome metrics of METRICS.md on a lake, in their long form."""
+"""`joinedup metrics`: the outcome metrics of docs/metrics.md on a lake, in their long form."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def metrics(
     engine: Annotated[str, typer.Option(help="duckdb (in process) or spark.")] = "duckdb",
     metric: Annotated[
         list[str] | None,
-        typer.Option(help="Only this metric (repeat for more); all of METRICS.md by default."),
+        typer.Option(help="Only this metric (repeat for more); all of docs/metrics.md by default."),
     ] = None,
     spark_master: Annotated[
         str | None,
@@ -38,7 +38,7 @@ def metrics(
         bool, typer.Option("--publish", help="Apply the small-number rule for publication.")
     ] = False,
 ) -> None:
-    """Compute the outcome metrics of METRICS.md on a lake and write their long form."""
+    """Compute the outcome metrics of docs/metrics.md on a lake and write their long form."""
     from joinedup.metrics import compute_metrics
     from joinedup.metrics.compute import check_request
     from joinedup.metrics.output import check_output_path, write_long_form

@@ -1,4 +1,4 @@
-"""The lake: Parquet tables in the shape of DATA_MODEL.md, read by every analytics engine."""
+"""The lake: Parquet tables in the shape of docs/lake.md, read by every analytics engine."""
 
 from joinedup.lake.manifest import Manifest, ManifestError, read_manifest
 from joinedup.lake.reader import LakeError, LakeReport, Problem, check_lake, open_lake, read_table

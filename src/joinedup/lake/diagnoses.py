@@ -1,4 +1,4 @@
-"""Hospital diagnoses as the lake contract flags them (DATA_MODEL.md, hospital_spell).
+"""Hospital diagnoses as the lake contract flags them (docs/lake.md, hospital_spell).
 
 `acsc`: the primary diagnosis is a chronic ambulatory care sensitive condition on the list
 of NHS Outcomes Framework indicator 2.3.i; `fall`: an injury (ICD-10 S00-T98) caused by a

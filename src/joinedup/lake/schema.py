@@ -1,4 +1,4 @@
-"""The lake contract of DATA_MODEL.md as data: every table, column, type, enumeration and key.
+"""The lake contract of docs/lake.md as data: every table, column, type, enumeration and key.
 
 Everything that writes or reads a lake (the generator, the extract, the loader, the
 analytics engines) takes column names and enumerations from here, so the contract is

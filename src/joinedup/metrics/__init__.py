@@ -1,4 +1,4 @@
-"""Outcome metrics of METRICS.md, defined once in Ibis and run on DuckDB or Spark.
+"""Outcome metrics of docs/metrics.md, defined once in Ibis and run on DuckDB or Spark.
 
 Never imports Django: a partnership's analysts run it on a lake alone.
 """

@@ -47,7 +47,7 @@ LAKE_TABLES = {
 
 
 def chosen_metrics(names: Sequence[str] | None) -> list[Metric]:
-    """The metrics named (base names of METRICS.md), in METRICS.md order; all when None."""
+    """The metrics named (base names, as in docs/metrics.md), in catalogue order; all if None."""
     if not names:
         return list(METRICS)
     unknown = [name for name in names if name not in BY_NAME]
@@ -80,7 +80,7 @@ def compute_metrics(
     publish: bool = False,
     on_step: Callable[[str], None] | None = None,
 ) -> pa.Table:
-    """The long form of METRICS.md for `lake` (see docs/metrics.md); raises MetricsError or
+    """The long form of docs/metrics.md for `lake` (see docs/metrics.md); raises MetricsError or
     LakeError with one clear line before any work when the request or the lake is wrong.
 
     `on_step` is told the name of each step done: "checked" (the lake and the periods),

@@ -1,9 +1,9 @@
-"""Every metric of METRICS.md, written once as Ibis expressions that every engine executes.
+"""Every metric of docs/metrics.md, written once as Ibis expressions that every engine executes.
 
 Each query returns counts per neighbourhood and period (`neighbourhood_id`, `period_start`,
 `part`, `numerator`, `denominator`); the long form, the whole-area rows, the zero rows and
 the rates are made from those counts once, in `long_form.py`, so no engine can round or
-divide differently. Ages follow DATA_MODEL.md (completed years, not year boundaries), day
+divide differently. Ages follow docs/lake.md (completed years, not year boundaries), day
 differences are whole days, and every sum is of 0/1 flags so an empty group is 0, never null.
 """
 

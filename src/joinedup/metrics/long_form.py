@@ -1,4 +1,4 @@
-"""The long form of METRICS.md made from an engine's counts, the same way for every engine.
+"""The long form of docs/metrics.md made from an engine's counts, the same way for every engine.
 
 Every neighbourhood and the whole area ('ALL', the sum of its neighbourhoods: each person
 belongs to exactly one) gets a row for every period, zero counts included, and values are

@@ -2,7 +2,7 @@
 
 The file appears only once complete (written beside it, then renamed), so a failed run
 never leaves a partial file that looks like a result. In CSV a withheld figure is "*", as
-METRICS.md publishes it; in Parquet it is null, with `suppressed` true on its row.
+docs/metrics.md publishes it; in Parquet it is null, with `suppressed` true on its row.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reporting periods: calendar months, quarters and financial years, [start, end] inclusive.
 
-Only periods wholly inside the lake's observation window are reported (METRICS.md), so a
+Only periods wholly inside the lake's observation window are reported (docs/metrics.md), so a
 window that starts mid-month loses that month rather than reporting part of one.
 """
 

@@ -1,4 +1,4 @@
-"""The small-number rule of METRICS.md for output marked for publication.
+"""The small-number rule of docs/metrics.md for output marked for publication.
 
 Counts of people or events of 1-7 are withheld and the rest rounded to the nearest 5; day
 totals are rounded to the nearest 5; a value is worked out from the exact figures and

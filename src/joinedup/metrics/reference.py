@@ -3,14 +3,12 @@
 The definitions live once, in the catalogue beside each metric's query; the spec tests
 hold the worked examples that pin them. The reference a partnership reads is generated from
 both, so it cannot say one thing while the code does another (tests/unit/test_metrics_docs.py
-fails when they drift). Regenerate with `python -m joinedup.metrics.reference tests/spec
-docs/metrics.md`.
+fails when they drift; `make docs` regenerates them).
 """
 
 from __future__ import annotations
 
 import ast
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,16 +155,3 @@ def generated_part(document: str) -> str:
     """The part of a document between the markers (markers included), or '' if absent."""
     start, end = document.find(BEGIN), document.find(END)
     return document[start : end + len(END)] if start >= 0 and end > start else ""
-
-
-def main(spec_folder: str, document: str) -> None:
-    path = Path(document)
-    text = path.read_text()
-    old = generated_part(text)
-    if not old:
-        raise SystemExit(f"{document}: the markers of the generated part are missing")
-    path.write_text(text.replace(old, render(spec_modules(Path(spec_folder)))))
-
-
-if __name__ == "__main__":
-    main(*sys.argv[1:3])

@@ -40,7 +40,7 @@ class UnitCost:
 class Measure:
     key: str
     title: str
-    metric: str  # METRICS.md base name whose figures are used
+    metric: str  # docs/metrics.md base name whose figures are used
     events: str  # what is counted, plural ("emergency admissions")
     population: str  # what the rate is per ("people", "people aged 65 and over")
     cost: UnitCost

@@ -1,6 +1,6 @@
 """The outcome metrics as the dashboards present them: titles, units and which way is better.
 
-The definitions themselves are METRICS.md's (computed by joinedup.metrics); this is what a
+The definitions themselves are docs/metrics.md's (computed by joinedup.metrics); this is what a
 commissioner reads beside them. `direction` says which way a neighbourhood is better than
 the area: "lower" (admissions, delays), "higher" (good outcomes) or None (budget spend,
 where neither way is better in itself). Pure Python: no Django, so the calculation
@@ -22,8 +22,8 @@ PER_100K = 100_000
 
 @dataclass(frozen=True)
 class MetricInfo:
-    name: str  # METRICS.md's base name
-    number: int  # its number in METRICS.md
+    name: str  # docs/metrics.md's base name
+    number: int  # its number in docs/metrics.md
     title: str  # a heading, sentence case
     unit: str  # what a value is, for axes and tables ("per 100,000 people")
     counts: str  # the numerator and denominator in words

@@ -1,4 +1,4 @@
-"""Stored outcome metrics: the long form of METRICS.md, as last computed from a lake.
+"""Stored outcome metrics: the long form of docs/metrics.md, as last computed from a lake.
 
 The dashboards read these rows rather than the lake, so a page never waits for an engine
 and shows the same figures to everyone until the next refresh. There is one set at a

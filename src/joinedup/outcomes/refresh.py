@@ -3,7 +3,7 @@
 refresh_outcomes checks the lake once and runs joinedup.metrics.compute_metrics twice
 (monthly, for the charts, and by financial year, for the league tables and the Audit
 Commission calculation) with exact figures (the dashboards are internal to the
-partnership; METRICS.md's publication rule is for what leaves it), then store_outcomes
+partnership; docs/metrics.md's publication rule is for what leaves it), then store_outcomes
 replaces everything stored in one transaction: the old results stay until the new ones
 are all in, and a failure part-way leaves the old ones untouched.
 

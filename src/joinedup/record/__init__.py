@@ -1,1 +1,1 @@
-"""The integrated record: DATA_MODEL.md as Django models, identities, organisations, the loader."""
+"""The integrated record: docs/lake.md as Django models, identities, organisations, the loader."""

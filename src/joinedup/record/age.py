@@ -1,4 +1,4 @@
-"""A person's age as DATA_MODEL.md defines it: completed years, not year boundaries crossed."""
+"""A person's age as docs/lake.md defines it: completed years, not year boundaries crossed."""
 
 from __future__ import annotations
 

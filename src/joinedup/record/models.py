@@ -1,4 +1,4 @@
-"""The integrated record: every table of DATA_MODEL.md, plus identities and organisations.
+"""The integrated record: every table of docs/lake.md, plus identities and organisations.
 
 Column names follow the lake (db_column), so a lake table loads straight into its model's
 table and `joinedup extract` reads it back without a mapping. Enumerations come from

@@ -3,7 +3,7 @@
 A referral moves only along these transitions, so nothing can be quietly reopened,
 completed without being accepted, or lost between organisations: every referral is either
 open (someone owes it an action) or ended with a status that says how. The statuses are
-the contract's (DATA_MODEL.md), which leaves out FHIR's `received` and `ready`. Anything
+the contract's (docs/lake.md), which leaves out FHIR's `received` and `ready`. Anything
 still open can be marked entered-in-error (recorded by mistake); nothing leaves an end.
 It sits beside the Referral record, below the apps, because access decisions and teams'
 relationships ask which referrals are open as much as the referrals workflow does.

@@ -1,6 +1,6 @@
 """The urgent community response standard: 70% of first visits within two hours.
 
-Counted as METRICS.md's two_hour_response_pct counts it (first visits with
+Counted as docs/metrics.md's two_hour_response_pct counts it (first visits with
 response_minutes, the share at 120 minutes or fewer), here per team and over a window of
 visit dates, for the operational board rather than the lake.
 """

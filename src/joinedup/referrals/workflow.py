@@ -293,7 +293,7 @@ def redirect_to_team(
 
 
 def response_minutes(received_at: dt.datetime, arrived_at: dt.datetime) -> int:
-    """Whole minutes from receipt to arrival (DATA_MODEL.md's response_minutes)."""
+    """Whole minutes from receipt to arrival (docs/lake.md's response_minutes)."""
     return int((arrived_at - received_at).total_seconds() // 60)
 
 

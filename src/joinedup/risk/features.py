@@ -4,7 +4,7 @@ Only what was known before the as-of date is used, so a model trained on the pas
 scored on the present as it was then (no leakage): events dated before it (admissions,
 attendances, contacts), conditions recorded before it (`recorded_date`, else the onset
 date) and not resolved before it, services and caseload episodes open on it, and hospital
-bed days counted only up to it. The population is DATA_MODEL.md's: registered and alive on
+bed days counted only up to it. The population is docs/lake.md's: registered and alive on
 the as-of date. Every count is of 0/1 flags or whole days, so an engine cannot round
 differently; a person without events has zeros, never nulls, except the deprivation decile
 and the days since the last emergency admission, which are null when unknown.

@@ -1,4 +1,4 @@
-"""The generator's event logs turned into the contract's tables (DATA_MODEL.md).
+"""The generator's event logs turned into the contract's tables (docs/lake.md).
 
 Everything here is what the lake can know on the window's last day: a stay not yet ended
 has no discharge date, a package or episode still running has no end date, a condition

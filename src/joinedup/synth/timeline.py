@@ -88,7 +88,7 @@ def split_days(days: npt.NDArray[np.int32]) -> tuple[npt.NDArray[np.int16], npt.
 def ages_on(
     birth_year: npt.NDArray[np.int16], birth_md: npt.NDArray[np.int16], on: dt.date
 ) -> npt.NDArray[np.int16]:
-    """Age in completed years on a date, as DATA_MODEL.md defines it (capped at MAX_AGE - 1)."""
+    """Age in completed years on a date, as docs/lake.md defines it (capped at MAX_AGE - 1)."""
     md = on.month * 100 + on.day
     age = (on.year - birth_year.astype(np.int32)) - (md < birth_md)
     return np.clip(age, 0, MAX_AGE - 1).astype(np.int16)

@@ -1,6 +1,6 @@
 """Recording a discharge, and starting what follows it.
 
-A discharge sets the spell's discharge date, destination and pathway (DATA_MODEL.md's
+A discharge sets the spell's discharge date, destination and pathway (docs/lake.md's
 columns) and, in the same transaction, starts the care the pathway promises, so a person
 never leaves hospital on paper with nothing arranged:
 
@@ -57,7 +57,7 @@ FOLLOW_ON: dict[int, tuple[str, ...]] = {
     3: CARE_HOME_SERVICES,
 }
 NO_FOLLOW_ON_DESTINATIONS = ("died", "other_hospital")
-ADULT = 18  # METRICS.md's adult delay spells: 18 or over at discharge
+ADULT = 18  # docs/metrics.md's adult delay spells: 18 or over at discharge
 SERVICE_WORDS = {
     "reablement": "reablement",
     "home_care": "a home care package",

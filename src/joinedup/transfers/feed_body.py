@@ -13,11 +13,11 @@ offset, e.g. 2025-03-04T10:15:00+00:00, not more than 5 minutes in the future):
                   caused by a fall)
     update        one or more of: ward, expected_discharge_date, ready_for_discharge_date
                   (no longer meets the criteria to reside), proposed_pathway (0..3),
-                  delay_reason (DATA_MODEL.md's list; needs a ready date),
+                  delay_reason (docs/lake.md's list; needs a ready date),
                   delay_responsibility (nhs | social_care | both; needs a reason), note,
                   primary_diagnosis, fall (coded later: the plan, and its version, are
                   unchanged by those two). A field left out is unchanged; null clears it.
-    discharge     discharge_date, discharge_destination (DATA_MODEL.md's list),
+    discharge     discharge_date, discharge_destination (docs/lake.md's list),
                   discharge_pathway (0..3); the follow-on care is chosen from the pathway
                   (joinedup.transfers.discharge)
 
@@ -290,7 +290,7 @@ FALL_NEEDS_INJURY = "a fall goes with an injury: a primary_diagnosis from S00 to
 
 
 def _fall_check(reader: _Reader, diagnosis: Any, fall: Any, *, admit: bool) -> None:
-    """A fall is an injury caused by one (DATA_MODEL.md): it goes with an S or T code, sent
+    """A fall is an injury caused by one (docs/lake.md): it goes with an S or T code, sent
     with it on an admission (an update's may be the spell's already: _update_plan)."""
     if fall is not True or (diagnosis is ABSENT and not admit):
         return

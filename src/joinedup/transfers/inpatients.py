@@ -6,7 +6,7 @@ record (a city loaded from a lake whose window has ended, or a feed that stopped
 board never shows people as waiting through a gap in the data
 (joinedup.casefinding.interim_risk.hospital_data_until reads the same last admission). Days
 delayed count from the discharge ready date (the day the person no longer met the criteria
-to reside): 0 on that day, as METRICS.md counts a delay (discharge date - ready date).
+to reside): 0 on that day, as docs/metrics.md counts a delay (discharge date - ready date).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def in_hospital(day: dt.date) -> QuerySet[HospitalSpell]:
 def delayed_values(day: dt.date, *fields: str, **filters: Any) -> list[tuple[Any, ...]]:
     """`fields` of every spell delayed on `day` (and matching `filters`), by spell id.
 
-    Delayed on a day, any day: in hospital at its end (METRICS.md's "inside a hospital
+    Delayed on a day, any day: in hospital at its end (docs/metrics.md's "inside a hospital
     spell": admitted on or before it, not discharged by it; someone discharged on the day
     is no longer delayed on it) with a ready date on or before it. Read in two queries,
     each served by an index: those not yet discharged (the in-hospital index, by admission

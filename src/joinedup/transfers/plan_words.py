@@ -1,6 +1,6 @@
 """The discharge plan's coded values in the words staff read on the board and the forms.
 
-DATA_MODEL.md's delay reasons and responsibilities are codes (the national discharge
+docs/lake.md's delay reasons and responsibilities are codes (the national discharge
 delays collection's list); staff pick and read them as words. One table each, checked
 against the contract's lists, so a new code in the contract fails here at import rather
 than showing a raw code on a page.

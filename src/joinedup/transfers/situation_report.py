@@ -9,14 +9,14 @@ is the day itself) is in the 0-1 band.
 
 The CSV's columns, one row per reason x band (zeros included):
 - date: the day counted (ISO 8601);
-- delay_reason: the spell's delay reason from DATA_MODEL.md's list, or `unrecorded`;
+- delay_reason: the spell's delay reason from docs/lake.md's list, or `unrecorded`;
 - delay_band: 0-1, 2-3, 4-6, 7-13, 14-20 or 21+ days;
 - people: adults delayed on the day with that reason and length of delay;
 - delayed_days: the sum of their days delayed (from the ready date to the day).
 Totals follow, marked `all`: each reason's row with delay_band `all`, then each band's
 with delay_reason `all`, last `all`, `all`. Sum only the rows without `all`.
 
-The metrics are METRICS.md's 6, 7 and 8 over adult delay spells (discharged in the period,
+The metrics are docs/metrics.md's 6, 7 and 8 over adult delay spells (discharged in the period,
 18 or over at discharge, ready date recorded; delay = max(0, discharge - ready) days),
 from the operational database, for the whole area and each neighbourhood (the person's).
 """
@@ -36,7 +36,7 @@ from joinedup.transfers.inpatients import DELAY_BANDS, days_delayed_on, delay_ba
 from joinedup.transfers.plan_words import DELAY_REASON_WORDS
 
 ADULT_AGE = 18
-UNRECORDED = "unrecorded"  # a delayed spell with no reason (METRICS.md's name for it)
+UNRECORDED = "unrecorded"  # a delayed spell with no reason (docs/metrics.md's name for it)
 REASONS = (*schema.DELAY_REASONS, UNRECORDED)
 BANDS = tuple(name for name, _, _ in DELAY_BANDS)
 ALL = "all"
@@ -139,7 +139,7 @@ def metric_period(day: dt.date) -> tuple[dt.date, dt.date]:
 
 def delay_metrics(start: dt.date, end: dt.date) -> list[DelayMetrics]:
     """Metrics 6, 7, 8 for [start, end]: the whole area first, then every neighbourhood
-    (zeros included), as METRICS.md defines them."""
+    (zeros included), as docs/metrics.md defines them."""
     area = DelayMetrics(None, "Whole area")
     places = {
         pk: DelayMetrics(pk, name or pk)

@@ -1,7 +1,7 @@
 """A stay's discharge plan: reading it, checking a change, and saving it without losing one.
 
 The plan lives in two places, as the contract has it: the discharge ready date, delay
-reason and responsibility on the hospital spell (DATA_MODEL.md's columns, which the
+reason and responsibility on the hospital spell (docs/lake.md's columns, which the
 metrics read), and the ward, expected date of discharge and proposed pathway on the hub's
 Stay. A save writes both, appends a PlanChange (the plan as it stands after it, kept for
 the history) and its audit event, in one transaction.

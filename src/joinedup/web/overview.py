@@ -1,7 +1,7 @@
 """The partnership overview: each neighbourhood's team, population, practices and activity.
 
 Aggregates only, never a person. Activity is counted per person first and then per
-neighbourhood (a person's neighbourhood holds for the whole window, DATA_MODEL.md v1), so
+neighbourhood (a person's neighbourhood holds for the whole window, docs/lake.md v1), so
 each activity table is read once through its (person_id, date, ...) index and joined to
 people once per person rather than once per row: seconds rather than a minute on SQLite
 with millions of contacts. The result is cached (in the cache every server process
@@ -162,7 +162,7 @@ def count_by_neighbourhood(
 
 
 def registered_population(on: dt.date) -> dict[str, int]:
-    """People registered and alive on `on`, per neighbourhood (DATA_MODEL.md's rule)."""
+    """People registered and alive on `on`, per neighbourhood (docs/lake.md's rule)."""
     alive = Q(death_date__isnull=True) | Q(death_date__gt=on)
     registered = Q(registered_from__lte=on) & (
         Q(registered_to__isnull=True) | Q(registered_to__gte=on)
