@@ -46,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/lint-imports --no-cache
+	$(BIN)/lint-imports --no-cache --no-logo
 
 # The generated parts of docs/ (cli.md from --help, security.md's role tables, metrics.md's
 # metric sections): their tests compare them with the code, and write them when asked.
