@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.test import Client
+from django.urls import resolve
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from joinedup.access.demo import create_demo_logins, demo_username
-from joinedup.access.models import Profession
+from joinedup.access.menu import Viewer
+from joinedup.access.models import Profession, StaffMember
 from joinedup.casefinding.interim_risk import (
     emergency_admissions,
     high_risk_unknown,
@@ -23,6 +28,7 @@ from joinedup.record.load import load_lake
 from joinedup.record.models import HospitalSpell, LoadedLake, Person, Referral
 from joinedup.referrals.demo import seed_demo_referrals
 from joinedup.tasks.models import Task
+from joinedup.web.workspace import menu_entries
 from workspace_world import PASSWORD, Workspace, build_workspace
 
 # Landings and demo seeding through the ORM.
@@ -83,6 +89,28 @@ def test_the_menu_offers_each_role_its_pages_only(world: Workspace) -> None:
     assert overview.split(current, 1)[1].split("</li>", 1)[0].count("Overview") == 1
     outcomes = client.get("/outcomes/").content.decode()
     assert outcomes.split(current, 1)[1].split("</li>", 1)[0].count("Outcomes") == 1
+
+
+def test_each_app_puts_only_its_own_pages_in_the_menu(tiny_lake: Path) -> None:
+    """An entry opens a page of the app that declares it, so an app's menu moves with it."""
+    declared: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "menu"):
+            for entry in import_module(f"{config.name}.menu").ENTRIES:
+                declared[entry.key] = config.name
+    entries = menu_entries()
+    assert sorted(declared) == sorted(entry.key for entry in entries)
+    assert len({entry.rank for entry in entries}) == len(entries)
+    load_lake(tiny_lake)
+    create_demo_logins()  # every profession
+    shown: set[str] = set()
+    for staff in StaffMember.objects.all():
+        viewer = Viewer.of(staff)
+        for entry in entries:
+            if (href := entry.href(viewer)) is not None:
+                assert resolve(href).func.__module__.startswith(declared[entry.key] + "."), href
+                shown.add(entry.key)
+    assert shown == set(declared)  # every entry is some role's
 
 
 def test_the_demo_adds_todays_referrals_once(world: Workspace) -> None:

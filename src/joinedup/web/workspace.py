@@ -1,6 +1,7 @@
 """Where each member of staff starts, and the menu of the pages their role uses.
 
-One table of roles to pages, so the landing page and the menu cannot disagree: the triage
+Each app declares its own menu entries (access/menu.py); this module gathers them and
+picks the landing page among them, so the landing page is always in the menu: the triage
 clinician starts at the triage queue, the urgent response team at its board, a team
 manager at the team's caseload, team members at their tasks, referrers (GPs, pharmacists)
 at their referrals, discharge coordinators and social care brokers at the transfer of care
@@ -12,20 +13,18 @@ and analysts and administrators at the partnership overview.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.urls import reverse
+from django.utils.module_loading import module_has_submodule
 
-from joinedup.access.capabilities import (
-    FIND_PEOPLE,
-    REVIEW_BREAK_GLASS,
-    SEE_OUTCOMES,
-    TRIAGE,
-    WORK_THE_HUB,
-)
+from joinedup.access.capabilities import TRIAGE, WORK_THE_HUB
+from joinedup.access.menu import MenuEntry, Viewer
 from joinedup.access.models import Profession, StaffMember
 from joinedup.access.policy import staff_of
-from joinedup.record.models import Team
 
 
 @dataclass(frozen=True)
@@ -40,62 +39,46 @@ class Workspace:
     menu: list[Link]
 
 
-def _teams(staff: StaffMember) -> tuple[Team | None, Team | None]:
-    """The viewer's first neighbourhood team and first urgent response team."""
-    neighbourhood = urgent = None
-    for team in staff.teams.order_by("name", "id"):
-        if team.kind == Team.Kind.NEIGHBOURHOOD and neighbourhood is None:
-            neighbourhood = team
-        elif team.kind == Team.Kind.URGENT_COMMUNITY_RESPONSE and urgent is None:
-            urgent = team
-    return neighbourhood, urgent
+@cache
+def menu_entries() -> tuple[MenuEntry, ...]:
+    """Every installed app's menu entries (its `menu` module's ENTRIES), in menu order."""
+    entries: list[MenuEntry] = []
+    for config in apps.get_app_configs():
+        if config.module is not None and module_has_submodule(config.module, "menu"):
+            entries.extend(import_module(f"{config.name}.menu").ENTRIES)
+    return tuple(sorted(entries, key=lambda entry: entry.rank))
+
+
+def _landing(viewer: Viewer) -> str:
+    """Which of the role's pages it starts at."""
+    staff = viewer.staff
+    if TRIAGE.allows(staff):
+        return "triage"
+    if viewer.urgent_team is not None:
+        return "urgent"
+    if WORK_THE_HUB.allows(staff):
+        return "hub"
+    if staff.profession == Profession.TEAM_MANAGER and viewer.team is not None:
+        return "caseload"
+    if staff.profession in (Profession.GP, Profession.PHARMACIST) or viewer.team is None:
+        return "mine"
+    return "tasks"
 
 
 def workspace_for(staff: StaffMember | None) -> Workspace:
     overview = Link("Overview", reverse("overview"))
     if staff is None:
         return Workspace(overview, [])
-    outcomes = Link("Outcomes", reverse("outcomes:index"))
-    if not FIND_PEOPLE.allows(staff):
-        menu = [overview, *([outcomes] if SEE_OUTCOMES.allows(staff) else [])]
-        return Workspace(menu[-1], menu)
-    team, urgent = _teams(staff)
-    triage = TRIAGE.allows(staff)
-    links: dict[str, Link] = {
-        "refer": Link("Make a referral", reverse("referrals:new")),
-        "mine": Link("My referrals", reverse("referrals:mine")),
-        "tasks": Link("My tasks", reverse("tasks:mine")),
-        "search": Link("Find a person", reverse("people:search")),
+    viewer = Viewer.of(staff)
+    links = {
+        entry.key: Link(entry.text, href)
+        for entry in menu_entries()
+        if (href := entry.href(viewer)) is not None
     }
-    if triage:
-        links["triage"] = Link("Triage", reverse("referrals:triage"))
-    if triage or urgent is not None:
-        links["urgent"] = Link("Urgent response", reverse("referrals:urgent"))
-    if team is not None:
-        links["caseload"] = Link("Caseload", reverse("teams:caseload", args=[team.pk]))
-        links["casefinding"] = Link("Case finding", reverse("casefinding:worklist", args=[team.pk]))
-        links["mdt"] = Link("MDT meetings", reverse("mdt:meetings", args=[team.pk]))
-    if WORK_THE_HUB.allows(staff):
-        links["hub"] = Link("Transfer of care hub", reverse("transfers:board"))
-    if SEE_OUTCOMES.allows(staff):
-        links["outcomes"] = outcomes
-    if REVIEW_BREAK_GLASS.allows(staff):
-        links["glass"] = Link("Break-glass review", reverse("access:break_glass_review"))
-    if triage:
-        start = "triage"
-    elif urgent is not None:
-        start = "urgent"
-    elif WORK_THE_HUB.allows(staff):
-        start = "hub"
-    elif staff.profession == Profession.TEAM_MANAGER and team is not None:
-        start = "caseload"
-    elif staff.profession in (Profession.GP, Profession.PHARMACIST) or team is None:
-        start = "mine"
-    else:
-        start = "tasks"
-    order = ("triage", "urgent", "hub", "caseload", "casefinding", "mdt", "tasks", "mine", "refer",
-             "search", "outcomes", "glass")  # fmt: skip
-    return Workspace(links[start], [links[k] for k in order if k in links])
+    if not viewer.cares:
+        menu = [overview, *links.values()]
+        return Workspace(menu[-1], menu)
+    return Workspace(links[_landing(viewer)], list(links.values()))
 
 
 def menu(request: Any) -> list[dict[str, Any]]:
