@@ -9,10 +9,23 @@ without reaching up into the web layer.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
+from markupsafe import Markup
 
 from joinedup.record.nhs_number import format_nhs_number
+from joinedup.untrusted_json import UNSTORABLE
+
+
+def printable(value: Any) -> Any:
+    """Text as a page can write it: NUL and lone surrogates shown as the replacement
+    character. The template's last step for every value, so text stored before the APIs
+    refused such characters (or arriving by another road) never stops a page."""
+    if isinstance(value, str) and UNSTORABLE.search(value):
+        cleaned = UNSTORABLE.sub("\ufffd", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def long_date(value: dt.date | None) -> str:

@@ -134,3 +134,23 @@ class Intake(ShownById):
                 name="intake_external_id_once_per_client",
             )
         ]
+
+
+class ReceivedReferral(models.Model):
+    """What a system sent under each of its external ids (a digest of the body as read), so
+    a repeat is answered as one and an id reused for another referral is refused (409)."""
+
+    client = models.ForeignKey(SystemClient, models.PROTECT, related_name="+")
+    external_id = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the body as read")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "external_id"], name="received_referral_once_per_client"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} from {self.client_id}"

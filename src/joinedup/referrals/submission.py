@@ -7,13 +7,13 @@ while any problem remains.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
+from joinedup.forms.dates import ISO_OR_DAY_FIRST, parse_date
 from joinedup.lake.schema import REFERRAL_SOURCES, SEX, URGENCIES
 from joinedup.people.search import normalise_postcode
 from joinedup.record import nhs_number
@@ -57,17 +57,6 @@ class Submission:
         self.problems.append((name, message))
 
 
-def parse_date(value: str) -> dt.date | None:
-    """2026-03-01 or 01/03/2026 (the forms' and people's ways of writing a date)."""
-    value = value.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _text(data: dict[str, Any], key: str) -> str:
     value = data.get(key, "")
     return value.strip() if isinstance(value, str) else ""
@@ -96,7 +85,7 @@ def read_person(sub: Submission, data: Any, prefix: str = "person.") -> None:
     family = _required(sub, data, "family_name", f"{prefix}family_name", "the family name",
                        LIMITS["name"])  # fmt: skip
     born_text = _required(sub, data, "birth_date", f"{prefix}birth_date", "the date of birth", 20)
-    born = parse_date(born_text) if born_text else None
+    born = parse_date(born_text, ISO_OR_DAY_FIRST) if born_text else None
     if born_text and born is None:
         sub.problem(f"{prefix}birth_date", f"{prefix}birth_date: write the date as 2026-03-01")
     elif born is not None and (born > timezone.localdate() or born.year < 1890):

@@ -2,18 +2,20 @@
 
 The referral endpoint (joinedup.referrals.views.api) and the hospital feed
 (joinedup.transfers.views.feed) answer the same systems, so they check the token and the
-body alike and refuse alike: {"errors": [{"field": ..., "message": ...}]}.
+body alike (joinedup.untrusted_json) and refuse alike, always in JSON:
+{"errors": [{"field": ..., "message": ...}]}.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
 from joinedup.referrals.models import SystemClient
 from joinedup.referrals.system_clients import client_for
+from joinedup.untrusted_json import InputError, read_json
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -38,13 +40,17 @@ def calling_system(request: HttpRequest, method: str, how: str) -> SystemClient 
 
 
 def json_object(request: HttpRequest) -> dict[str, Any] | JsonResponse:
-    """The body as a JSON object, or the refusal (413: too large; 400: not an object)."""
-    if len(request.body) > MAX_BODY_BYTES:
-        return refusal(413, ("body", f"larger than {MAX_BODY_BYTES} bytes"))
+    """The body as a JSON object within joinedup.untrusted_json's rules, or the refusal."""
+    too_large = refusal(413, ("body", f"larger than {MAX_BODY_BYTES} bytes"))
     try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
-        return refusal(400, ("body", "not valid JSON"))
-    if not isinstance(data, dict):
-        return refusal(400, ("body", "expected a JSON object"))
-    return data
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return refusal(400, ("Content-Length", "not a number of bytes"))
+    if declared > MAX_BODY_BYTES:
+        return too_large  # refused before it is read
+    try:
+        return read_json(request.body, max_bytes=MAX_BODY_BYTES)
+    except RequestDataTooBig:  # longer than it said, past Django's own limit
+        return too_large
+    except InputError as exc:
+        return refusal(exc.status, *exc.problems)

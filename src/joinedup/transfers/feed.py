@@ -104,16 +104,11 @@ def _apply_atomically(client: SystemClient, event: Event, data: dict[str, Any]) 
                     ),
                 )
             return _admit_spell(client, event, data)
-        if spell is None:
+        admitted_by = _admitted_by(spell.pk) if spell is not None else None
+        if spell is None or (admitted_by is not None and admitted_by != client.name):
+            # another hospital's stay is answered as an unknown one: only the system that
+            # admitted it speaks for it, and it is told nothing of it (docs/security.md)
             raise FeedError(409, ("spell_id", f"spell {event.spell_id} has not been admitted"))
-        admitted_by = _admitted_by(spell.pk)
-        if admitted_by is not None and admitted_by != client.name:
-            # another hospital's stay: only the system that admitted it speaks for it (and
-            # is told nothing more of it, its discharge included)
-            raise FeedError(
-                409,
-                ("spell_id", f"spell {spell.pk} was admitted by {admitted_by}, not this system"),
-            )
         _refuse_discharged(spell)
         stay = _locked_stay(spell, client)
         if stay.last_event_at is not None and event.occurred_at < stay.last_event_at:

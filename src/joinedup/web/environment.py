@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
-from joinedup.formatting import localtime_text, long_date, nhs_number_text, thousands
+from joinedup.formatting import localtime_text, long_date, nhs_number_text, printable, thousands
 
 
 def workspace_menu(request: Any) -> list[dict[str, Any]]:
@@ -36,6 +36,7 @@ def environment(**options: Any) -> Environment:
     options.setdefault("lstrip_blocks", True)
     env = Environment(
         loader=ChoiceLoader([loader, PackageLoader("nhsuk_frontend_jinja", "templates")]),
+        finalize=printable,
         **options,
     )
     env.globals.update({"static": static, "url": url, "menu": workspace_menu})

@@ -2,9 +2,10 @@
 
 POST /api/referrals/ with `Authorization: Bearer <token>` and a JSON referral. 201: made
 (the person matched for certain); 202: held for triage to match the person (an Intake);
-200: this external_id was already received (nothing new is made); 4xx: a JSON list of
-errors, each naming its field, and nothing saved. GET /api/referrals/<id>/ tells the
-sending system where its referral is. Plain Django: one endpoint needs no API framework.
+200: this external_id was already received with the same body (nothing new is made); 409:
+it was received with another body; 4xx: a JSON list of errors, each naming its field, and
+nothing saved. The body is read by its declared schema (joinedup.referrals.api_body).
+GET /api/referrals/<id>/ tells the sending system where its referral is.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from joinedup.record.models import Referral
+from joinedup.referrals.api_body import ReferralBody
 from joinedup.referrals.matching import certain_match
-from joinedup.referrals.models import Intake, SystemClient
+from joinedup.referrals.models import Intake, ReceivedReferral, SystemClient
 from joinedup.referrals.submission import Submission, read_referral
 from joinedup.referrals.system_requests import calling_system, json_object, refusal
 from joinedup.referrals.workflow import Actor, create_referral
+from joinedup.untrusted_json import InputError, validated
 
 
 def _errors(status: int, *problems: tuple[str, str]) -> JsonResponse:
@@ -64,6 +67,23 @@ def _already(client: SystemClient, external_id: str) -> JsonResponse | None:
     return None
 
 
+def _repeat(client: SystemClient, external_id: str, digest: str) -> JsonResponse | None:
+    """The answer already given for this external_id; a 409 if it came with another body."""
+    if not external_id:
+        return None
+    sent = ReceivedReferral.objects.filter(client=client, external_id=external_id).first()
+    if sent is not None and sent.digest != digest:
+        return _errors(
+            409,
+            (
+                "external_id",
+                f"{external_id} was already sent with another referral: give each "
+                "referral its own external_id",
+            ),
+        )
+    return _already(client, external_id)
+
+
 @csrf_exempt
 def referrals(request: HttpRequest) -> HttpResponse:
     client = calling_system(request, "POST", "send referrals with POST")
@@ -72,26 +92,38 @@ def referrals(request: HttpRequest) -> HttpResponse:
     data = json_object(request)
     if isinstance(data, JsonResponse):
         return data
-    sub = read_referral(data, source=client.source)
+    try:
+        body = validated(ReferralBody, data)
+    except InputError as exc:
+        return refusal(exc.status, *exc.problems)
+    sub = read_referral(body.model_dump(exclude_none=True), source=client.source)
     if sub.problems or sub.details is None:
         return _errors(422, *sub.problems)
+    digest = body.digest()
     try:
-        return _receive(client, sub, data)
+        return _receive(client, sub, data, digest)
     except IntegrityError:
         # The same external_id sent twice at once: the other request made it; answer as a
         # repeat would be answered.
-        repeated = _already(client, sub.external_id)
+        repeated = _repeat(client, sub.external_id, digest)
         if repeated is None:
             raise
         return repeated
 
 
-def _receive(client: SystemClient, sub: Submission, data: dict[str, Any]) -> JsonResponse:
+def _receive(
+    client: SystemClient, sub: Submission, data: dict[str, Any], digest: str
+) -> JsonResponse:
     assert sub.details is not None
     with transaction.atomic():
-        repeated = _already(client, sub.external_id)
+        repeated = _repeat(client, sub.external_id, digest)
         if repeated is not None:
             return repeated
+        if sub.external_id:
+            ReceivedReferral.objects.create(
+                client=client, external_id=sub.external_id, digest=digest,
+                received_at=timezone.now(),
+            )  # fmt: skip
         found = certain_match(sub.details)
         if found.problem:
             return _errors(422, ("person.nhs_number", found.problem))

@@ -23,6 +23,7 @@ from joinedup.referrals.permissions import intake_matcher_or_403
 from joinedup.referrals.submission import Submission, read_new_person, read_referral
 from joinedup.referrals.views.form_data import field_errors
 from joinedup.referrals.workflow import Actor, create_referral
+from joinedup.untrusted_json import storable
 
 
 def _page(
@@ -59,7 +60,8 @@ def intake(request: HttpRequest, intake_id: int) -> HttpResponse:
         if held.referral_id:
             return redirect("referrals:referral", held.referral_id)
         return redirect("referrals:triage")
-    sub = read_referral(held.payload, source=held.client.source)
+    # storable: a body kept from before joinedup.untrusted_json refused unstorable text
+    sub = read_referral(storable(held.payload), source=held.client.source)
     assert sub.details is not None  # it was checked when it arrived
     candidates = audited_match(sub.details, request.user, "intake: matching").candidates
     if request.method != "POST":
