@@ -43,6 +43,17 @@ class InputError(UserError):
         self.problems = list(problems)
 
 
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Refusal(BaseModel):
+    """Every refusal of every API: each problem with the path of its field."""
+
+    errors: list[FieldProblem]
+
+
 class Body(BaseModel):
     """A declared request body: strict types, no field it does not name."""
 

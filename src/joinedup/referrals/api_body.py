@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
+from joinedup.lake.schema import URGENCIES
 from joinedup.referrals.submission import LIMITS
 from joinedup.untrusted_json import Body
 
@@ -43,7 +44,7 @@ class ReferralBody(Body):
     """A referral as a system sends it; the system's kind of source is its registration's."""
 
     external_id: str | None = _text(LIMITS["id"])
-    urgency: str | None = _text(16)
+    urgency: str | None = Field(None, max_length=16, json_schema_extra={"enum": list(URGENCIES)})
     reason: str | None = _text(LIMITS["reason"])
     needs: str | None = _text(LIMITS["needs"])
     person: PersonBody | None = None
@@ -52,3 +53,24 @@ class ReferralBody(Body):
     def digest(self) -> str:
         """The same for two bodies that read alike (spacing around values aside)."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+
+class ReferralAnswer(BaseModel):
+    """Where a referral the system sent is (201 made, 200 a repeat, or asked for by id)."""
+
+    referral_id: str
+    external_id: str
+    status: str | None
+    team: str | None
+    outcome: str | None
+    received_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class IntakeAnswer(BaseModel):
+    """A referral held for triage to match its person (202), and what became of it."""
+
+    intake_id: int
+    external_id: str | None
+    status: str
+    why: str
+    referral: ReferralAnswer | None = None

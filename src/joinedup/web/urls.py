@@ -1,13 +1,15 @@
-"""Login, logout, the partnership overview and each role's starting page."""
+"""Login, logout, the partnership overview, each role's starting page, and the APIs' OpenAPI
+description."""
 
 from django.urls import path
 
 from joinedup.access.login import LoginView, LogoutView
-from joinedup.web import views
+from joinedup.web import openapi, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("workspace/", views.workspace, name="workspace"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("api/openapi.json", openapi.openapi, name="openapi"),
 ]
