@@ -7,6 +7,8 @@ here, apart from the rules of when care starts and ends (social_care.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -76,3 +78,12 @@ def draw_budgets(
         u < dp, MODE["direct_payment"], np.where(u < dp + tp, MODE["third_party"], MODE["notional"])
     )
     return has, np.where(has, mode, -1).astype(np.int8)
+
+
+def draw_payment(
+    shares: dict[str, float], ages: npt.NDArray[np.int16], rng: np.random.Generator
+) -> dict[str, npt.NDArray[Any]]:
+    """The funder, personal budget and budget mode columns of new community packages."""
+    funder = draw_funders(shares, len(ages), rng)
+    personal_budget, budget_mode = draw_budgets(funder, ages, rng)
+    return {"funder": funder, "personal_budget": personal_budget, "budget_mode": budget_mode}

@@ -7,7 +7,8 @@ each; short-term services after a stay also schedule the step that follows them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,8 +19,8 @@ from joinedup.synth.care_need import DEMENTIA
 from joinedup.synth.care_packages import (
     FUNDER,
     SERVICE,
-    draw_budgets,
     draw_funders,
+    draw_payment,
     new_package_log,
 )
 from joinedup.synth.conditions import log_hazards
@@ -72,48 +73,83 @@ SHORT_TERM = {
 }
 
 
+@dataclass(frozen=True)
+class Starters:
+    """People starting care, each on their own day: what every kind of start needs.
+
+    Every caller (the first population, the monthly hazards, discharges, the schedule)
+    hands over the same arrays, and every start narrows them together (to those without
+    the service yet, those still at home) before drawing from the step's random stream.
+    """
+
+    people: People
+    who: Index
+    day: npt.NDArray[np.int32]
+    ages: npt.NDArray[np.int16]
+    rng: np.random.Generator
+    after_spell: npt.NDArray[np.int64] | int = -1  # the stay the care follows (-1: none)
+
+    def __len__(self) -> int:
+        return len(self.who)
+
+    def only(self, keep: npt.NDArray[np.bool_]) -> Starters:
+        """The people where `keep` is true."""
+        spell = self.after_spell
+        return replace(
+            self,
+            who=self.who[keep],
+            day=self.day[keep],
+            ages=self.ages[keep],
+            after_spell=spell[keep] if isinstance(spell, np.ndarray) else spell,
+        )
+
+
+def new_schedule() -> EventLog:
+    """Follow-on steps: who, on which day, what (PLACE_PERMANENT, ...), after which stay."""
+    return EventLog({"person": np.int32, "day": np.int32, "action": np.int8, "spell": np.int64})
+
+
+def weeks_later(
+    day: npt.NDArray[np.int32], weeks: npt.NDArray[np.float64]
+) -> npt.NDArray[np.int32]:
+    """The last day of a package lasting `weeks` (in whole days) from each day."""
+    return (day + (weeks * 7).astype(np.int32)).astype(np.int32)
+
+
+def scheme_of(funder: npt.NDArray[np.int8], payer: str, scheme: str) -> npt.NDArray[np.int8]:
+    """Each package's pooled budget scheme: `scheme` where `payer` funds it, else -1."""
+    return np.where(funder == FUNDER[payer], SCHEME_INDEX[scheme], -1).astype(np.int8)
+
+
 class CareStarts:
     """The package log, the follow-on schedule, and how each kind of package starts."""
 
     def __init__(self, params: Parameters):
         self.params = params
         self.log = new_package_log()
-        self.schedule = EventLog(
-            {"person": np.int32, "day": np.int32, "action": np.int8, "spell": np.int64}
-        )
+        self.schedule = new_schedule()
         self.live = np.empty(0, dtype=np.int64)  # rows that may still be open
         self.costs = params.costs
         self.placements: list[tuple[Index, npt.NDArray[np.int32]]] = []
 
     def add(
         self,
-        who: Index,
+        starters: Starters,
         service: str,
-        start: npt.NDArray[np.int32],
         end: npt.NDArray[np.int32] | np.int32,
-        *,
-        weekly_cost: npt.NDArray[np.floating] | float = np.nan,
-        hours: npt.NDArray[np.floating] | float = np.nan,
-        funder: npt.NDArray[np.int8] | int = -1,
-        personal_budget: npt.NDArray[np.bool_] | bool = False,
-        budget_mode: npt.NDArray[np.int8] | int = -1,
-        permanent: bool = False,
-        after_spell: npt.NDArray[np.int64] | int = -1,
-        scheme: npt.NDArray[np.int8] | int = -1,
+        **columns: Any,
     ) -> Index:
+        """Log a package for each person from their day to `end`, after their stay if any.
+
+        Columns not given (hours, cost, funder, budget, scheme, ...) keep the log's fill.
+        """
         rows = self.log.append(
-            person=who.astype(np.int32),
+            person=starters.who.astype(np.int32),
             service=SERVICE[service],
-            start=start,
+            start=starters.day,
             end=end,
-            hours=hours,
-            weekly_cost=weekly_cost,
-            funder=funder,
-            personal_budget=personal_budget,
-            budget_mode=budget_mode,
-            permanent=permanent,
-            after_spell=after_spell,
-            scheme=scheme,
+            after_spell=starters.after_spell,
+            **columns,
         )
         self.live = np.concatenate([self.live, rows])
         return rows
@@ -126,99 +162,72 @@ class CareStarts:
         end = self.log["end"][rows]
         self.log["end"][rows] = np.minimum(end, np.maximum(day, start))
 
-    def start_home_care(
-        self,
-        people: People,
-        who: Index,
-        day: npt.NDArray[np.int32],
-        ages: npt.NDArray[np.int16],
-        rng: np.random.Generator,
-        after_spell: npt.NDArray[np.int64] | int = -1,
+    def _follow_on(
+        self, starters: Starters, end: npt.NDArray[np.int32] | np.int32, action: int
     ) -> None:
-        fresh = people.home_care[who] < 0
-        who, day, ages = who[fresh], day[fresh], ages[fresh]
-        if isinstance(after_spell, np.ndarray):
-            after_spell = after_spell[fresh]
-        n = len(who)
+        """Schedule `action` for the day after each person's package ends."""
+        self.schedule.append(
+            person=starters.who.astype(np.int32),
+            day=(end + 1).astype(np.int32),
+            action=action,
+            spell=starters.after_spell,
+        )
+
+    def start_home_care(self, starters: Starters) -> None:
+        """Open-ended home care for those not already receiving it."""
+        fresh = starters.only(starters.people.home_care[starters.who] < 0)
+        n, rng = len(fresh), fresh.rng
         if n == 0:
             return
         hours = np.clip(rng.gamma(3.0, assume.HOME_CARE_HOURS_MEAN / 3.0, n), 2, 50).round(1)
-        funder = draw_funders(assume.COMMUNITY_FUNDER_SHARE, n, rng)
-        pb, mode = draw_budgets(funder, ages, rng)
-        scheme = np.where(funder == FUNDER["pooled"], SCHEME_INDEX["home_care"], -1).astype(np.int8)
+        paid = draw_payment(assume.COMMUNITY_FUNDER_SHARE, fresh.ages, rng)
         rows = self.add(
-            who,
+            fresh,
             "home_care",
-            day,
             NEVER,
             hours=hours,
             weekly_cost=hours * self.costs["home_care_hour"],
-            funder=funder,
-            personal_budget=pb,
-            budget_mode=mode,
-            after_spell=after_spell,
-            scheme=scheme,
+            scheme=scheme_of(paid["funder"], "pooled", "home_care"),
+            **paid,
         )
-        people.home_care[who] = rows
+        fresh.people.home_care[fresh.who] = rows
 
-    def _start_simple(
-        self,
-        people: People,
-        who: Index,
-        day: npt.NDArray[np.int32],
-        ages: npt.NDArray[np.int16],
-        service: str,
-        rng: np.random.Generator,
-    ) -> None:
+    def _start_simple(self, service: str, starters: Starters) -> None:
         """Telecare or day care, open-ended."""
+        people = starters.people
         slot = people.telecare if service == "telecare" else people.day_care
-        fresh = slot[who] < 0
-        who, day, ages = who[fresh], day[fresh], ages[fresh]
-        n = len(who)
+        fresh = starters.only(slot[starters.who] < 0)
+        n = len(fresh)
         if n == 0:
             return
         if service == "telecare":
-            funder = draw_funders({"council": 0.6, "self": 0.4}, n, rng)
-            weekly = self.costs["telecare_week"]
-            scheme = np.where(funder == FUNDER["council"], SCHEME_INDEX["telecare"], -1).astype(
-                np.int8
-            )
+            funder = draw_funders({"council": 0.6, "self": 0.4}, n, fresh.rng)
             rows = self.add(
-                who, service, day, NEVER, weekly_cost=weekly, funder=funder, scheme=scheme
+                fresh,
+                service,
+                NEVER,
+                weekly_cost=self.costs["telecare_week"],
+                funder=funder,
+                scheme=scheme_of(funder, "council", "telecare"),
             )
         else:
-            funder = draw_funders(assume.COMMUNITY_FUNDER_SHARE, n, rng)
-            pb, mode = draw_budgets(funder, ages, rng)
-            days = rng.integers(1, 4, n)
+            paid = draw_payment(assume.COMMUNITY_FUNDER_SHARE, fresh.ages, fresh.rng)
+            days = fresh.rng.integers(1, 4, n)
             rows = self.add(
-                who,
+                fresh,
                 service,
-                day,
                 NEVER,
                 hours=days * 6.0,
                 weekly_cost=days * self.costs["day_care_week"] / 3,
-                funder=funder,
-                personal_budget=pb,
-                budget_mode=mode,
+                **paid,
             )
-        slot[who] = rows
+        slot[fresh.who] = rows
 
-    def place_in_care_home(
-        self,
-        people: People,
-        who: Index,
-        day: npt.NDArray[np.int32],
-        rng: np.random.Generator,
-        *,
-        permanent: bool = True,
-        after_spell: npt.NDArray[np.int64] | int = -1,
-        weeks: npt.NDArray[np.float64] | None = None,
-    ) -> Index:
+    def place_in_care_home(self, starters: Starters, *, permanent: bool = True) -> Index:
         """Residential or nursing placements from `day`; permanent ones close care at home."""
-        keep = people.residence[who] == 0
-        who, day = who[keep], day[keep]
-        if isinstance(after_spell, np.ndarray):
-            after_spell = after_spell[keep]
+        people = starters.people
+        at_home = starters.only(people.residence[starters.who] == 0)
+        who, day, rng = at_home.who, at_home.day, at_home.rng
         n = len(who)
         if n == 0:
             return who
@@ -238,29 +247,24 @@ class CareStarts:
             end: npt.NDArray[np.int32] | np.int32 = NEVER
         else:
             funder = draw_funders({"council": 0.5, "pooled": 0.4, "self": 0.1}, n, rng)
-            length = weeks if weeks is not None else rng.uniform(2, 6, n)
-            end = (day + (length * 7).astype(np.int32)).astype(np.int32)
+            end = weeks_later(day, rng.uniform(2, 6, n))
         weekly = np.where(
             nursing,
             self.costs["nursing_home_week_65plus"],
             self.costs["residential_home_week_65plus"],
         )
-        scheme = np.where(funder == FUNDER["pooled"], SCHEME_INDEX["care_homes"], -1).astype(
-            np.int8
-        )
+        scheme = scheme_of(funder, "pooled", "care_homes")
         rows = np.empty(n, dtype=np.int64)
         for is_nursing, service in ((False, "residential_care"), (True, "nursing_care")):
             sel = nursing == is_nursing
             if sel.any():
                 rows[sel] = self.add(
-                    who[sel],
+                    at_home.only(sel),
                     service,
-                    day[sel],
                     end if np.ndim(end) == 0 else end[sel],  # type: ignore[index]
                     weekly_cost=weekly[sel],
                     funder=funder[sel],
                     permanent=permanent,
-                    after_spell=after_spell if np.ndim(after_spell) == 0 else after_spell[sel],  # type: ignore[index]
                     scheme=scheme[sel],
                 )
         if permanent:
@@ -274,114 +278,61 @@ class CareStarts:
             log_hazards(people, who, self.params)
             self.placements.append((who, day))
         else:
-            self.schedule.append(
-                person=who.astype(np.int32),
-                day=(end + 1).astype(np.int32),
-                action=RESPITE_END,
-                spell=after_spell,
-            )
+            self._follow_on(at_home, end, RESPITE_END)
         return who
 
-    def carer_support(
-        self,
-        people: People,
-        who: Index,
-        day: npt.NDArray[np.int32],
-        ages: npt.NDArray[np.int16],
-        rng: np.random.Generator,
-    ) -> None:
-        n = len(who)
+    def carer_support(self, starters: Starters) -> None:
+        n, rng = len(starters), starters.rng
         if n == 0:
             return
         weeks = rng.exponential(assume.CARER_SUPPORT_WEEKS, n) + 4
-        funder = draw_funders({"council": 0.7, "pooled": 0.3}, n, rng)
-        pb, mode = draw_budgets(funder, ages, rng)
+        paid = draw_payment({"council": 0.7, "pooled": 0.3}, starters.ages, rng)
         self.add(
-            who,
+            starters,
             "carer_support",
-            day,
-            (day + (weeks * 7).astype(np.int32)).astype(np.int32),
+            weeks_later(starters.day, weeks),
             weekly_cost=self.costs["carer_support_week"],
-            funder=funder,
-            personal_budget=pb,
-            budget_mode=mode,
             scheme=SCHEME_INDEX["carers"],
+            **paid,
         )
 
-    def equipment(
-        self,
-        who: Index,
-        day: npt.NDArray[np.int32],
-        rng: np.random.Generator,
-        after_spell: npt.NDArray[np.int64] | int = -1,
-    ) -> None:
+    def equipment(self, starters: Starters) -> None:
         """A one-off item or adaptation: delivered on one day, so start and end are that day."""
-        n = len(who)
-        if n == 0:
+        if len(starters) == 0:
             return
-        funder = draw_funders({"council": 0.7, "nhs": 0.3}, n, rng)
-        scheme = np.where(funder == FUNDER["council"], SCHEME_INDEX["equipment"], -1).astype(
-            np.int8
-        )
+        funder = draw_funders({"council": 0.7, "nhs": 0.3}, len(starters), starters.rng)
         self.add(
-            who,
+            starters,
             "equipment_adaptation",
-            day,
-            day,
+            starters.day,
             funder=funder,
-            after_spell=after_spell,
-            scheme=scheme,
+            scheme=scheme_of(funder, "council", "equipment"),
         )
 
-    def after_stay(
-        self,
-        service: str,
-        who: Index,
-        day: npt.NDArray[np.int32],
-        spell: npt.NDArray[np.int64],
-        rng: np.random.Generator,
-    ) -> Index:
-        """Some weeks of a short-term service (SHORT_TERM) from `day`; when it ends, shares of
-        the people move on to their next service."""
-        n = len(who)
+    def after_stay(self, service: str, starters: Starters) -> Index:
+        """Some weeks of a short-term service (SHORT_TERM) from each day, after the stay in
+        starters.after_spell; when it ends, shares of the people move on to their next service."""
+        n, rng = len(starters), starters.rng
         if n == 0:
             return np.empty(0, dtype=np.int64)
         kind = SHORT_TERM[service]
         weeks = np.clip(rng.gamma(kind.shape, kind.weeks / kind.shape, n), 1, 8)
-        end = (day + (weeks * 7).astype(np.int32)).astype(np.int32)
+        end = weeks_later(starters.day, weeks)
         funder = draw_funders(kind.funders, n, rng)
         hours = np.nan if kind.hours is None else np.round(rng.uniform(*kind.hours, n), 1)
         rows = self.add(
-            who,
+            starters,
             service,
-            day,
             end,
             hours=hours,
             weekly_cost=self.costs[kind.cost],
             funder=funder,
-            after_spell=spell,
             scheme=SCHEME_INDEX[service],
         )
-        self._move_on(who, end, spell, rng.random(n), kind.then)
-        return rows
-
-    def _move_on(
-        self,
-        who: Index,
-        end: npt.NDArray[np.int32],
-        spell: npt.NDArray[np.int64],
-        u: npt.NDArray[np.float64],
-        outcomes: tuple[tuple[float, int], ...],
-    ) -> None:
-        """When a short-term service ends, each share of people (by u) starts its next service."""
-        next_day = (end + 1).astype(np.int32)
+        u = rng.random(n)
         low = 0.0
-        for share, action in outcomes:
+        for share, action in kind.then:
             chosen = (u >= low) & (u < low + share)
-            self.schedule.append(
-                person=who[chosen].astype(np.int32),
-                day=next_day[chosen],
-                action=action,
-                spell=spell[chosen],
-            )
+            self._follow_on(starters.only(chosen), end[chosen], action)
             low += share
+        return rows

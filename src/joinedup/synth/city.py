@@ -15,6 +15,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -56,6 +57,28 @@ class CitySummary:
     end: dt.date
     people: int
     truth_rows: dict[str, int] = field(default_factory=dict)
+
+
+class Exits(NamedTuple):
+    """Each present person's death and move-away day this month (NEVER: none).
+
+    Drawn together, narrowed together (nobody moves from a hospital bed) and read together:
+    every later step runs up to the last day a person is both registered and alive.
+    """
+
+    death: npt.NDArray[np.int32]
+    move: npt.NDArray[np.int32]
+
+    def dying(self) -> npt.NDArray[np.bool_]:
+        return self.death != NEVER
+
+    def moved(self) -> npt.NDArray[np.bool_]:
+        return self.move != NEVER
+
+    def staying(self, present: AtRisk) -> AtRisk:
+        """The same people at risk up to their last registered, alive day."""
+        last = np.minimum(np.minimum(present.last, self.death), self.move)
+        return present.until(last.astype(np.int32))
 
 
 def generate_city(
@@ -212,19 +235,16 @@ class City:
         present = self._present(month)
         self._april(m, month, present)
         self._capacity(month, present.idx)
-        death, move = self._deaths_and_moves(m, present)
-        # the last registered, alive day
-        stay_last = np.minimum(np.minimum(present.last, death), move).astype(np.int32)
-        self._case_finding(m, month, present.until(stay_last), contacts)
-        move = self._hospital(m, month, present, death, move)
-        dying, moved = death != NEVER, move != NEVER
+        exits = self._deaths_and_moves(m, present)
+        self._case_finding(m, month, exits.staying(present), contacts)
+        exits = self._hospital(m, month, present, exits)
+        dying, moved = exits.dying(), exits.moved()
         # the month's deaths and moves are now facts
-        self.people.death[present.idx[dying]] = death[dying]
-        self.people.reg_to[present.idx[moved]] = move[moved]
+        self.people.death[present.idx[dying]] = exits.death[dying]
+        self.people.reg_to[present.idx[moved]] = exits.move[moved]
         self._after_discharges(m, month, contacts)
-        stay_last = np.minimum(np.minimum(present.last, death), move).astype(np.int32)
-        self._community(m, month, present.until(stay_last), ~dying & ~moved, contacts)
-        self._leavers(month, present.idx, death, move, contacts)
+        self._community(m, month, exits.staying(present), ~dying & ~moved, contacts)
+        self._leavers(month, present.idx, exits, contacts)
 
     def _arrivals(self, m: int, month: Month) -> None:
         """The births and movers planned at the end of last month register."""
@@ -314,16 +334,14 @@ class City:
             beds,
         )
 
-    def _deaths_and_moves(
-        self, m: int, present: AtRisk
-    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    def _deaths_and_moves(self, m: int, present: AtRisk) -> Exits:
         """This month's death and move-away days (NEVER: none), not yet facts."""
         mu = population.mortality_rate(
             self.people, present.idx, present.ages, self.rates.mortality_base
         )
         death = population.draw_deaths(mu, present.first, present.last, self.rng(m, 2))
         move = population.draw_moves(present, death, self.params, self.surplus, self.rng(m, 3))
-        return death, move
+        return Exits(death, move)
 
     def _case_finding(self, m: int, month: Month, staying: AtRisk, contacts: ContactStream) -> None:
         """Case finding before admissions: a caseload changes this month's hazard."""
@@ -337,18 +355,12 @@ class City:
         )
         self.teams.case_finding(staying, base * recent, month, contacts, self.rng(m, 1))
 
-    def _hospital(
-        self,
-        m: int,
-        month: Month,
-        present: AtRisk,
-        death: npt.NDArray[np.int32],
-        move: npt.NDArray[np.int32],
-    ) -> npt.NDArray[np.int32]:
-        """Deaths in open stays, discharges now due, admissions and A&E; returns the moves
+    def _hospital(self, m: int, month: Month, present: AtRisk, exits: Exits) -> Exits:
+        """Deaths in open stays, discharges now due, admissions and A&E; returns the exits
         left once nobody moves from a hospital bed."""
         people, hospital, idx = self.people, self.hospital, present.idx
-        dying = death != NEVER
+        death, move = exits
+        dying = exits.dying()
         hospital.die_in_hospital(people, idx[dying], death[dying])
         due = hospital.pending[hospital.spells["ready"][hospital.pending] <= month.end]
         self.discharges.settle(hospital, people, due, month, self.rng(m, 4))
@@ -372,9 +384,9 @@ class City:
             at_risk.only(~dying & ~admitted), self.discharges.settle, month, self.rng(m, 6)
         )
         move = np.where(people.busy_until[idx] >= move, NEVER, move).astype(np.int32)
-        stay_last = np.minimum(np.minimum(present.last, death), move).astype(np.int32)
-        hospital.attendances(present.until(stay_last), emergency, self.rng(m, 7))
-        return move
+        exits = Exits(death, move)
+        hospital.attendances(exits.staying(present), emergency, self.rng(m, 7))
+        return exits
 
     def _after_discharges(self, m: int, month: Month, contacts: ContactStream) -> None:
         """Care after this month's discharges: community nursing, caseloads, follow-on care."""
@@ -429,17 +441,11 @@ class City:
         self.teams.caseload_contacts(alive, contacts, self.rng(m, 16))
         self.community.monthly(alive, self.hospital, contacts, self.rng(m, 17))
 
-    def _leavers(
-        self,
-        month: Month,
-        idx: Index,
-        death: npt.NDArray[np.int32],
-        move: npt.NDArray[np.int32],
-        contacts: ContactStream,
-    ) -> None:
+    def _leavers(self, month: Month, idx: Index, exits: Exits, contacts: ContactStream) -> None:
         """Those who died or moved away: their care and caseload episodes end."""
         people = self.people
-        dying, moved = death != NEVER, move != NEVER
+        death, move = exits
+        dying, moved = exits.dying(), exits.moved()
         leaving = dying | moved
         leave_day = np.where(dying, death, move).astype(np.int32)
         self.teams.end_early(people, idx[dying], death[dying], "died")

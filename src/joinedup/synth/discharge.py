@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from joinedup.lake.schema import DELAY_REASONS, DISCHARGE_DESTINATIONS
 from joinedup.synth import assumptions as assume
+from joinedup.synth.care_starts import Starters
 from joinedup.synth.hospital import DIED, EMERGENCY, Hospital
 from joinedup.synth.parameters import Parameters
 from joinedup.synth.people import Index, People
@@ -195,28 +196,23 @@ class Discharges:
         u = rng.random(n)
         at_home = (people.residence[who] == 0) & alive_after
 
+        leaving = Starters(people, who, day, ages, rng, after_spell=rows)
+
         p1 = (pathway == 1) & at_home
         frail = np.array([0.6, 1.0, 1.3, 1.3])[people.frailty[who]]
         reable = p1 & (u < self.params.reablement_share[ages] * frail)
-        care.after_stay("reablement", who[reable], day[reable], rows[reable], rng)
+        care.after_stay("reablement", leaving.only(reable))
         v = rng.random(n)
         new_home = p1 & ~reable & (v < assume.NEW_HOME_CARE_ON_PATHWAY_1)
-        care.start_home_care(
-            people, who[new_home], day[new_home], ages[new_home], rng, after_spell=rows[new_home]
-        )
+        care.start_home_care(leaving.only(new_home))
         kit = p1 & (rng.random(n) < assume.EQUIPMENT_ON_PATHWAY_1)
-        care.equipment(who[kit], day[kit], rng, after_spell=rows[kit])
+        care.equipment(leaving.only(kit))
 
         p2 = (pathway == 2) & at_home
-        care.after_stay("intermediate_care", who[p2], day[p2], rows[p2], rng)
+        care.after_stay("intermediate_care", leaving.only(p2))
 
         p3 = (pathway == 3) & at_home
         permanent = p3 & (rng.random(n) < assume.PERMANENT_SHARE_OF_PATHWAY_3)
-        care.place_in_care_home(
-            people, who[permanent], day[permanent], rng, after_spell=rows[permanent]
-        )
-        respite = p3 & ~permanent
-        care.place_in_care_home(
-            people, who[respite], day[respite], rng, permanent=False, after_spell=rows[respite]
-        )
+        care.place_in_care_home(leaving.only(permanent))
+        care.place_in_care_home(leaving.only(p3 & ~permanent), permanent=False)
         return who, day, pathway, rows

@@ -80,6 +80,17 @@ def new_referral_log() -> EventLog:
     )
 
 
+class Referred(NamedTuple):
+    """A batch of referrals of one urgency: who, when received, from where and why."""
+
+    who: Index
+    received: npt.NDArray[np.int64]  # instants in microseconds
+    urgency: str
+    source: npt.NDArray[np.int8]
+    reason: npt.NDArray[np.int16]
+    nursing_only: bool = False  # after a discharge: never rejected, community nursing visits
+
+
 class _Answer(NamedTuple):
     """How the service answers each referral (instants in microseconds)."""
 
@@ -91,9 +102,9 @@ class _Answer(NamedTuple):
 
 
 class _Visits(NamedTuple):
-    """What each referral's visits are written with: its person, team, row and answer."""
+    """What each referral's visits are written with: the referral, its team, row and answer."""
 
-    who: Index
+    referred: Referred
     team: npt.NDArray[np.int16]
     rows: Index
     answer: _Answer
@@ -169,7 +180,7 @@ class Referrals:
                 REASON_OFFSET[urgency]
                 + rng.integers(0, len(assume.REFERRAL_REASONS[urgency]), len(hit))
             ).astype(np.int16)
-            self.refer(people, who, received, urgency, source, reason, contacts, rng)
+            self.refer(people, Referred(who, received, urgency, source, reason), contacts, rng)
 
     def post_discharge(
         self,
@@ -187,40 +198,33 @@ class Referrals:
         )
         source = np.full(len(who), SOURCE["hospital"], dtype=np.int8)
         reason = np.full(len(who), POST_DISCHARGE_REASON, dtype=np.int16)
-        self.refer(
-            people, who, received, "urgent", source, reason, contacts, rng, nursing_only=True
-        )
+        referred = Referred(who, received, "urgent", source, reason, nursing_only=True)
+        self.refer(people, referred, contacts, rng)
 
     def refer(
-        self,
-        people: People,
-        who: Index,
-        received: npt.NDArray[np.int64],
-        urgency: str,
-        source: npt.NDArray[np.int8],
-        reason: npt.NDArray[np.int16],
-        contacts: ContactStream,
-        rng: np.random.Generator,
-        nursing_only: bool = False,
+        self, people: People, referred: Referred, contacts: ContactStream, rng: np.random.Generator
     ) -> None:
         """Log these referrals with their outcome, and write the visits that answer them."""
+        who, received, urgency = referred.who, referred.received, referred.urgency
         n = len(who)
         day = received // DAY_US
         nb = people.neighbourhood[who].astype(np.int64)
         live = self.golive_day[nb] <= day
         team = np.where(live, nb, -1).astype(np.int16)
-        rejected = rng.random(n) < (0.0 if nursing_only else assume.REJECTED_SHARE[urgency])
+        rejected = rng.random(n) < (
+            0.0 if referred.nursing_only else assume.REJECTED_SHARE[urgency]
+        )
         # the person's last day: died, moved away, or the window ended
         gone = np.minimum(np.minimum(people.death[who], people.reg_to[who]).astype(np.int64), NEVER)
-        answer = self._answer(received, urgency, live, nursing_only, rng)
+        answer = self._answer(referred, live, rng)
         reached = ~rejected & (answer.first_visit // DAY_US <= gone)
         status, accepted, closed = self._outcome(received, answer, rejected, reached, gone, rng)
         rows = self.log.append(
             person=who.astype(np.int32),
             received=received,
-            source=source,
+            source=referred.source,
             urgency=URGENCY[urgency],
-            reason=reason,
+            reason=referred.reason,
             team=team,
             status=status,
             accepted=accepted,
@@ -230,22 +234,17 @@ class Referrals:
         answered = np.flatnonzero(reached)
         if len(answered) == 0:
             return
-        visit = _Visits(who, team, rows, answer, gone)
-        self._visits(visit, answered, urgency, nursing_only, contacts, rng)
-        if urgency != "two_hour" and not nursing_only:
+        self._visits(_Visits(referred, team, rows, answer, gone), answered, contacts, rng)
+        if urgency != "two_hour" and not referred.nursing_only:
             self.episode_candidates.append(
                 (who[answered], (accepted[answered] // DAY_US).astype(np.int32), rows[answered])
             )
 
     def _answer(
-        self,
-        received: npt.NDArray[np.int64],
-        urgency: str,
-        live: npt.NDArray[np.bool_],
-        nursing_only: bool,
-        rng: np.random.Generator,
+        self, referred: Referred, live: npt.NDArray[np.bool_], rng: np.random.Generator
     ) -> _Answer:
         """When each referral is accepted and first visited, and how many visits follow."""
+        received, urgency = referred.received, referred.urgency
         n = len(received)
         if urgency == "two_hour":
             accepted = received + rng.integers(2, 12, n) * MINUTE_US
@@ -266,7 +265,7 @@ class Referrals:
             wait = rng.uniform(0, 2, n) if urgency == "urgent" else rng.uniform(3, 28, n)
             first_visit = received + (wait * DAY_US).astype(np.int64) + int(10 * HOUR_US)
             minutes = np.full(n, -1, dtype=np.int64)
-            base = assume.POST_DISCHARGE_NURSING_VISITS if nursing_only else 1.5
+            base = assume.POST_DISCHARGE_NURSING_VISITS if referred.nursing_only else 1.5
             visits = 1 + rng.poisson(base - 1, n)
             gap_days = rng.integers(2, 6, n)
         return _Answer(accepted, minutes, first_visit, visits, gap_days)
@@ -314,16 +313,10 @@ class Referrals:
         return status.astype(np.int8), accepted, closed
 
     def _visits(
-        self,
-        visit: _Visits,
-        answered: Index,
-        urgency: str,
-        nursing_only: bool,
-        contacts: ContactStream,
-        rng: np.random.Generator,
+        self, visit: _Visits, answered: Index, contacts: ContactStream, rng: np.random.Generator
     ) -> None:
         """The visits that answer accepted referrals, up to the person's last day."""
-        answer = visit.answer
+        answer, who, urgency = visit.answer, visit.referred.who, visit.referred.urgency
         count = answer.visits[answered]
         owner = np.repeat(answered, count)
         step = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
@@ -333,12 +326,12 @@ class Referrals:
         if urgency == "two_hour":
             service_code = np.full(len(owner), SERVICE["rapid_response"], dtype=np.int8)
             sector_code = np.full(len(owner), SECTOR["health"], dtype=np.int8)
-        elif nursing_only:
+        elif visit.referred.nursing_only:
             service_code = np.full(len(owner), SERVICE["community_nursing"], dtype=np.int8)
             sector_code = np.full(len(owner), SECTOR["health"], dtype=np.int8)
         else:
             options = FOLLOW_UP_SERVICES[urgency]
-            chosen = np.zeros(len(visit.who), dtype=np.int64)
+            chosen = np.zeros(len(who), dtype=np.int64)
             chosen[answered] = _pick({s: w for s, _, w in options}, len(answered), rng)
             service_code = np.array([SERVICE[s] for s, _, _ in options], dtype=np.int8)[
                 chosen[owner]
@@ -353,7 +346,7 @@ class Referrals:
         first_contact = step == 0
         response = np.where(first_contact & (urgency == "two_hour"), answer.minutes[owner], -1)
         contacts.add(
-            visit.who[owner],
+            who[owner],
             visit_day,
             service_code,
             sector_code,

@@ -33,8 +33,9 @@ from joinedup.synth.care_starts import (
     REABLEMENT,
     RESPITE_END,
     CareStarts,
+    Starters,
+    new_schedule,
 )
-from joinedup.synth.eventlog import EventLog
 from joinedup.synth.parameters import AGES, MAX_AGE, Parameters
 from joinedup.synth.people import Index, People
 from joinedup.synth.timeline import Month, ages_at, uniform_days
@@ -81,9 +82,11 @@ class SocialCare(CareStarts):
         kind = need_kind(people, idx)
         earliest = np.maximum(people.reg_from[idx], people.birth[idx] + int(18 * DAYS_PER_YEAR))
 
-        def since(years: float) -> npt.NDArray[np.int32]:
+        def since(years: float) -> Starters:
+            """Everyone, each from a day some time in the last `years` (one draw each)."""
             back = (rng.random(n) * years * DAYS_PER_YEAR).astype(np.int32)
-            return np.minimum(np.maximum(day - back, earliest), day).astype(np.int32)
+            start = np.minimum(np.maximum(day - back, earliest), day).astype(np.int32)
+            return Starters(people, idx, start, ages, rng)
 
         def starts(
             stock: npt.NDArray[np.float64], rr: npt.NDArray[np.float64]
@@ -92,18 +95,15 @@ class SocialCare(CareStarts):
             return rng.random(n) < normalised(stock[ages], rr, ages)
 
         care_home = adult & starts(self.params.care_home_stock * 1.0, CARE_HOME_RR[kind])
-        start = since(3.0)
-        self.place_in_care_home(people, idx[care_home], start[care_home], rng)
+        self.place_in_care_home(since(3.0).only(care_home))
         self.placements.clear()
         at_home = adult & (people.residence[idx] == 0)
         home = at_home & starts(self.params.home_care_stock, HOME_CARE_RR[ages, kind])
-        self.start_home_care(people, idx[home], since(2.0)[home], ages[home], rng)
+        self.start_home_care(since(2.0).only(home))
         tele = at_home & starts(self.params.telecare_stock, TELECARE_RR[ages, kind])
-        self._start_simple(people, idx[tele], since(4.0)[tele], ages[tele], "telecare", rng)
+        self._start_simple("telecare", since(4.0).only(tele))
         day_care = at_home & starts(self.params.day_care_stock, DAY_CARE_RR[ages, kind])
-        self._start_simple(
-            people, idx[day_care], since(3.0)[day_care], ages[day_care], "day_care", rng
-        )
+        self._start_simple("day_care", since(3.0).only(day_care))
 
     def set_capacity(self, people: People, idx: Index, rng: np.random.Generator) -> None:
         """Capacity per neighbourhood: what is in use on the first day, plus or minus some slack."""
@@ -199,25 +199,23 @@ class SocialCare(CareStarts):
         cumulative = np.cumsum(rates.reshape(len(START_KINDS), -1)[:, key[hit]], axis=0)
         which = (cumulative <= point[None, :]).sum(axis=0).clip(0, len(START_KINDS) - 1)
         pos = home[hit]
-        day = days_of(pos)
-        chosen = idx[pos]
-        free = people.busy_until[chosen] < day  # not from a hospital bed
+        starting = Starters(people, idx[pos], days_of(pos), ages[pos], rng)
+        free = people.busy_until[starting.who] < starting.day  # not from a hospital bed
         for k, start_kind in enumerate(START_KINDS):
             sel = free & (which == k)
             if not sel.any():
                 continue
-            p, d = chosen[sel], day[sel]
+            s = starting.only(sel)
             if start_kind == "care_home":
-                self.place_in_care_home(people, p, d, rng)
+                self.place_in_care_home(s)
             elif start_kind == "home_care":
-                fresh = people.home_care[p] < 0
-                self.start_home_care(people, p[fresh], d[fresh], ages[pos[sel]][fresh], rng)
+                self.start_home_care(s)
             elif start_kind in ("telecare", "day_care"):
-                self._start_simple(people, p, d, ages[pos[sel]], start_kind, rng)
+                self._start_simple(start_kind, s)
             elif start_kind == "carer_support":
-                self.carer_support(people, p, d, ages[pos[sel]], rng)
+                self.carer_support(s)
             else:
-                self.equipment(p, d, rng)
+                self.equipment(s)
 
     def process_schedule(self, people: People, month: Month, rng: np.random.Generator) -> None:
         """Carry out this month's follow-on steps for people alive, registered, out of hospital."""
@@ -230,9 +228,9 @@ class SocialCare(CareStarts):
         who = self.schedule["person"][due].astype(np.int64)
         on = day[due]
         action = self.schedule["action"][due]
-        spell = self.schedule["spell"][due]
         ok = (people.death[who] > on) & (people.reg_to[who] >= on) & (people.busy_until[who] < on)
         ages = ages_at(people.birth_year[who], people.birth_md[who], on)
+        steps = Starters(people, who, on, ages, rng, after_spell=self.schedule["spell"][due])
         for kind in (PLACE_PERMANENT, HOME_CARE, REABLEMENT, RESPITE_END):
             sel = ok & (action == kind)
             if not sel.any():
@@ -240,21 +238,17 @@ class SocialCare(CareStarts):
             if kind in (PLACE_PERMANENT, RESPITE_END):
                 if kind == RESPITE_END:
                     sel &= rng.random(len(sel)) < 0.4
-                self.place_in_care_home(people, who[sel], on[sel], rng, after_spell=spell[sel])
-            elif kind == HOME_CARE:
-                home = sel & (people.residence[who] == 0)
-                self.start_home_care(
-                    people, who[home], on[home], ages[home], rng, after_spell=spell[home]
-                )
+                self.place_in_care_home(steps.only(sel))
+                continue
+            at_home = steps.only(sel & (people.residence[who] == 0))
+            if kind == HOME_CARE:
+                self.start_home_care(at_home)
             else:
-                home = sel & (people.residence[who] == 0)
-                self.after_stay("reablement", who[home], on[home], spell[home], rng)
+                self.after_stay("reablement", at_home)
         keep = np.ones(len(self.schedule), dtype=bool)
         keep[due] = False
         remaining = {k: v[keep] for k, v in self.schedule.columns().items()}
-        self.schedule = EventLog(
-            {"person": np.int32, "day": np.int32, "action": np.int8, "spell": np.int64}
-        )
+        self.schedule = new_schedule()
         if keep.any():
             self.schedule.append(**remaining)
 
