@@ -10,7 +10,7 @@ ASSETS := var/static/.collected
 PYTEST := $(BIN)/pytest
 export DJANGO_SETTINGS_MODULE := joinedup.settings
 
-.PHONY: install assets chromium java faketime lint docs suite test test-profile test-fast test-dates coverage demo bench clean
+.PHONY: install assets chromium java postgres-tools faketime lint docs suite test test-profile test-fast test-dates coverage demo bench clean
 
 install: $(STAMP)
 
@@ -42,6 +42,13 @@ java:
 	  echo "Installing Debian's Java runtime for Spark"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
 
+# PostgreSQL's programs: pg_dump and pg_restore for `joinedup backup` and `restore`, and the
+# server's own (initdb, pg_ctl) for the fault test's private cluster.
+postgres-tools:
+	@command -v pg_dump >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's PostgreSQL programs for backups and the fault test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-client >/dev/null; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -61,7 +68,7 @@ docs: $(STAMP)
 # PostgreSQL every test runs on SQLite.
 WORKERS ?= 2
 PYTEST_PARALLEL := $(PYTEST) -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
-TEST_DEPS := $(STAMP) $(ASSETS) chromium java
+TEST_DEPS := $(STAMP) $(ASSETS) chromium java postgres-tools
 PYTEST_ARGS ?=
 
 suite: $(TEST_DEPS)

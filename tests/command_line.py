@@ -47,7 +47,7 @@ class Done:
 _SETTINGS = {"COLUMNS": "200"}
 
 
-def _environment(var: Path, env: dict[str, str]) -> dict[str, str]:
+def installed_environment(var: Path, env: dict[str, str]) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
     environment.update(_SETTINGS, JOINEDUP_VAR_DIR=str(var), **env)
     return environment
@@ -71,7 +71,7 @@ def run_installed(*args: str, var: Path, **env: str) -> subprocess.CompletedProc
         [str(INSTALLED), *args],
         capture_output=True,
         text=True,
-        env=_environment(var, env),
+        env=installed_environment(var, env),
         check=False,
         timeout=600,
     )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import importlib
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,15 @@ from joinedup.lake.schema import DATE, INSTANT, TABLES
 from joinedup.lake.writer import write_table
 
 pytest_plugins = ("suite_layout", "suite_profile")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's own cache folder (checked lakes are remembered there, joinedup.lake.reader),
+    for the commands the tests start too: never the runner's ~/.cache."""
+    cache = tempfile.mkdtemp(prefix="joinedup-test-cache-")
+    atexit.register(shutil.rmtree, cache, ignore_errors=True)
+    os.environ["XDG_CACHE_HOME"] = cache
+
 
 WINDOW = (dt.date(2019, 4, 1), dt.date(2025, 3, 31))
 

@@ -23,8 +23,10 @@ from joinedup.casefinding.loading import ScoresError
 from joinedup.casefinding.models import ScoreRun
 from joinedup.errors import UserError
 from joinedup.lake.manifest import MANIFEST_FILE
+from joinedup.lake.writer import LAKE
 from joinedup.mdt.demo import seed_demo_meetings
 from joinedup.outcomes.refresh import refresh_outcomes, stored_for
+from joinedup.output_files import OutputError, check_target
 from joinedup.people.demo import DemoRecordSummary, seed_demo_record
 from joinedup.record.load import is_loaded, load_lake
 from joinedup.referrals.demo import seed_demo_referrals
@@ -97,8 +99,20 @@ def _generate_unless_present(demo: DemoCity, report: Report) -> None:
         config.validate()  # its messages name CityConfig's fields, as the flags do
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    with report.progress() as progress:
-        generate_city(config, demo.city, progress=progress, overwrite=demo.city.exists())
+    # A folder holding anything but a lake is someone else's: refused, never replaced.
+    if demo.city.is_dir() and any(demo.city.iterdir()):
+        raise OutputError(
+            demo.city,
+            f"{demo.city} holds no lake ({MANIFEST_FILE}) but is not empty: the demo never "
+            "replaces it; choose another `city`",
+            field="city",
+        )
+    check_target(demo.city, LAKE, field="city")
+    try:
+        with report.progress() as progress:
+            generate_city(config, demo.city, progress=progress)
+    except OutputError as exc:
+        raise exc.for_field("city") from None
     report.say(f"Generated the demo city at {demo.city}")
 
 

@@ -41,6 +41,7 @@ from joinedup.lake.reader import check_lake
 from joinedup.lake.schema import TABLE_ORDER, TABLES, Table
 from joinedup.lake.vocabulary import EXTRACT_PURPOSES
 from joinedup.lake.writer import LakeWriteError, staged_directory, write_batches
+from joinedup.output_files import OutputError
 from joinedup.record.models import LAKE_MODELS, LoadedLake, Person, Team
 
 CHUNK_ROWS = 20_000  # rows fetched from the database, and handed to Arrow, at a time
@@ -199,6 +200,7 @@ def extract_lake(
     """Write the database as a lake at `out` for `purpose`, whole or not at all, audited.
 
     Raises ExtractError (one line) for anything a user can cause; `out` is then untouched.
+    With `overwrite` an existing lake at `out` is replaced; any other folder is refused.
     """
     started = time.perf_counter()
     out = Path(out)
@@ -260,8 +262,8 @@ def extract_lake(
                     )
                 table_name = "the audit log"
                 record_event(AuditAction.EXPORT, what=f"lake extract {purpose}", username=username)
-    except FileExistsError as exc:
-        raise ExtractError(str(exc), field="out", mentions=["overwrite"]) from None
+    except OutputError as exc:  # the place refused, or the disk: said as the extract's own
+        raise ExtractError(exc.detail, field=exc.field, mentions=exc.mentions) from None
     except LakeWriteError as exc:
         raise ExtractError(f"{exc}; nothing was written") from exc
     except DatabaseError as exc:

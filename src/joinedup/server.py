@@ -30,6 +30,12 @@ def run(*, host: str, port: int, workers: int) -> None:
             "threads": 4,
             "worker_class": "gthread",
             "accesslog": "-",
+            # method, path, status, size, time: never the query string or the referrer, where
+            # a search's words (a person's name) would be (docs/deploying.md, "Logs")
+            "access_log_format": '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
             "timeout": 60,
+            # gunicorn's control socket would be one shared path (~/.gunicorn), so two
+            # servers on a machine would answer each other's control commands: none is used
+            "control_socket_disable": True,
         }
     ).run()

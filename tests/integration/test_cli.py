@@ -151,6 +151,15 @@ def test_a_data_command_refuses_a_database_not_migrated_and_migrates_nothing(
 ) -> None:
     var = tmp_path / "var"
     args = [arg.format(lake=tiny_lake, tmp=tmp_path) for arg in command]
+    # no database yet: refused, and none is created
+    line = one_error_line(run_installed(*args, var=var))
+    assert line == (
+        f"error: no database at {var / 'joinedup.sqlite3'}: "
+        "run `joinedup manage migrate` to create it"
+    )
+    assert not (var / "joinedup.sqlite3").exists()
+    # an empty database: refused, and nothing migrated
+    (var / "joinedup.sqlite3").touch()
     line = one_error_line(run_installed(*args, var=var))
     assert REFUSAL.fullmatch(line), line
     assert _tables(var) == []  # an operator's database is migrated by the operator

@@ -48,6 +48,25 @@ def test_a_city_that_cannot_be_generated_is_refused_before_anything_is_done(
     assert not city.exists() and said.lines == [] and said.warnings == []
 
 
+def test_a_city_folder_holding_no_lake_is_refused_and_kept(tmp_path: Path) -> None:
+    """The demo generates its city into an empty or missing folder only: a folder holding
+    anything but a lake is someone else's (issue 18), refused before anything is done."""
+    city = tmp_path / "city"
+    city.mkdir()
+    (city / "thesis.docx").write_text("four years of work")
+    said = Recorded()
+    with pytest.raises(UserError, match=r"holds no lake .* the demo never replaces it") as refused:
+        prepare_demo(DemoCity(city, people=2_000, neighbourhoods=2), said)
+    assert refused.value.naming(lambda f: f"--{f}").endswith("choose another --city")
+    assert [p.name for p in city.iterdir()] == ["thesis.docx"]
+    assert [p.name for p in tmp_path.iterdir()] == ["city"]
+    assert said.lines == [] and said.warnings == []
+    (city / "thesis.docx").unlink()
+    with pytest.raises(UserError, match="/proc takes no new files") as refused:
+        prepare_demo(DemoCity(Path("/proc/joinedup-demo-city")), said)
+    assert refused.value.field == "city" and said.lines == []
+
+
 @pytest.mark.django_db
 @pytest.mark.once_on_postgres
 def test_the_demo_is_built_once_from_an_existing_city(tiny_lake: Path) -> None:

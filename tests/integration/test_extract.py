@@ -16,13 +16,14 @@ from django.utils import timezone
 from rich.console import Console
 from rich.progress import Progress
 
-from command_line import migrated, run_installed
+from command_line import migrated, one_error_line, run_installed
 from joinedup.access.models import AuditAction, AuditEvent, Consent
 from joinedup.extract import ExtractError, extract_lake
 from joinedup.lake import check_lake, read_manifest, read_table
 from joinedup.lake.schema import TABLE_ORDER, TABLES
 from joinedup.record.load import load_lake
 from joinedup.record.models import LAKE_MODELS, Contact, Episode, Person, Referral, Team
+from unwritable import NO_NEW_FILES, staging_left, unwritable_folder
 
 # Extracts read through the ORM; the loaded round trips and the committed extract run on both.
 pytestmark = pytest.mark.once_on_postgres
@@ -197,8 +198,19 @@ def test_refuses_an_existing_folder_and_leaves_it_alone(
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
     assert [p.name for p in tmp_path.iterdir()] == ["lakes", "taken"]  # no staging left
 
-    extract_lake(out, overwrite=True)
-    assert check_lake(out).ok and not (out / "keep.txt").exists()
+    with pytest.raises(ExtractError, match="is not a lake joinedup wrote") as refused:
+        extract_lake(out, overwrite=True)  # a folder that is not a lake is never replaced
+    assert refused.value.field == "out" and "nothing was deleted" in str(refused.value)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["lakes", "taken"]
+
+    lake = tmp_path / "extract"
+    extract_lake(lake)
+    (lake / "notes.txt").write_text("left in the lake")
+    extract_lake(lake, overwrite=True)  # an extract is a lake: replaced whole
+    assert check_lake(lake).ok and not (lake / "notes.txt").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["extract", "lakes", "taken"]
 
 
 @pytest.mark.django_db
@@ -253,6 +265,25 @@ def test_cli_extracts_a_loaded_city_end_to_end(make_lake: MakeLake, tmp_path: Pa
     assert not (tmp_path / "new").exists()
     verified = run_installed("audit", "verify", var=var)
     assert verified.returncode == 0 and "3 events checked" in verified.stdout, verified.stdout
+
+    # --overwrite replaces an extract, never a folder that is not a lake; an unwritable
+    # --out is one line; neither leaves staging behind (issue 18).
+    thesis = tmp_path / "writing"
+    thesis.mkdir()
+    (thesis / "thesis.docx").write_text("four years of work")
+    folder = unwritable_folder(tmp_path)
+    for args, message in (
+        (["--out", str(thesis), "--overwrite"], "is not a lake joinedup wrote"),
+        (["--out", str(folder / "extract")], "permission denied; nothing was written"),
+        (["--out", str(NO_NEW_FILES / "extract")], "/proc takes no new files"),
+    ):
+        line = one_error_line(run_installed("extract", *args, var=var))
+        assert line.startswith("error: --out: ") and message in line, line
+    assert (thesis / "thesis.docx").read_text() == "four years of work"
+    replaced = run_installed("extract", "--out", str(out), "--overwrite", var=var)
+    assert replaced.returncode == 0, replaced.stderr
+    assert run_installed("lake", "check", str(out), var=var).returncode == 0
+    assert staging_left(tmp_path, folder) == []
 
 
 @pytest.mark.django_db(transaction=True)

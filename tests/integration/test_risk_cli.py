@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from command_line import one_error_line, run
+from joinedup.risk.scoring import SCORES_FILE
 
 pytestmark = pytest.mark.engines  # no database: run once
 
@@ -36,6 +37,8 @@ def test_scores_everyone_with_a_band_and_the_reasons(
     assert done.returncode == 0, done.stderr
     table = pq.read_table(out)
     assert table.column_names == ["person_id", "as_of", "probability", "risk_band", "top_factors"]
+    assert SCORES_FILE.recognise(out)  # marked joinedup.kind=risk-scores, for --overwrite
+    assert table.schema.metadata[b"joinedup.kind"] == b"risk-scores"
     rows = table.to_pylist()
     assert len({r["person_id"] for r in rows}) == len(rows) > 9_000
     assert all(0 < r["probability"] < 1 for r in rows)

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from joinedup.output_files import OutputError
 from joinedup.risk import model as risk_model
 from joinedup.risk.compute import compute_features
 from joinedup.risk.features import FEATURES
@@ -83,8 +84,27 @@ def test_saved_and_loaded_it_scores_the_same(
     assert document["features"] == list(FEATURES)
     assert document["trained"]["as_of"] == "2022-04-01" and document["trained"]["seed"] == 7
     assert not (tmp_path / "model.json.partial").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]  # no staging left beside it
     x = risk_model.matrix(years[1])
     assert np.array_equal(risk_model.load(path).predict(x), trained.predict(x))
+
+
+def test_a_model_replaces_only_a_model_and_only_when_asked(
+    trained: risk_model.RiskModel, tmp_path: Path
+) -> None:
+    path = tmp_path / "model.json"
+    trained.save(path)
+    assert risk_model.MODEL_FILE.recognise(path)
+    with pytest.raises(OutputError, match="already exists"):
+        trained.save(path)
+    trained.save(path, overwrite=True)
+    thesis = tmp_path / "thesis.json"
+    thesis.write_text('{"title": "my thesis"}')
+    with pytest.raises(OutputError, match="is not a risk model joinedup wrote") as refused:
+        trained.save(thesis, overwrite=True)
+    assert refused.value.field == "out"
+    assert thesis.read_text() == '{"title": "my thesis"}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "thesis.json"]
 
 
 def test_a_file_that_is_not_this_model_is_refused(

@@ -19,6 +19,8 @@ import pytest
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from command_line import one_error_line, run
+from joinedup.risk.report import FIGURES_FILE
+from joinedup.risk.report_html import PAGE_FILE
 
 pytestmark = pytest.mark.engines  # no database: run once
 
@@ -86,6 +88,16 @@ def test_the_page_compares_every_model_in_three_charts(
         t["status"] for t in figures["targets"] if t["status"] in ("met", "not met")
     ]  # generated city with truth: every target measurable
     assert "ROC AUC on" in stdout and "Targets met:" in stdout
+
+
+def test_the_page_and_its_figures_carry_joinedup_s_mark(
+    report: tuple[str, dict[str, Any], str],
+) -> None:
+    """How --overwrite knows them: the page's generator meta tag, the figures' "format"."""
+    page, figures, _ = report
+    head = page[: page.index("</head>")]
+    assert head.count(PAGE_FILE.mark) == 1 and len(page[: page.index(PAGE_FILE.mark)]) < 4096
+    assert next(iter(figures)) == "format" and figures["format"] == FIGURES_FILE.mark
 
 
 def test_the_page_needs_nothing_from_anywhere(report: tuple[str, dict[str, Any], str]) -> None:

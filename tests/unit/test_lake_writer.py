@@ -11,6 +11,8 @@ import pytest
 
 from joinedup.lake import TABLES, LakeWriteError, staged_directory, write_table
 from joinedup.lake.schema import empty_table
+from joinedup.lake.writer import is_lake
+from joinedup.output_files import OutputError
 
 
 def neighbourhoods(ids: list[str | None]) -> pa.Table:
@@ -75,11 +77,31 @@ def test_staged_directory_refuses_non_empty_unless_overwrite(tmp_path: Path) -> 
     out.mkdir()
     (out / "keep.txt").write_text("x")
     with (
-        pytest.raises(FileExistsError, match="already exists and is not empty"),
+        pytest.raises(OutputError, match="already exists and is not empty"),
         staged_directory(out),
     ):
         pass
     assert (out / "keep.txt").read_text() == "x"
+    (out / "manifest.json").write_text('{"schema_version": 1}')  # now a lake joinedup wrote
     with staged_directory(out, overwrite=True) as stage:
         (stage / "new.txt").write_text(dt.date.today().isoformat())
     assert [p.name for p in out.iterdir()] == ["new.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["lake"]  # the old lake is gone
+
+
+def test_overwrite_never_replaces_a_folder_that_is_not_a_lake(tmp_path: Path) -> None:
+    out = tmp_path / "writing"
+    out.mkdir()
+    (out / "thesis.docx").write_text("four years of work")
+    for manifest in (None, "not JSON", '["schema_version"]', '{"title": "my thesis"}'):
+        if manifest is not None:
+            (out / "manifest.json").write_text(manifest)
+        with (
+            pytest.raises(OutputError, match="is not a lake joinedup wrote") as refused,
+            staged_directory(out, overwrite=True),
+        ):
+            raise AssertionError("never reached: refused before any staging")
+        assert "nothing was deleted" in str(refused.value)
+        assert (out / "thesis.docx").read_text() == "four years of work"
+    assert [p.name for p in tmp_path.iterdir()] == ["writing"]
+    assert not is_lake(out) and not is_lake(tmp_path / "missing")

@@ -16,6 +16,7 @@ from rich.progress import Progress
 from joinedup.lake.diagnoses import ICD10, is_acsc, is_injury
 from joinedup.lake.reader import check_lake
 from joinedup.lake.schema import TABLES
+from joinedup.output_files import OutputError
 from joinedup.synth.city import generate_city
 from joinedup.synth.config import CityConfig
 
@@ -300,8 +301,12 @@ def test_an_existing_lake_is_replaced_only_when_asked(tmp_path: Path) -> None:
     out.mkdir()
     (out / "keep.txt").write_text("x")
     config = CityConfig(people=2_000, neighbourhoods=2, end=dt.date(2020, 3, 31))
-    with pytest.raises(FileExistsError):
+    with pytest.raises(OutputError, match="already exists"):
         generate_city(config, out)
+    with pytest.raises(OutputError, match="is not a lake joinedup wrote"):
+        generate_city(config, out, overwrite=True)  # not a lake: never replaced
+    assert (out / "keep.txt").read_text() == "x"
+    (out / "manifest.json").write_text(json.dumps({"schema_version": 1}))  # now a lake
     summary = generate_city(config, out, overwrite=True)
     assert not (out / "keep.txt").exists()
     assert summary.rows["person"] > 2_000 and summary.seconds > 0

@@ -26,18 +26,12 @@ def setup_django() -> None:
 
 
 def refuse_unmigrated() -> None:
-    """A UserError when any migration is not applied to the database."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    """A UserError when the database is not there, does not answer, or is not migrated
+    (joinedup.readiness); a SQLite file that does not exist is never created here."""
+    from joinedup.readiness import database_problem, migrations_problem
 
-    executor = MigrationExecutor(connection)
-    pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
-    if pending:
-        migrations = "migration" if pending == 1 else "migrations"
-        raise UserError(
-            f"the database is not migrated ({pending} {migrations} to apply): "
-            "run `joinedup manage migrate` first"
-        )
+    if problem := database_problem() or migrations_problem():
+        raise UserError(problem)
 
 
 def uses_django(command: Callable[P, R]) -> Callable[P, R]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from joinedup.cli.options import effect_help, parse_date, refuse_existing
+from joinedup.cli.options import effect_help, overwrite_help, parse_date
 from joinedup.cli.terminal import out, print_rows, progress_bar
 from joinedup.errors import UserError
 
@@ -34,9 +34,13 @@ def generate(
     golive_two_hour_change: Annotated[
         float, typer.Option(help=effect_help("golive_two_hour_change"))
     ] = 0.08,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing lake at --out.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help=overwrite_help("a lake (a folder holding manifest.json)"))
+    ] = False,
 ) -> None:
     """Generate a synthetic city: a lake of linked health and social care histories, and truth/."""
+    from joinedup.lake.writer import LAKE
+    from joinedup.output_files import check_target
     from joinedup.synth.city import generate_city
     from joinedup.synth.config import CityConfig
 
@@ -54,7 +58,7 @@ def generate(
         config.validate()  # its messages name CityConfig's fields, as the flags do
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    refuse_existing(out_dir, overwrite)
+    check_target(out_dir, LAKE, overwrite=overwrite)
     with progress_bar() as progress:
         summary = generate_city(config, out_dir, progress=progress, overwrite=overwrite)
     out.print(

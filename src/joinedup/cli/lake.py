@@ -17,9 +17,9 @@ app = typer.Typer(
 @app.command("check")
 def lake_check(lake: Annotated[Path, typer.Argument(help="The lake folder.")]) -> None:
     """Check a lake against the contract: a summary, or one line per problem and exit code 2."""
-    from joinedup.lake import check_lake
+    from joinedup.lake.reader import check_and_remember
 
-    report = check_lake(lake)
+    report = check_and_remember(lake)  # in full; the commands after it need not check again
     if not report.ok or report.manifest is None:
         report_lake_problems(lake, list(report.problems))
     manifest = report.manifest

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from joinedup.cli.database import uses_database
-from joinedup.cli.options import command_line_user, refuse_existing
+from joinedup.cli.options import command_line_user, overwrite_help
 from joinedup.cli.terminal import out, print_rows, progress_bar
 from joinedup.errors import UserError
 
@@ -43,17 +43,21 @@ def extract(
             "left out; direct_care: everyone (never to leave the partnership)."
         ),
     ] = "secondary_use",
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing lake at --out.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help=overwrite_help("a lake (a folder holding manifest.json)"))
+    ] = False,
 ) -> None:
     """Write the operational database as a lake (whole or not at all), audited as an export."""
     from joinedup.extract import extract_lake
     from joinedup.lake.vocabulary import EXTRACT_PURPOSES
+    from joinedup.lake.writer import LAKE
+    from joinedup.output_files import check_target
 
     if purpose not in EXTRACT_PURPOSES:
         raise UserError(
             f"expected {' or '.join(EXTRACT_PURPOSES)}, found {purpose!r}", field="purpose"
         )
-    refuse_existing(out_dir, overwrite)
+    check_target(out_dir, LAKE, overwrite=overwrite)
     with progress_bar() as progress:
         summary = extract_lake(
             out_dir,

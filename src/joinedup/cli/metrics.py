@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from joinedup.cli.options import parse_date
+from joinedup.cli.options import overwrite_help, parse_date
 from joinedup.cli.terminal import out, progress_bar
 
 
@@ -37,6 +37,15 @@ def metrics(
     publish: Annotated[
         bool, typer.Option("--publish", help="Apply the small-number rule for publication.")
     ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            help=overwrite_help(
+                "a metrics file (a CSV whose first line is the long form's header, or a "
+                "Parquet file marked joinedup.kind=metrics)"
+            )
+        ),
+    ] = False,
 ) -> None:
     """Compute the outcome metrics of docs/metrics.md on a lake and write their long form."""
     from joinedup.metrics import compute_metrics
@@ -45,7 +54,7 @@ def metrics(
 
     start = parse_date(first, "first") if first is not None else None
     end = parse_date(last, "last") if last is not None else None
-    check_output_path(out_file)
+    check_output_path(out_file, overwrite=overwrite)
     check_request(period, engine, metric)
     # The bar starts once the lake has passed its check, so a refusal stays one line.
     with progress_bar() as progress:
@@ -61,7 +70,7 @@ def metrics(
             publish=publish,
             on_step=lambda _step: progress.update(task, advance=1, visible=True),
         )
-    write_long_form(table, out_file)
+    write_long_form(table, out_file, overwrite=overwrite)
     suppressed = sum(table.column("suppressed").to_pylist())
     note = f", {suppressed:,} with small numbers withheld" if publish else ""
     out.print(

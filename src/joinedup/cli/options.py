@@ -21,14 +21,12 @@ def parse_date(value: str, field: str) -> dt.date:
         raise UserError(f"expected a date YYYY-MM-DD, found {value!r}", field=field) from None
 
 
-def refuse_existing(out: Path, overwrite: bool) -> None:
-    """Refuse an output folder that holds something, unless asked to overwrite it."""
-    if out.exists() and not overwrite and (not out.is_dir() or any(out.iterdir())):
-        raise UserError(
-            f"{out} already exists and is not empty (use `overwrite` to replace it)",
-            field="out",
-            mentions=["overwrite"],
-        )
+def overwrite_help(what: str) -> str:
+    """An --overwrite flag's help: what it replaces, and that it replaces nothing else."""
+    return (
+        f"Replace {what} at --out, only if joinedup wrote it; anything else there is refused "
+        "and nothing is deleted."
+    )
 
 
 def command_line_user() -> str:

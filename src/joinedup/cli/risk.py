@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from joinedup.cli.database import uses_database
-from joinedup.cli.options import command_line_user, parse_date
+from joinedup.cli.options import command_line_user, overwrite_help, parse_date
 from joinedup.cli.terminal import err, out, progress_bar
 from joinedup.errors import UserError
 
@@ -40,15 +40,19 @@ def risk_train(
     out_file: Annotated[Path, typer.Option("--out", help="The model file to write (JSON).")],
     engine: Annotated[str, typer.Option(help="duckdb (in process) or spark.")] = "duckdb",
     seed: Annotated[int, typer.Option(help="Random seed (the same seed, the same model).")] = 1,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help=overwrite_help('a model (JSON whose "format" is joinedup-risk-model)')),
+    ] = False,
 ) -> None:
     """Train the calibrated model on the features at --as-of and the year that followed."""
     from joinedup.metrics.engines import check_engine
+    from joinedup.output_files import check_target
     from joinedup.risk.compute import check_as_of, compute_features
-    from joinedup.risk.model import lake_description, train
+    from joinedup.risk.model import MODEL_FILE, lake_description, train
 
     day = parse_date(as_of, "as_of")
-    if not out_file.parent.is_dir():
-        raise UserError(f"the folder {out_file.parent} does not exist", field="out")
+    check_target(out_file, MODEL_FILE, overwrite=overwrite)
     check_engine(engine)
     checked = check_as_of(lake, day)
     described = lake_description(lake, checked[0])
@@ -59,7 +63,7 @@ def risk_train(
         progress.update(task, advance=1, description="Training")
         model = train(table, as_of=day, lake=described, seed=seed)
         progress.update(task, advance=1, description="Trained")
-    model.save(out_file)
+    model.save(out_file, overwrite=overwrite)
     out.print(
         f"Trained on {model.trained['people']:,} people ({model.trained['admitted']:,} admitted "
         f"in the year after {day}); wrote {out_file}",
@@ -75,18 +79,24 @@ def risk_score(
     as_of: Annotated[str, typer.Option("--as-of", help="Score on what was known before this.")],
     out_file: Annotated[Path, typer.Option("--out", help="The scores to write: FILE.parquet.")],
     engine: Annotated[str, typer.Option(help="duckdb (in process) or spark.")] = "duckdb",
+    overwrite: Annotated[
+        bool,
+        typer.Option(help=overwrite_help("scores (Parquet marked joinedup.kind=risk-scores)")),
+    ] = False,
 ) -> None:
     """Score everyone in the lake's population on --as-of: probability, band, top factors."""
     from joinedup.metrics.engines import check_engine
+    from joinedup.output_files import check_target
     from joinedup.risk.compute import check_as_of
     from joinedup.risk.model import load
-    from joinedup.risk.scoring import check_lake_fits, score, write_scores
+    from joinedup.risk.scoring import SCORES_FILE, check_lake_fits, score, write_scores
 
     day = parse_date(as_of, "as_of")
     if out_file.suffix != ".parquet" or not out_file.parent.is_dir():
         raise UserError(
             f"expected FILE.parquet in an existing folder, found {out_file}", field="out"
         )
+    check_target(out_file, SCORES_FILE, overwrite=overwrite)
     check_engine(engine)
     model = load(model_file)
     checked = check_as_of(lake, day)  # before the bar, so a refusal stays one line
@@ -95,7 +105,7 @@ def risk_score(
         task = progress.add_task(f"Scoring on {engine}", total=1)
         table = score(model, lake, day, engine=engine, checked=checked)
         progress.update(task, advance=1)
-    write_scores(table, out_file)
+    write_scores(table, out_file, overwrite=overwrite)
     out.print(f"Scored {table.num_rows:,} people on {day}; wrote {out_file}", highlight=False)
 
 
@@ -113,14 +123,23 @@ def risk_report(
         ),
     ],
     engine: Annotated[str, typer.Option(help="duckdb (in process) or spark.")] = "duckdb",
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            help=overwrite_help(
+                "a report (the page and its figures, each marked as joinedup's risk report)"
+            )
+        ),
+    ] = False,
 ) -> None:
     """Validate the model on --as-of and the year after, against prior admissions alone, a
     QAdmissions-style model, frailty alone and (generated cities) the generator's true risk."""
     from joinedup.metrics.engines import check_engine
+    from joinedup.output_files import check_target
     from joinedup.risk.compute import check_as_of
     from joinedup.risk.model import load
-    from joinedup.risk.report import build_report, write_json
-    from joinedup.risk.report_html import write_html
+    from joinedup.risk.report import FIGURES_FILE, build_report
+    from joinedup.risk.report_html import PAGE_FILE, write_report
     from joinedup.risk.scoring import check_lake_fits
 
     day = parse_date(as_of, "as_of")
@@ -129,6 +148,8 @@ def risk_report(
             f"expected REPORT.html in an existing folder, found {out_file}", field="out"
         )
     figures_file = out_file.with_suffix(".json")
+    check_target(out_file, PAGE_FILE, overwrite=overwrite)
+    check_target(figures_file, FIGURES_FILE, overwrite=overwrite)
     check_engine(engine)
     model = load(model_file)
     checked = check_as_of(lake, day)  # before the bar, so a refusal stays one line
@@ -142,8 +163,7 @@ def risk_report(
 
         report = build_report(lake, model, day, engine=engine, step=step, checked=checked)
         step("Writing")
-        write_json(report, figures_file)
-        write_html(report, out_file)
+        write_report(report, out_file, overwrite=overwrite)
         step("Written")
     auc = {m.key: m.overall.roc_auc for m in report.models}
 

@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from joinedup.cli import (
     audit,
+    backups,
     generate,
     lake,
     load_extract,
@@ -54,6 +55,8 @@ app.command()(load_extract.extract)
 app.command()(metrics.metrics)
 app.command()(serve.serve)
 app.command()(serve.demo)
+app.command()(backups.backup)
+app.command()(backups.restore)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     manage.manage
 )

@@ -10,6 +10,26 @@ import typer
 from joinedup.cli.database import uses_django
 from joinedup.cli.options import DEFAULT_DEMO_CITY, command_line_user
 from joinedup.cli.terminal import TerminalReport, out
+from joinedup.errors import UserError
+
+
+def ready_to_serve() -> None:
+    """Refuse, saying what to run, a database missing, unreachable or not migrated, or an
+    unusable secret key; collect the static files when they are not (joinedup.readiness)."""
+    from joinedup.readiness import (
+        database_problem,
+        migrations_problem,
+        secret_key_problem,
+        static_problem,
+    )
+
+    if problem := database_problem() or migrations_problem() or secret_key_problem():
+        raise UserError(problem)
+    if problem := static_problem():
+        from django.core.management import call_command
+
+        out.print(f"{problem}: collecting them now")
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 @uses_django
@@ -18,9 +38,13 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
 ) -> None:
-    """Serve the platform with gunicorn (static files by whitenoise, nothing from a CDN)."""
+    """Serve the platform with gunicorn (static files by whitenoise, nothing from a CDN).
+
+    First checks that the database is there and migrated and the secret key usable (saying
+    what to run if not), and collects the static files when they are missing."""
     from joinedup.server import run
 
+    ready_to_serve()
     run(host=host, port=port, workers=workers)
 
 
@@ -52,5 +76,6 @@ def demo(
     if not no_serve:
         from joinedup.server import run
 
+        ready_to_serve()
         out.print(f"Serving http://{host}:{port}/ (Ctrl+C to stop)")
         run(host=host, port=port, workers=2)

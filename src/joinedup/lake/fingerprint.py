@@ -1,9 +1,11 @@
-"""A lake's fingerprint: which lake, exactly, was loaded, refreshed or scored.
+"""A lake's fingerprint: which lake, exactly, was checked, loaded, refreshed or scored.
 
 The operational database keeps the fingerprint of every lake loaded into it (a second load
 of the same lake is refused), the outcome figures the one they were computed from, and a
 scores file the one it was scored on, so scores whose ids are the lake's own (not
-pseudonyms) are taken back only to the people of that very lake.
+pseudonyms) are taken back only to the people of that very lake. The reader keys its
+cache of lakes that passed the check by it (reader.open_lake), so it hashes every byte: a
+lake whose files changed in any way, even keeping their sizes and times, is checked again.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from joinedup.lake.layout import table_files, table_path
 from joinedup.lake.manifest import MANIFEST_FILE
-from joinedup.lake.reader import table_path
 from joinedup.lake.schema import TABLE_ORDER
 
 
@@ -25,10 +27,7 @@ def lake_fingerprint(lake: Path) -> str:
         path = table_path(lake, name)
         if path is None:
             continue
-        files = (
-            [path] if path.is_file() else sorted(p for p in path.rglob("*.parquet") if p.is_file())
-        )
-        for file in files:
+        for file in table_files(path):
             digest.update(
                 f"\n{file.relative_to(lake).as_posix()}\n{file.stat().st_size}\n".encode()
             )

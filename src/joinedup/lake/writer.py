@@ -1,19 +1,20 @@
-"""Writing a lake that is either complete or absent: staged beside its place, renamed at the end."""
+"""Writing a lake that is either complete or absent: staged beside its place, renamed at the end
+(joinedup.output_files), and put over only a lake, never over a folder joinedup did not write."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import json
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from joinedup.errors import UserError
+from joinedup.lake.manifest import MANIFEST_FILE
 from joinedup.lake.schema import TABLES, Table
+from joinedup.output_files import Kind, staged_folder
 
 
 class LakeWriteError(UserError):
@@ -79,28 +80,24 @@ def write_batches(
     return written
 
 
-@contextmanager
-def staged_directory(out: Path, *, overwrite: bool = False) -> Iterator[Path]:
+def is_lake(folder: Path) -> bool:
+    """Whether `folder` is a lake joinedup wrote: it holds the manifest, a JSON object with a
+    schema version (any version, so an older lake can be replaced too)."""
+    try:
+        document = json.loads((Path(folder) / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and "schema_version" in document
+
+
+LAKE = Kind("a lake", is_lake, folder=True, mark=MANIFEST_FILE)
+
+
+def staged_directory(out: Path, *, overwrite: bool = False) -> AbstractContextManager[Path]:
     """Yield a temporary folder beside `out`: on success it becomes `out`, on error it is removed.
 
     A reader therefore never sees a half-written lake, and a failed run leaves nothing behind.
+    An existing `out` that is not empty is replaced only with `overwrite`, and only if it is
+    a lake (`is_lake`); anything else is refused (OutputError) and left as it was.
     """
-    out = Path(out)
-    if out.exists() and not overwrite and (not out.is_dir() or any(out.iterdir())):
-        raise FileExistsError(
-            f"{out} already exists and is not empty (use `overwrite` to replace it)"
-        )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-        stage.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        stage.rename(out)
+    return staged_folder(Path(out), LAKE, overwrite=overwrite)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +24,12 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from joinedup.errors import UserError
 from joinedup.lake.manifest import Manifest
+from joinedup.output_files import json_kind, write_file
 from joinedup.risk.features import FEATURES
+from joinedup.risk.model_file import FORMAT, FORMAT_VERSION, ModelError, read_model_file
 
-FORMAT = "joinedup-risk-model"
-FORMAT_VERSION = 1
+MODEL_FILE = json_kind("a risk model", FORMAT)  # how --overwrite knows a model file
 FOLDS = 5
 PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -48,10 +47,6 @@ PARAMS: dict[str, Any] = {
 }
 MAX_ROUNDS = 1_000
 PATIENCE = 30  # rounds without a better cross-validated log loss before stopping
-
-
-class ModelError(UserError):
-    """A model that cannot be used as asked; the message names what is wrong."""
 
 
 @dataclass
@@ -76,8 +71,9 @@ class RiskModel:
         intercept, slope = self.calibration
         return 1.0 / (1.0 + np.exp(-(intercept + slope * self.raw(x))))
 
-    def save(self, path: Path) -> None:
-        """Write the model as JSON (written beside, then renamed: never half a file)."""
+    def save(self, path: Path, *, overwrite: bool = False) -> None:
+        """Write the model as JSON (written beside, then renamed: never half a file); an
+        existing file is replaced only with `overwrite`, and only if it is a model."""
         document = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -88,9 +84,8 @@ class RiskModel:
             "lightgbm_version": lgb.__version__,
             "booster": self.booster.model_to_string(),
         }
-        partial = path.with_name(path.name + ".partial")
-        partial.write_text(json.dumps(document, default=str))
-        partial.replace(path)
+        text = json.dumps(document, default=str)
+        write_file(path, MODEL_FILE, lambda stage: stage.write_text(text), overwrite=overwrite)
 
 
 def matrix(table: pa.Table, features: tuple[str, ...] = FEATURES) -> npt.NDArray[np.float64]:
@@ -213,50 +208,20 @@ def train(table: pa.Table, *, as_of: dt.date, lake: dict[str, Any], seed: int = 
 
 
 def load(path: Path) -> RiskModel:
-    """A saved model; refused, naming the problem, if the file is not one."""
+    """A saved model, read against its declared schema (risk/model_file.py) before LightGBM
+    sees any of it; refused with one line naming the file and the problem if it is not one."""
+    checked = read_model_file(Path(path), FEATURES)
     try:
-        document = json.loads(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path} is not a joinedup risk model ({exc})", field="model") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ModelError(f"{path} is not a joinedup risk model", field="model")
-    if document.get("format_version") != FORMAT_VERSION:
+        booster = lgb.Booster(model_str=checked.trees)
+    except lgb.basic.LightGBMError as exc:  # not expected of checked trees; still one line
+        shown = " ".join(str(exc).split())
         raise ModelError(
-            f"{path} is format version {document.get('format_version')}; this "
-            f"joinedup reads version {FORMAT_VERSION}: train it again",
-            field="model",
-        )
-    try:
-        features = tuple(str(name) for name in document["features"])
-        calibration = (
-            float(document["calibration"]["intercept"]),
-            float(document["calibration"]["slope"]),
-        )
-        trees = str(document["booster"])
-        if not trees.startswith("tree\n") or "\nnum_class=" not in trees[:200]:
-            # not LightGBM's text format: refused before LightGBM reads (and logs) it
-            raise ValueError("the trees are not in LightGBM's text format")
-        booster = lgb.Booster(model_str=trees)
-        trained = dict(document["trained"])
-    except (KeyError, TypeError, ValueError, lgb.basic.LightGBMError) as exc:
-        raise ModelError(
-            f"{path} is a damaged joinedup risk model ({exc!r})", field="model"
+            f"{path} is a damaged joinedup risk model: {shown}", field="model"
         ) from None
-    if features != FEATURES:
-        added = sorted(set(FEATURES) - set(features))
-        dropped = sorted(set(features) - set(FEATURES))
-        raise ModelError(
-            f"{path} was trained on other features (now also: "
-            f"{', '.join(added) or 'none'}; no longer: {', '.join(dropped) or 'none'}): "
-            "train it again",
-            field="model",
-        )
-    if not all(math.isfinite(v) for v in calibration):
-        raise ModelError(f"{path} has no usable calibration", field="model")
     return RiskModel(
         booster=booster,
-        calibration=calibration,
-        features=features,
-        trained=trained,
-        evaluation=document.get("evaluation", {}),
+        calibration=checked.calibration,
+        features=checked.features,
+        trained=checked.trained,
+        evaluation=checked.evaluation,
     )

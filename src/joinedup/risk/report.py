@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from joinedup.lake.manifest import Manifest
+from joinedup.output_files import json_kind
 from joinedup.risk import evaluation
 from joinedup.risk.baselines import BASELINES, Truth, fit_baselines, read_truth
 from joinedup.risk.compute import check_as_of, compute_features
@@ -36,6 +37,7 @@ from joinedup.risk.model import RiskModel, lake_description, matrix
 
 Floats = npt.NDArray[np.float64]
 
+FIGURES_FILE = json_kind("a risk report's figures", "joinedup-risk-report")
 OUTCOME_DAYS = 365
 AGE_BANDS = ((0, 17), (18, 44), (45, 64), (65, 74), (75, 84), (85, None))
 SEXES = ("female", "male", "unknown")
@@ -416,8 +418,6 @@ def _with_truth(
     return table.filter(covered), truth.probability[positions], truth.reason
 
 
-def write_json(report: Report, path: Path) -> None:
-    """The figures as JSON (written beside, then renamed)."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(report.to_json(), indent=1) + "\n")
-    partial.replace(path)
+def figures_json(report: Report) -> str:
+    """The figures as JSON, "format" first (how --overwrite knows a report's figures)."""
+    return json.dumps({"format": FIGURES_FILE.mark, **report.to_json()}, indent=1) + "\n"

@@ -16,9 +16,11 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from joinedup.charts import value_axis
+from joinedup.output_files import staged_files, text_kind, write_file
 from joinedup.risk.evaluation import CURVE_POINTS, MIN_EACH_OUTCOME
 from joinedup.risk.report import (
     CEILING_KEY,
+    FIGURES_FILE,
     GROUPINGS,
     MODEL_KEY,
     PR_RECALLS,
@@ -26,6 +28,7 @@ from joinedup.risk.report import (
     Measures,
     Report,
     Scored,
+    figures_json,
 )
 from joinedup.risk.report_charts import (
     STYLES,
@@ -36,6 +39,10 @@ from joinedup.risk.report_charts import (
     xy_chart,
 )
 
+# The page's mark, in its head: how --overwrite knows a report page joinedup wrote.
+PAGE_FILE = text_kind(
+    "a risk report page", '<meta name="generator" content="joinedup risk report">'
+)
 CSS = """
 body { font-family: Arial, sans-serif; color: #212b32; background: #ffffff; margin: 0;
   line-height: 1.5; }
@@ -464,6 +471,7 @@ def render(report: Report) -> str:
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"{PAGE_FILE.mark}"
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body><main>"
         "<h1>Risk of an emergency admission: validation report</h1>"
         f"<p>The risk model scored on {escape(report.as_of)} and judged on the "
@@ -477,8 +485,21 @@ def render(report: Report) -> str:
     )
 
 
-def write_html(report: Report, path: Path) -> None:
-    """The page (written beside, then renamed: never half a file)."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(render(report), encoding="utf-8")
-    partial.replace(path)
+def write_html(report: Report, path: Path, *, overwrite: bool = False) -> None:
+    """The page alone (written beside, then renamed: never half a file)."""
+    page = render(report)
+    write_file(
+        path, PAGE_FILE, lambda stage: stage.write_text(page, encoding="utf-8"), overwrite=overwrite
+    )
+
+
+def write_report(report: Report, path: Path, *, overwrite: bool = False) -> Path:
+    """The page at `path` and its figures beside it (REPORT.json), both or neither; an
+    existing page or figures file is replaced only with `overwrite`, and only if joinedup
+    wrote it as one. Returns the figures' path."""
+    figures = path.with_suffix(".json")
+    targets = [(figures, FIGURES_FILE), (path, PAGE_FILE)]
+    with staged_files(targets, overwrite=overwrite) as (figures_stage, page_stage):
+        figures_stage.write_text(figures_json(report), encoding="utf-8")
+        page_stage.write_text(render(report), encoding="utf-8")
+    return figures

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from joinedup.lake.fingerprint import lake_fingerprint
 from joinedup.lake.manifest import Manifest
 from joinedup.lake.reader import open_lake
+from joinedup.output_files import marked, parquet_kind, write_file
 from joinedup.risk.attribution import attributions
 from joinedup.risk.compute import RiskError, check_as_of, compute_features
 from joinedup.risk.model import RiskModel, matrix
@@ -31,6 +32,7 @@ META_PSEUDONYMISED = "joinedup.pseudonymised"  # "true": person ids are HMAC pse
 META_SOURCE = "joinedup.lake_source"
 META_MODEL_AS_OF = "joinedup.model_as_of"
 META_LAKE_FINGERPRINT = "joinedup.lake_fingerprint"  # which lake, exactly, was scored
+SCORES_FILE = parquet_kind("a risk scores file", "risk-scores")
 SCHEMA = pa.schema(
     [
         ("person_id", pa.string()),
@@ -122,8 +124,12 @@ def score(
     )
 
 
-def write_scores(table: pa.Table, path: Path) -> None:
-    """Parquet, written beside and renamed: a reader never sees half a file."""
-    partial = path.with_name(path.name + ".partial")
-    pq.write_table(table, partial)
-    partial.replace(path)
+def write_scores(table: pa.Table, path: Path, *, overwrite: bool = False) -> None:
+    """Parquet, written beside and renamed: a reader never sees half a file. Marked as
+    scores (`joinedup.kind`), so that only scores are replaced, and only with `overwrite`."""
+    write_file(
+        path,
+        SCORES_FILE,
+        lambda stage: pq.write_table(marked(table, SCORES_FILE), stage),
+        overwrite=overwrite,
+    )
