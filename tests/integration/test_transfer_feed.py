@@ -648,6 +648,10 @@ def test_a_stay_admitted_by_one_hospital_s_system_takes_events_only_from_it(
     applied(post(token, discharge()))
     problems = refused(post(other, update(occurred_at=at(9))), 409)
     assert problems[0]["message"] == unknown.replace("CGH-NEVER", SPELL)
+    # ... nor, admitting under its spell id, when it was admitted or discharged
+    taken = refused(post(other, admit(world.people["bert"], occurred_at=at(9))), 409)[0]
+    assert taken["field"] == "spell_id" and "in use" in taken["message"]
+    assert "discharged" not in taken["message"] and "admitted on" not in taken["message"]
     applied(post(token, admit(world.people["cora"], spell_id="CGH-2", occurred_at=at(9, hours=1))))
     again = post(other, admit(world.people["cora"], spell_id="CCH-9", occurred_at=at(9, hours=1)))
     message = refused(again, 409)[0]["message"]

@@ -93,6 +93,12 @@ def _apply_atomically(client: SystemClient, event: Event, data: dict[str, Any]) 
         if repeat is not None:
             return repeat
         if event.kind == "admit":
+            if spell is not None and _admitted_by(spell.pk) not in (None, client.name):
+                # another hospital's stay: neither its dates nor its state are told
+                raise FeedError(
+                    409,
+                    ("spell_id", f"spell {spell.pk} is in use: give this stay its own spell_id"),
+                )
             if spell is not None:
                 _refuse_discharged(spell)
                 raise FeedError(
