@@ -216,3 +216,33 @@ def test_lake_check_always_checks_and_remembers_a_pass(lake: Path, _own_cache: P
     assert lake_check(lake).returncode == 0
     assert lake_check(lake).returncode == 0  # checked in full again: it is what it is for
     assert len(list(_own_cache.iterdir())) == 1  # found checked by the commands after it
+
+
+def test_a_changed_value_that_still_decodes_is_caught_by_its_page_checksum(lake: Path) -> None:
+    """Uncompressed and plain, so one changed byte is a changed value, not a broken page."""
+    path = lake / "contact.parquet"
+    pq.write_table(
+        pq.read_table(path),
+        path,
+        compression="none",
+        use_dictionary=False,
+        write_page_checksum=True,
+    )
+    metadata = pq.ParquetFile(path).metadata
+    names = [metadata.schema.column(i).name for i in range(metadata.num_columns)]
+    chunk = metadata.row_group(0).column(names.index("contact_id"))
+    last = chunk.data_page_offset + chunk.total_compressed_size - 1  # the last id's last byte
+    data = bytearray(path.read_bytes())
+    data[last] ^= 0x01
+    path.write_bytes(bytes(data))
+    changed = pq.read_table(path)["contact_id"].to_pylist()
+    assert len(set(changed)) == len(changed)  # it decodes, ids still unique: only a checksum knows
+    line = one_error_line(lake_check(lake))
+    assert "contact" in line and "contact.parquet" in line
+
+
+def test_the_lakes_joinedup_writes_carry_page_checksums(lake: Path, tmp_path: Path) -> None:
+    """A checksum adds a field to each page's header: the same rows without it are smaller."""
+    table = pq.read_table(lake / "contact.parquet")
+    pq.write_table(table, tmp_path / "plain.parquet", compression="zstd", row_group_size=1_000_000)
+    assert (lake / "contact.parquet").stat().st_size > (tmp_path / "plain.parquet").stat().st_size

@@ -45,7 +45,8 @@ def conform(table: Table, data: pa.Table) -> pa.Table:
 
 
 def write_table(lake: Path, name: str, data: pa.Table) -> Path:
-    """Write one contract table as <lake>/<name>.parquet (zstd; row groups sized for scans)."""
+    """Write one contract table as <lake>/<name>.parquet (zstd; row groups sized for scans;
+    a checksum on every page, so `lake check` finds a changed byte that would still decode)."""
     table = TABLES[name]
     path = lake / f"{name}.parquet"
     pq.write_table(
@@ -53,6 +54,7 @@ def write_table(lake: Path, name: str, data: pa.Table) -> Path:
         path,
         compression="zstd",
         row_group_size=1_000_000,
+        write_page_checksum=True,
     )
     return path
 
@@ -66,7 +68,12 @@ def write_batches(
     """
     table = TABLES[name]
     written, pending, pending_rows = 0, [], 0
-    with pq.ParquetWriter(lake / f"{name}.parquet", table.arrow_schema, compression="zstd") as out:
+    with pq.ParquetWriter(
+        lake / f"{name}.parquet",
+        table.arrow_schema,
+        compression="zstd",
+        write_page_checksum=True,
+    ) as out:
         for batch in batches:
             pending.append(conform(table, batch))
             pending_rows += batch.num_rows
