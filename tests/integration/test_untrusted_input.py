@@ -141,6 +141,21 @@ def test_the_feed_reads_its_body_the_same_way(world: Workspace) -> None:
     assert saved() == before
 
 
+def test_a_person_refused_at_matching_saves_nothing_and_frees_the_external_id(
+    world: Workspace, token: str
+) -> None:
+    """An NHS number known with another date of birth is refused after the body is read:
+    nothing is kept, so the same external_id with the details put right is a new referral."""
+    cora = world.people["cora"]
+    wrong = {"nhs_number": cora.nhs_number, "given_name": "Cora", "family_name": "Penhallow",
+             "birth_date": "1951-12-04"}  # fmt: skip
+    before = saved()
+    refused = send(token, json.dumps(telecare_alert(cora, person=wrong)))
+    assert refused.status_code == 422 and saved() == before
+    made = send(token, json.dumps(telecare_alert(cora)))
+    assert made.status_code == 201, made.content
+
+
 def test_an_external_id_reused_for_another_referral_is_a_conflict(
     world: Workspace, token: str
 ) -> None:

@@ -119,14 +119,14 @@ def _receive(
         repeated = _repeat(client, sub.external_id, digest)
         if repeated is not None:
             return repeated
-        if sub.external_id:
+        found = certain_match(sub.details)
+        if found.problem:
+            return _errors(422, ("person.nhs_number", found.problem))
+        if sub.external_id:  # kept only with what it made: a refusal saves nothing
             ReceivedReferral.objects.create(
                 client=client, external_id=sub.external_id, digest=digest,
                 received_at=timezone.now(),
             )  # fmt: skip
-        found = certain_match(sub.details)
-        if found.problem:
-            return _errors(422, ("person.nhs_number", found.problem))
         if found.person is not None:
             referral = create_referral(
                 person=found.person, urgency=sub.urgency, source=sub.source,
