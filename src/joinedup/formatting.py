@@ -15,7 +15,7 @@ from django.utils import timezone
 from markupsafe import Markup
 
 from joinedup.record.nhs_number import format_nhs_number
-from joinedup.untrusted_json import UNSTORABLE
+from joinedup.untrusted_json import UNSTORABLE, storable
 
 
 def printable(value: Any) -> Any:
@@ -23,7 +23,7 @@ def printable(value: Any) -> Any:
     character. The template's last step for every value, so text stored before the APIs
     refused such characters (or arriving by another road) never stops a page."""
     if isinstance(value, str) and UNSTORABLE.search(value):
-        cleaned = UNSTORABLE.sub("\ufffd", value)
+        cleaned = storable(value)
         return Markup(cleaned) if isinstance(value, Markup) else cleaned
     return value
 

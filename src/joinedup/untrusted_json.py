@@ -60,6 +60,11 @@ class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
 
 
+def too_large(max_bytes: int) -> InputError:
+    """The refusal of a body over the endpoint's size (413), however its size was learnt."""
+    return InputError(413, ("body", f"larger than {max_bytes} bytes"))
+
+
 def _refuse_constant(name: str) -> Any:
     raise InputError(422, ("body", f"{name} is not a number JSON allows here"))
 
@@ -140,7 +145,7 @@ def read_json(raw: bytes, *, max_bytes: int) -> dict[str, Any]:
     """The body as a JSON object within the rules above, or InputError (413: too large;
     400: not JSON or not an object; 422: a number or a string it may not hold)."""
     if len(raw) > max_bytes:
-        raise InputError(413, ("body", f"larger than {max_bytes} bytes"))
+        raise too_large(max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

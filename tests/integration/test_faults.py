@@ -49,9 +49,9 @@ def private_postgres() -> Iterator[tuple[str, Any]]:
     os.chmod(root, 0o755)
     data, port = root / "data", free_port()
 
-    def pg_ctl(*args: str) -> None:
+    def pg_ctl(*args: str, check: bool = True) -> None:
         command = [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")]
-        subprocess.run([*command, *args], check=True, capture_output=True, timeout=120)
+        subprocess.run([*command, *args], check=check, capture_output=True, timeout=120)
 
     subprocess.run(
         [*as_owner, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
@@ -67,11 +67,7 @@ def private_postgres() -> Iterator[tuple[str, Any]]:
             lambda: pg_ctl("-m", "immediate", "-o", options, "-w", "restart"),
         )
     finally:
-        subprocess.run(
-            [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-            check=False,
-        )
+        pg_ctl("-m", "immediate", "stop", check=False)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest, JsonResponse
 
 from joinedup.referrals.models import SystemClient
 from joinedup.referrals.system_clients import client_for
-from joinedup.untrusted_json import InputError, read_json
+from joinedup.untrusted_json import InputError, read_json, too_large
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -41,16 +41,16 @@ def calling_system(request: HttpRequest, method: str, how: str) -> SystemClient 
 
 def json_object(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     """The body as a JSON object within joinedup.untrusted_json's rules, or the refusal."""
-    too_large = refusal(413, ("body", f"larger than {MAX_BODY_BYTES} bytes"))
     try:
         declared = int(request.headers.get("Content-Length") or 0)
     except ValueError:
         return refusal(400, ("Content-Length", "not a number of bytes"))
-    if declared > MAX_BODY_BYTES:
-        return too_large  # refused before it is read
     try:
-        return read_json(request.body, max_bytes=MAX_BODY_BYTES)
-    except RequestDataTooBig:  # longer than it said, past Django's own limit
-        return too_large
+        if declared > MAX_BODY_BYTES:
+            raise too_large(MAX_BODY_BYTES)  # refused before it is read
+        try:
+            return read_json(request.body, max_bytes=MAX_BODY_BYTES)
+        except RequestDataTooBig:  # longer than it said, past Django's own limit
+            raise too_large(MAX_BODY_BYTES) from None
     except InputError as exc:
         return refusal(exc.status, *exc.problems)
