@@ -305,10 +305,12 @@ def test_related_viewer_sees_every_section(world: World) -> None:
     assert f"11 February 1938 (aged {age_on(dt.date(1938, 2, 11), today)})" in body
     assert "12 Mill Lane, Casterbridge, CX1 2AB" in body
     assert "Abbey Road Surgery" in body and "Northgate" in body
-    # Alerts: current ones and the living situation, not the ended one.
-    assert "Key safe" in body and "Code held by the care team" in body
-    assert "Lives alone" in body and "Has an unpaid carer" in body
-    assert "Dog no longer in the home" not in body
+    # Alerts: current ones and the living situation, not the ended one (which the timeline
+    # keeps, saying it ended).
+    alerts = body[body.index('id="alerts-warning"') : body.index('id="care-team"')]
+    assert "Key safe" in alerts and "Code held by the care team" in alerts
+    assert "Lives alone" in alerts and "Has an unpaid carer" in alerts
+    assert "Dog no longer in the home" not in alerts
     # Care team across organisations, key worker marked, contact details; caseload team.
     assert "Gus Penrose" in body and "Named GP" in body and "Key worker" in body
     assert "gp@example.nhs.uk" in body and "01632 960123" in body
@@ -340,11 +342,13 @@ def test_related_viewer_sees_every_section(world: World) -> None:
         "entry-package-k-old",
         f"entry-note-{world.note_ids['health']}",
         f"entry-note-{world.note_ids['council']}",
+        *(f"entry-alert-{pk}" for pk in Alert.objects.values_list("pk", flat=True)),
+        *(f"entry-consent-{pk}" for pk in Consent.objects.values_list("pk", flat=True)),
     }
     assert expected <= ids
     assert f"entry-note-{world.note_ids['sensitive']}" not in ids
     assert SENSITIVE_NOTE not in body
-    assert "Showing entries 1 to 10 of 10." in body
+    assert "Showing entries 1 to 13 of 13." in body
     order = [m for m in re.findall(r'id="(entry-(?:note|contact|spell)-[^"]+)"', body)]
     assert order.index("entry-contact-c-council") < order.index("entry-contact-c-health")
     assert order.index("entry-contact-c-health") < order.index("entry-spell-s1")
@@ -485,6 +489,8 @@ def test_filters_by_sector_kind_and_date(world: World) -> None:
     assert {i for i in object_ids(body) if not i.startswith("entry-condition")} == {
         "entry-episode-e1",
         "entry-package-k-old",
+        *(f"entry-alert-{pk}" for pk in Alert.objects.values_list("pk", flat=True)),
+        *(f"entry-consent-{pk}" for pk in Consent.objects.values_list("pk", flat=True)),
     }
 
     _, body = get(world, "nurse", **{"from": "2024-01-01", "to": "2024-02-01"})
@@ -539,15 +545,15 @@ def test_pages_of_a_long_timeline_query_only_what_they_show(world: World) -> Non
     assert after <= before  # no query per entry: 150 more cost no more queries
     ids = [i for i in re.findall(r'id="(entry-[a-z]+-[^"]+)"', first) if "condition" not in i]
     assert len(ids) == 100
-    assert "Showing entries 1 to 100 of 160." in first
+    assert "Showing entries 1 to 100 of 163." in first
     assert "Page 1 of 2" in first and "page=2" in first
 
     _, second = page_queries(page=2)
     second_ids = [
         i for i in re.findall(r'id="(entry-[a-z]+-[^"]+)"', second) if "condition" not in i
     ]
-    assert len(second_ids) == 60 and not set(ids) & set(second_ids)
-    assert "Showing entries 101 to 160 of 160." in second
+    assert len(second_ids) == 63 and not set(ids) & set(second_ids)
+    assert "Showing entries 101 to 163 of 163." in second
     assert "entry-contact-c-many-000" in second_ids  # the oldest contact, last
 
     _, filtered = page_queries(sector="health", page=2)

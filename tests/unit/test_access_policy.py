@@ -11,6 +11,7 @@ from joinedup.access.models import Profession
 from joinedup.access.policy import (
     SENSITIVE_READERS,
     SHARED,
+    TEAM_RELATIONSHIPS,
     UNKNOWN,
     Relationship,
     contact_sector,
@@ -79,8 +80,9 @@ def test_relationship_opens_and_describes() -> None:
     glass = Relationship(break_glass_until=dt.datetime(2026, 1, 1, 15, 30, tzinfo=dt.UTC))
     assert glass.opens_record and not glass.legitimate
     assert "broke the glass" in glass.describe()
-    both = Relationship(caseload=True, key_worker=True)
-    assert both.legitimate
+    caseload, _referral, key_worker = TEAM_RELATIONSHIPS
+    both = Relationship(reasons=(caseload, key_worker))
+    assert both.legitimate and both.holds("key_worker") and not both.holds("open_referral")
     assert both.describe() == (
         "You can see this record because the person is on your team's caseload and you "
         "are the person's key worker."

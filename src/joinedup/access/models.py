@@ -266,6 +266,7 @@ class Consent(models.Model):
     recorded_by = copied_username()
     note = models.CharField(max_length=300, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Null: still in force")
+    ended_by = copied_username("Username, copied when it was ended; empty while in force")
 
     class Meta:
         db_table = "people_consent"  # the name the people app gave it

@@ -1,8 +1,9 @@
 """Who may see what of a person's record: the one module every page, export and API asks.
 
 Fail closed. A person's record opens only to a viewer with a legitimate relationship
-(their team has the person on its caseload or holds an open referral for them, or they
-are the person's key worker) or an unexpired break-glass. Without one the answer is
+(their team has the person on its caseload or holds an open referral for them, they are
+the person's key worker, or they hold open work about the person that the platform gave
+them: joinedup.access.work) or an unexpired break-glass. Without one the answer is
 RecordRefusedError, raised identically whether the person exists or not, so a refusal never
 confirms that someone is known to the partnership. Inside an open record every entry is
 checked twice more: a sensitivity label restricts it to the professions allowed to see
@@ -43,10 +44,12 @@ from joinedup.access.models import (
     BreakGlass,
     CareTeamMember,
     Consent,
+    Profession,
     Sector,
     Sensitivity,
     StaffMember,
 )
+from joinedup.access.work import WorkRelationship, app_relationships
 from joinedup.record import referral_lifecycle
 from joinedup.record.models import ID_LENGTH, Episode, Organisation, Person, Referral
 
@@ -105,6 +108,11 @@ _DIAGNOSIS_SENSITIVITY: tuple[tuple[str, str, str], ...] = (
     ("T76", "T76", Sensitivity.SAFEGUARDING),
     ("Y05", "Y07", Sensitivity.SAFEGUARDING),
 )
+
+
+# Why a list shows a person's name without a link to their record (completes "record not
+# open to you: "), where the page has no more particular reason.
+NOT_RELATED = "you have no care relationship with this person"
 
 
 def break_glass_duration() -> dt.timedelta:
@@ -169,6 +177,20 @@ _CONDITION_SENSITIVITY: dict[str, str] = {
 }
 
 
+# Professions whose very involvement is sensitive detail: being under a mental health
+# service is itself mental health detail, so a care team row of such a practitioner, and
+# who wrote an entry they wrote, follow that label (joinedup.access.models.Sensitivity).
+# The model has no sexual health profession or service; one added belongs here.
+_PROFESSION_SENSITIVITY: dict[str, str] = {
+    Profession.MENTAL_HEALTH_PRACTITIONER: Sensitivity.MENTAL_HEALTH,
+}
+
+
+def profession_sensitivity(profession: str | None) -> str | None:
+    """The label a member of staff's involvement with a person carries, else None."""
+    return _PROFESSION_SENSITIVITY.get(profession or "")
+
+
 def condition_sensitivity(condition: str | None) -> str | None:
     """The label of a long-term condition (joinedup.lake.schema.CONDITIONS), else None."""
     return _CONDITION_SENSITIVITY.get(condition or "")
@@ -188,34 +210,85 @@ def diagnosis_sensitivity(code: str | None) -> str | None:
 # --- relationships --------------------------------------------------------------------
 
 
+def current_on(today: dt.date, start: str, end: str) -> Q:
+    """Rows that have started by `today` and not ended (an end date is the first day gone)."""
+    return Q(**{f"{start}__lte": today}) & (
+        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": today})
+    )
+
+
+def _team_ids(staff: StaffMember) -> list[str]:
+    return list(staff.teams.values_list("id", flat=True))
+
+
+def _caseload(team_ids: Any, today: dt.date) -> Q:
+    return Q(team_id__in=team_ids) & current_on(today, "start_date", "end_date")
+
+
+def _referrals(team_ids: Any) -> Q:
+    return Q(team_id__in=team_ids, status__in=referral_lifecycle.OPEN, closed_at__isnull=True)
+
+
+def _teams_of(staff: StaffMember) -> Any:
+    return staff.teams.values("id")
+
+
+# The policy's own relationships: the team's caseload and open referrals, and the key worker.
+TEAM_RELATIONSHIPS = (
+    WorkRelationship(
+        "caseload",
+        "the person is on your team's caseload",
+        "when the team's episode of care ends",
+        lambda staff, now: Episode.objects.filter(
+            _caseload(_teams_of(staff), timezone.localdate(now))
+        ),
+    ),
+    WorkRelationship(
+        "open_referral",
+        "your team holds an open referral for the person",
+        "when the referral is completed, rejected, cancelled or withdrawn",
+        lambda staff, now: Referral.objects.filter(_referrals(_teams_of(staff))),
+    ),
+    WorkRelationship(
+        "key_worker",
+        "you are the person's key worker",
+        "when another key worker is allocated or the allocation ends",
+        lambda staff, now: CareTeamMember.objects.filter(
+            Q(staff=staff, key_worker=True)
+            & current_on(timezone.localdate(now), "started", "ended")
+        ),
+    ),
+)
+
+
+def relationships() -> tuple[WorkRelationship, ...]:
+    """Every relationship that opens a record: the team's, then those the apps' work gives."""
+    return TEAM_RELATIONSHIPS + app_relationships()
+
+
 @dataclass(frozen=True)
 class Relationship:
-    caseload: bool = False
-    open_referral: bool = False
-    key_worker: bool = False
+    """What lets a viewer into one record: the relationships they hold, or a break-glass."""
+
+    reasons: tuple[WorkRelationship, ...] = ()
     break_glass_until: dt.datetime | None = None
 
     @property
     def legitimate(self) -> bool:
-        return self.caseload or self.open_referral or self.key_worker
+        return bool(self.reasons)
 
     @property
     def opens_record(self) -> bool:
         return self.legitimate or self.break_glass_until is not None
 
+    def holds(self, key: str) -> bool:
+        return any(reason.key == key for reason in self.reasons)
+
     def describe(self) -> str:
         """Why the viewer may see the record, in words for the page."""
-        reasons = [
-            text
-            for held, text in (
-                (self.caseload, "the person is on your team's caseload"),
-                (self.open_referral, "your team holds an open referral for the person"),
-                (self.key_worker, "you are the person's key worker"),
-            )
-            if held
-        ]
-        if reasons:
-            return "You can see this record because " + " and ".join(reasons) + "."
+        if self.reasons:
+            because = " and ".join(reason.because for reason in self.reasons)
+            return f"You can see this record because {because}."
         if self.break_glass_until is not None:
             return (
                 "You broke the glass to see this record; access ends at "
@@ -224,38 +297,13 @@ class Relationship:
         return RecordRefusedError.message
 
 
-def _team_ids(staff: StaffMember) -> list[str]:
-    return list(staff.teams.values_list("id", flat=True))
-
-
-def current_on(today: dt.date, start: str, end: str) -> Q:
-    """Rows that have started by `today` and not ended (an end date is the first day gone)."""
-    return Q(**{f"{start}__lte": today}) & (
-        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": today})
-    )
-
-
-def _caseload(team_ids: list[str], today: dt.date) -> Q:
-    return Q(team_id__in=team_ids) & current_on(today, "start_date", "end_date")
-
-
-def _referrals(team_ids: list[str]) -> Q:
-    return Q(team_id__in=team_ids, status__in=referral_lifecycle.OPEN, closed_at__isnull=True)
-
-
-def _key_worker(staff: StaffMember, today: dt.date) -> Q:
-    return Q(staff=staff, key_worker=True) & current_on(today, "started", "ended")
-
-
 def relationship(
     staff: StaffMember, person_id: str, now: dt.datetime | None = None
 ) -> Relationship:
-    """The viewer's relationship with one person (all False for a person who does not exist)."""
+    """The viewer's relationship with one person (none for a person who does not exist)."""
     if not FIND_PEOPLE.allows(staff):
         return Relationship()
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    teams = _team_ids(staff)
     glass = (
         BreakGlass.objects.filter(staff=staff, person_id=person_id, expires_at__gt=now)
         .order_by("-expires_at")
@@ -263,13 +311,7 @@ def relationship(
         .first()
     )
     return Relationship(
-        caseload=bool(teams)
-        and Episode.objects.filter(_caseload(teams, today), person_id=person_id).exists(),
-        open_referral=bool(teams)
-        and Referral.objects.filter(_referrals(teams), person_id=person_id).exists(),
-        key_worker=CareTeamMember.objects.filter(
-            _key_worker(staff, today), person_id=person_id
-        ).exists(),
+        reasons=tuple(r for r in relationships() if r.holds(staff, person_id, now)),
         break_glass_until=glass,
     )
 
@@ -277,25 +319,31 @@ def relationship(
 def related_person_ids(
     staff: StaffMember, person_ids: Collection[str], now: dt.datetime | None = None
 ) -> set[str]:
-    """Which of these people the viewer has a legitimate relationship with (for search)."""
+    """Which of these people the viewer has a legitimate relationship with (a query a kind)."""
     if not FIND_PEOPLE.allows(staff) or not person_ids:
         return set()
-    today = timezone.localdate(now or timezone.now())
-    teams = _team_ids(staff)
-    ids = list(person_ids)
-    related: set[str] = set(
-        CareTeamMember.objects.filter(_key_worker(staff, today), person_id__in=ids).values_list(
-            "person_id", flat=True
-        )
-    )
-    if teams:
-        for model, condition in ((Episode, _caseload(teams, today)), (Referral, _referrals(teams))):
-            related.update(
-                model.objects.filter(condition, person_id__in=ids).values_list(
-                    "person_id", flat=True
-                )
-            )
+    now = now or timezone.now()
+    related: set[str] = set()
+    for kind in relationships():
+        related |= kind.among(staff, set(person_ids) - related, now)
     return related
+
+
+def openable_person_ids(
+    staff: StaffMember | None, person_ids: Collection[str], now: dt.datetime | None = None
+) -> set[str]:
+    """Which of these people's records the viewer may open now: a relationship or an active
+    break-glass. Lists link only these, so no link the platform shows leads to a refusal."""
+    if staff is None or not FIND_PEOPLE.allows(staff) or not person_ids:
+        return set()
+    now = now or timezone.now()
+    ids = set(person_ids)
+    glass = set(
+        BreakGlass.objects.filter(
+            staff=staff, person_id__in=list(ids), expires_at__gt=now
+        ).values_list("person_id", flat=True)
+    )
+    return glass | related_person_ids(staff, ids - glass, now)
 
 
 def break_glass_under_review(staff: StaffMember, now: dt.datetime | None = None) -> Q:
@@ -361,6 +409,10 @@ class RecordAccess:
         if not may_read_sensitivity(self.staff.profession, sensitivity):
             return False
         return visible_across_sectors(self.sector, sector, self.objection)
+
+    def may_see_author(self, profession: str) -> bool:
+        """Whether this viewer may know that a member of this profession is involved."""
+        return may_read_sensitivity(self.staff.profession, profession_sensitivity(profession))
 
 
 @contextmanager

@@ -7,6 +7,12 @@ the professions that read mental health detail; for a person who objects to shar
 between health and social care, a factor from the other sector's records is left out, and
 staff outside health see neither the score nor its factors (the score is mostly hospital
 data), only that the person is listed, as the MDT agenda shows other hospital detail.
+
+The worklist is the summary the team works from; it does not open the records of the
+people on it. They are known to no team, and until the team decides to act (puts them on
+its MDT agenda, where their GP agrees to contact them, or refers them) nobody caring for
+them has asked for their record to be read: a risk score alone is not a care relationship
+(docs/security.md, "Case finding").
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ from joinedup.risk.features import CONTACT_SERVICES, FEATURES, LONG_TERM, SERVIC
 
 HIDDEN = "Detail hidden: the person objects to sharing between health and social care."
 SOME_HIDDEN = "Other factors are not shown to you."
+WHY_NOT_OPEN = (
+    "known to no team yet; it opens to the team once they are on its MDT agenda, "
+    "referred or on its caseload"
+)
 
 # Which sector's records each feature comes from; None: who the person is and where they
 # live (age, sex, deprivation, household), which every member of the team may know.

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from joinedup.access.models import StaffMember
+from joinedup.access.policy import NOT_RELATED
 from joinedup.access.team_membership import member_of
 from joinedup.mdt.models import Meeting
 
@@ -17,6 +18,14 @@ def meeting_for_member(user: Any, pk: int) -> tuple[StaffMember, Meeting]:
     meeting = get_object_or_404(Meeting.objects.select_related("team"), pk=pk)
     staff, _team = member_of(user, meeting.team_id)
     return staff, meeting
+
+
+def why_not_open(meeting: Meeting) -> str:
+    """Why an agenda shows a person without a link: the meeting's relationship
+    (joinedup.mdt.relationships) ends when it is held or cancelled."""
+    if meeting.status == Meeting.Status.SCHEDULED:
+        return NOT_RELATED
+    return f"the meeting has been {meeting.get_status_display().lower()}"
 
 
 def refuse_held(request: HttpRequest, meeting: Meeting) -> HttpResponse:

@@ -35,6 +35,7 @@ class Alert(models.Model):
     recorded_at = models.DateTimeField()
     recorded_by = copied_username()
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Null: still applies")
+    ended_by = copied_username("Username, copied when it was ended; empty while it applies")
 
     class Meta:
         ordering = ["kind", "recorded_at"]

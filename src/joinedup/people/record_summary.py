@@ -9,6 +9,7 @@ the view's transaction, so a template can never run a query of its own.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -22,6 +23,7 @@ from joinedup.access.policy import (
     condition_sensitivity,
     current_on,
     package_sector,
+    profession_sensitivity,
     staff_sector,
 )
 from joinedup.lake.vocabulary import CARE_HOME_SERVICES
@@ -79,21 +81,50 @@ class AlertLine:
     detail: str = ""
     recorded_at: dt.datetime | None = None
     recorded_by: str = ""
+    pk: int | None = None  # None: the living situation, not an Alert that can be ended
+
+
+def _in_force(now: dt.datetime) -> Q:
+    return Q(recorded_at__lte=now) & (Q(ended_at__isnull=True) | Q(ended_at__gt=now))
 
 
 def current_alerts(person: Person, now: dt.datetime) -> list[AlertLine]:
     """Alerts in force now, then the living situation a visitor must know."""
     alerts = [
-        AlertLine(a.get_kind_display(), a.detail, a.recorded_at, a.recorded_by)
-        for a in Alert.objects.filter(person=person, recorded_at__lte=now).filter(
-            Q(ended_at__isnull=True) | Q(ended_at__gt=now)
-        )
+        AlertLine(a.get_kind_display(), a.detail, a.recorded_at, a.recorded_by, a.pk)
+        for a in Alert.objects.filter(_in_force(now), person=person)
     ]
     if person.lives_alone:
         alerts.append(AlertLine("Lives alone"))
     if person.has_unpaid_carer:
         alerts.append(AlertLine("Has an unpaid carer"))
     return alerts
+
+
+# The alerts that change how a visit goes: shown beside the person on the lists staff visit
+# from (the urgent response board, a hospital stay on the transfer of care hub).
+VISIT_ALERTS: tuple[str, ...] = (
+    Alert.Kind.KEY_SAFE,
+    Alert.Kind.DO_NOT_VISIT_ALONE,
+    Alert.Kind.FALLS_RISK,
+)
+
+
+def visit_alerts(person_ids: Iterable[str], now: dt.datetime) -> dict[str, str]:
+    """Each listed person's visit alerts in force, as one short line ("Key safe, Falls
+    risk"), for a page of many people in one query; people without any are left out.
+    Alerts are safety information every visitor needs, so no sector or label hides them."""
+    labels = dict(Alert.Kind.choices)
+    found: dict[str, list[str]] = {}
+    rows = (
+        Alert.objects.filter(_in_force(now), person_id__in=list(person_ids), kind__in=VISIT_ALERTS)
+        .order_by("person_id", "kind")
+        .values_list("person_id", "kind")
+        .distinct()
+    )
+    for person_id, kind in rows:
+        found.setdefault(person_id, []).append(labels[kind])
+    return {person_id: ", ".join(kinds) for person_id, kinds in found.items()}
 
 
 @dataclass(frozen=True)
@@ -111,7 +142,9 @@ class CareTeamLine:
 
 
 def care_team(access: RecordAccess, today: dt.date) -> list[CareTeamLine]:
-    """Current members, key worker first; under an objection, only the viewer's side's staff."""
+    """Current members, key worker first; under an objection, only the viewer's side's staff;
+    a mental health practitioner only to those who read mental health detail (being under
+    a mental health service is itself that detail)."""
     members = (
         CareTeamMember.objects.filter(current_on(today, "started", "ended"), person=access.person)
         .select_related("staff__user", "staff__organisation")
@@ -121,7 +154,7 @@ def care_team(access: RecordAccess, today: dt.date) -> list[CareTeamLine]:
     for member in members:
         staff = member.staff
         sector = staff_sector(staff)
-        if not access.may_see(sector):
+        if not access.may_see(sector, profession_sensitivity(staff.profession)):
             continue
         lines.append(
             CareTeamLine(
@@ -254,12 +287,22 @@ class ConsentLine:
     recorded_by: str
     note: str
     ended_at: dt.datetime | None
+    pk: int = 0
+    ended_by: str = ""
 
 
 def consents(person: Person) -> list[ConsentLine]:
     """Every decision the person has recorded, ended ones too (they explain past sharing)."""
     return [
-        ConsentLine(c.get_kind_display(), c.recorded_at, c.recorded_by, c.note, c.ended_at)
+        ConsentLine(
+            c.get_kind_display(),
+            c.recorded_at,
+            c.recorded_by,
+            c.note,
+            c.ended_at,
+            c.pk,
+            c.ended_by,
+        )
         for c in Consent.objects.filter(person=person).order_by("recorded_at", "id")
     ]
 

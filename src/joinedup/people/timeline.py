@@ -4,7 +4,8 @@ A person may have thousands of contacts, so the timeline is built in two passes:
 narrow key (id, date and the columns that decide the entry's sector and label) of every
 entry matching the filters, each passed through RecordAccess.may_see, sorted and cut to
 one page; then the full rows of that page only. Hidden entries are dropped in the first
-pass, before anything is counted, so a page never reveals that they exist.
+pass, before anything is counted, so a page never reveals that they exist. How each kind of
+row is worded for the page is in joinedup.people.timeline_entries.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from joinedup.access.models import Sector, Sensitivity
+from joinedup.access.models import Consent, Sector
 from joinedup.access.policy import (
     SHARED,
     RecordAccess,
@@ -29,8 +30,21 @@ from joinedup.access.policy import (
 )
 from joinedup.forms.dates import ISO_8601, parse_date
 from joinedup.forms.errors import FieldError
-from joinedup.people.models import CaseNote
+from joinedup.people.models import Alert, CaseNote
 from joinedup.people.record_summary import SECTOR_LABELS
+from joinedup.people.timeline_entries import (
+    Entry,
+    ae_entry,
+    alert_entry,
+    author_withheld,
+    consent_entry,
+    contact_entry,
+    episode_entry,
+    note_entry,
+    package_entry,
+    referral_entry,
+    spell_entry,
+)
 from joinedup.record.models import (
     AeAttendance,
     CarePackage,
@@ -50,6 +64,8 @@ KIND_LABELS: dict[str, str] = {
     "episode": "Caseload episodes",
     "package": "Care packages and services",
     "note": "Case notes",
+    "alert": "Alerts",
+    "consent": "Consent decisions",
 }
 KINDS = tuple(KIND_LABELS)
 
@@ -121,34 +137,7 @@ def parse_filter(params: Any) -> tuple[TimelineFilter, list[FieldError]]:
     return TimelineFilter(sectors, kinds, date_from, date_to, page), []
 
 
-# --- entries ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One timeline entry, ready to show (the viewer has already been allowed to see it)."""
-
-    kind: str
-    pk: str
-    when: dt.date | dt.datetime
-    title: str
-    sector: str
-    organisation: str = ""
-    facts: tuple[tuple[str, str], ...] = ()
-    text: str = ""
-    sensitivity: str = ""
-
-    @property
-    def html_id(self) -> str:
-        return f"entry-{self.kind}-{self.pk}"
-
-    @property
-    def has_time(self) -> bool:
-        return isinstance(self.when, dt.datetime)
-
-    @property
-    def sector_label(self) -> str:
-        return SECTOR_LABELS.get(self.sector, self.sector)
+# --- which entries, and which page ------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -165,189 +154,6 @@ class _Key:
         else:
             local = dt.datetime.combine(self.when, dt.time.min)
         return (local, -KINDS.index(self.kind), self.pk)
-
-
-def _label(model: type[Model], name: str, value: Any) -> str:
-    if value is None or value == "":
-        return "Not recorded"
-    choices = getattr(model._meta.get_field(name), "choices", None) or ()
-    return str(dict(choices).get(value, value))
-
-
-def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
-
-
-def _day(value: dt.date | None, empty: str = "Not recorded") -> str:
-    return f"{value.day} {value:%B %Y}" if value else empty
-
-
-def _moment(value: dt.datetime | None, empty: str = "Not recorded") -> str:
-    if value is None:
-        return empty
-    local = timezone.localtime(value)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def _days(count: int) -> str:
-    return f"{count} day" + ("" if count == 1 else "s")
-
-
-def _spell(s: HospitalSpell, today: dt.date) -> Entry:
-    facts = [
-        ("Admitted", _day(s.admission_date)),
-        ("Admission method", _label(HospitalSpell, "admission_method", s.admission_method)),
-        ("Primary diagnosis (ICD-10)", s.primary_diagnosis or "Not recorded"),
-        ("Ready for discharge", _day(s.ready_for_discharge_date)),
-        ("Discharged", _day(s.discharge_date, "Still in hospital")),
-    ]
-    ready, left = s.ready_for_discharge_date, s.discharge_date
-    if ready is not None:
-        delay = ((left or today) - ready).days
-        if delay > 0:
-            facts.append(("Delayed discharge" if left else "Delayed so far", _days(delay)))
-            facts.append(("Delay reason", _label(HospitalSpell, "delay_reason", s.delay_reason)))
-            if s.delay_responsibility:
-                facts.append(
-                    (
-                        "Delay attributed to",
-                        _label(HospitalSpell, "delay_responsibility", s.delay_responsibility),
-                    )
-                )
-    if left is not None:
-        facts.append(
-            ("Destination", _label(HospitalSpell, "discharge_destination", s.discharge_destination))
-        )
-        if s.discharge_pathway is not None:
-            facts.append(("Discharge pathway", str(s.discharge_pathway)))
-    if s.fall:
-        facts.append(("Injury from a fall", "Yes"))
-    method = f" ({s.admission_method})" if s.admission_method else ""
-    return Entry(
-        "spell",
-        s.pk,
-        s.admission_date,
-        f"Hospital admission{method}",
-        Sector.HEALTH,
-        facts=tuple(facts),
-        sensitivity=_sensitivity_label(diagnosis_sensitivity(s.primary_diagnosis)),
-    )
-
-
-def _ae(a: AeAttendance, today: dt.date) -> Entry:
-    return Entry(
-        "ae",
-        a.pk,
-        a.arrival,
-        "A&E attendance",
-        Sector.HEALTH,
-        facts=(("Arrived", _moment(a.arrival)), ("Admitted", _yes_no(a.admitted))),
-    )
-
-
-def _contact(c: Contact, today: dt.date) -> Entry:
-    facts = [
-        ("Service", _label(Contact, "service", c.service)),
-        ("Team", str(c.team) if c.team else "No team recorded"),
-        ("Urgent", _yes_no(c.urgent)),
-    ]
-    if c.response_minutes is not None:
-        facts.append(("Response time", f"{c.response_minutes} minutes from referral"))
-    return Entry(
-        "contact",
-        c.pk,
-        c.contact_date,
-        f"Contact ({_label(Contact, 'service', c.service)})",
-        contact_sector(c.sector),
-        organisation=str(c.organisation) if c.organisation else "",
-        facts=tuple(facts),
-        sensitivity=_sensitivity_label(contact_sensitivity(c.service)),
-    )
-
-
-def _referral(r: Referral, today: dt.date) -> Entry:
-    facts = [
-        ("Received", _moment(r.received_at)),
-        ("Source", _label(Referral, "source", r.source)),
-        ("Urgency", _label(Referral, "urgency", r.urgency)),
-        ("Status", _label(Referral, "status", r.status)),
-        ("Team", str(r.team) if r.team else "Not yet assigned"),
-    ]
-    if r.accepted_at:
-        facts.append(("Accepted", _moment(r.accepted_at)))
-    if r.closed_at:
-        facts.append(("Closed", _moment(r.closed_at)))
-    return Entry(
-        "referral",
-        r.pk,
-        r.received_at,
-        f"Referral ({_label(Referral, 'urgency', r.urgency).lower()})",
-        referral_sector(r.source),
-        organisation=str(r.referrer_organisation) if r.referrer_organisation else "",
-        facts=tuple(facts),
-        text=r.reason or "",
-    )
-
-
-def _episode(e: Episode, today: dt.date) -> Entry:
-    facts = [
-        ("Team", str(e.team)),
-        ("From", _day(e.start_date)),
-        ("To", _day(e.end_date, "Still on the caseload")),
-        ("Reason", _label(Episode, "reason", e.reason)),
-    ]
-    if e.end_date:
-        facts.append(("Why it ended", _label(Episode, "end_reason", e.end_reason)))
-    return Entry(
-        "episode",
-        e.pk,
-        e.start_date,
-        f"On the caseload of {e.team}",
-        SHARED,
-        organisation=str(e.team.organisation) if e.team.organisation else "",
-        facts=tuple(facts),
-    )
-
-
-def _package(p: CarePackage, today: dt.date) -> Entry:
-    facts = [
-        ("From", _day(p.start_date)),
-        ("To", _day(p.end_date, "Continuing")),
-        ("Funder", _label(CarePackage, "funder", p.funder)),
-    ]
-    if p.hours_per_week is not None:
-        facts.append(("Hours a week", f"{p.hours_per_week:g}"))
-    if p.personal_budget:
-        facts.append(("Personal budget", _label(CarePackage, "budget_mode", p.budget_mode)))
-    if p.permanent:
-        facts.append(("Permanent placement", "Yes"))
-    return Entry(
-        "package",
-        p.pk,
-        p.start_date,
-        _label(CarePackage, "service_type", p.service_type),
-        package_sector(p.funder),
-        facts=tuple(facts),
-    )
-
-
-def _note(n: CaseNote, today: dt.date) -> Entry:
-    author = n.author.user.get_full_name() or n.author.user.get_username()
-    return Entry(
-        "note",
-        str(n.pk),
-        n.written_at,
-        "Case note",
-        n.sector,
-        organisation=n.organisation.name,
-        facts=(("By", author),),
-        text=n.text,
-        sensitivity=_sensitivity_label(n.sensitivity),
-    )
-
-
-def _sensitivity_label(value: str | None) -> str:
-    return Sensitivity(value).label if value else ""
 
 
 @dataclass(frozen=True)
@@ -371,9 +177,9 @@ SOURCES: dict[str, _Source] = {
         ("primary_diagnosis",),
         lambda k: (Sector.HEALTH, diagnosis_sensitivity(k[0])),
         (),
-        _spell,
+        spell_entry,
     ),
-    "ae": _Source(AeAttendance, "arrival", True, (), lambda k: (Sector.HEALTH, None), (), _ae),
+    "ae": _Source(AeAttendance, "arrival", True, (), lambda k: (Sector.HEALTH, None), (), ae_entry),
     "contact": _Source(
         Contact,
         "contact_date",
@@ -381,7 +187,7 @@ SOURCES: dict[str, _Source] = {
         ("sector", "service"),
         lambda k: (contact_sector(k[0]), contact_sensitivity(k[1])),
         ("team", "organisation"),
-        _contact,
+        contact_entry,
     ),
     "referral": _Source(
         Referral,
@@ -390,7 +196,7 @@ SOURCES: dict[str, _Source] = {
         ("source",),
         lambda k: (referral_sector(k[0]), None),
         ("team", "referrer_organisation"),
-        _referral,
+        referral_entry,
     ),
     "episode": _Source(
         Episode,
@@ -399,7 +205,7 @@ SOURCES: dict[str, _Source] = {
         (),
         lambda k: (SHARED, None),
         ("team__organisation",),
-        _episode,
+        episode_entry,
     ),
     "package": _Source(
         CarePackage,
@@ -408,7 +214,7 @@ SOURCES: dict[str, _Source] = {
         ("funder",),
         lambda k: (package_sector(k[0]), None),
         (),
-        _package,
+        package_entry,
     ),
     "note": _Source(
         CaseNote,
@@ -417,7 +223,13 @@ SOURCES: dict[str, _Source] = {
         ("sector", "sensitivity"),
         lambda k: (k[0], k[1]),
         ("author__user", "organisation"),
-        _note,
+        note_entry,
+    ),
+    # Alerts and consent decisions belong to the integrated team itself: a visitor's safety
+    # and the person's own say over sharing are for both sides, under an objection too.
+    "alert": _Source(Alert, "recorded_at", True, (), lambda k: (SHARED, None), (), alert_entry),
+    "consent": _Source(
+        Consent, "recorded_at", True, (), lambda k: (SHARED, None), (), consent_entry
     ),
 }
 assert set(SOURCES) == set(KINDS)
@@ -479,8 +291,12 @@ def _entries(
             rows = rows.select_related(*source.related)
         for row in rows:
             sector, sensitivity = source.classify(tuple(getattr(row, c) for c in source.columns))
-            if access.may_see(sector, sensitivity):
-                entries[(kind, str(row.pk))] = source.entry(row, today)
+            if not access.may_see(sector, sensitivity):
+                continue
+            entry = source.entry(row, today)
+            if isinstance(row, CaseNote) and not access.may_see_author(row.author.profession):
+                entry = author_withheld(entry)
+            entries[(kind, str(row.pk))] = entry
     return entries
 
 

@@ -1,4 +1,5 @@
-"""The integrated record: every table of docs/lake.md, plus identities and organisations.
+"""The integrated record: every table of docs/lake.md, plus identities and organisations,
+and the details staff add to a person's identity (joinedup.record.person_details).
 
 Column names follow the lake (db_column), so a lake table loads straight into its model's
 table and `joinedup extract` reads it back without a mapping. Enumerations come from
@@ -24,6 +25,7 @@ from joinedup.record.history import (
 )
 from joinedup.record.model_fields import ID_LENGTH, enum_choices
 from joinedup.record.person import Person
+from joinedup.record.person_details import PersonDetailChange, PersonDetails, ResuscitationStatus
 from joinedup.record.providers import GpPractice, Neighbourhood, Organisation, Team
 
 __all__ = [
@@ -41,7 +43,10 @@ __all__ = [
     "Neighbourhood",
     "Organisation",
     "Person",
+    "PersonDetailChange",
+    "PersonDetails",
     "Referral",
+    "ResuscitationStatus",
     "Team",
     "enum_choices",
 ]

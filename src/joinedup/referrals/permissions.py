@@ -77,6 +77,9 @@ def intake_matcher_or_403(user: Any, urgency: str) -> StaffMember:
     raise PermissionDenied("Matching a referral to its person is for triage.")
 
 
+# Why the referrer sees the person's name without a link (joinedup.access.policy.NOT_RELATED's
+# fuller form for them): referring opens no record, taking the referral on does.
+REFERRER_NOT_RELATED = "you referred them; it opens to the team that takes the referral on"
 DETAIL_HIDDEN = "Hidden: the person objects to sharing between health and social care."
 
 

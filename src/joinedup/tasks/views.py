@@ -28,7 +28,7 @@ from joinedup.access.capabilities import WORK_IN_TEAMS
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.known_people import held_by
 from joinedup.access.models import AuditAction, StaffMember
-from joinedup.access.policy import staff_of
+from joinedup.access.policy import NOT_RELATED, openable_person_ids, staff_of
 from joinedup.access.team_membership import member_of, teams_of
 from joinedup.forms.errors import FieldError
 from joinedup.record.models import Organisation, Person, Team
@@ -60,10 +60,17 @@ def mine(request: HttpRequest) -> HttpResponse:
             open_tasks(Task.objects.filter(owner_staff=staff)), request.GET.get("page"), today
         )
         record_views(request.user, page.person_ids, "my tasks")
+        openable = openable_person_ids(staff, page.person_ids)
     return render(
         request,
         "tasks/mine.jinja",
-        {"page": page, "today": today, "closed": request.GET.get("closed", "")},
+        {
+            "page": page,
+            "today": today,
+            "closed": request.GET.get("closed", ""),
+            "openable": openable,
+            "not_related": NOT_RELATED,
+        },
     )
 
 
@@ -71,7 +78,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 def team(request: HttpRequest, team_id: str) -> HttpResponse:
     """The team's open tasks, optionally those of one owner."""
-    _staff, the_team = member_of(request.user, team_id)
+    staff, the_team = member_of(request.user, team_id)
     today = timezone.localdate()
     tasks = Task.objects.filter(team=the_team)
     owner_value = request.GET.get("owner", "").strip()
@@ -89,6 +96,7 @@ def team(request: HttpRequest, team_id: str) -> HttpResponse:
     with transaction.atomic():
         page = task_page(open_tasks(tasks), request.GET.get("page"), today)
         record_views(request.user, page.person_ids, f"team tasks {the_team.pk}")
+        openable = openable_person_ids(staff, page.person_ids)
     return render(
         request,
         "tasks/team.jinja",
@@ -100,6 +108,8 @@ def team(request: HttpRequest, team_id: str) -> HttpResponse:
             "owner": owner.value if owner else "",
             "problems": problems,
             "closed": request.GET.get("closed", ""),
+            "openable": openable,
+            "not_related": NOT_RELATED,
         },
         status=400 if problems else 200,
     )

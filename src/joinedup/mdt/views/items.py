@@ -19,12 +19,12 @@ from django.views.decorators.http import require_http_methods
 from joinedup.access.audit import record_event, record_view
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction
-from joinedup.access.policy import objecting
+from joinedup.access.policy import objecting, openable_person_ids
 from joinedup.access.team_membership import member_of
 from joinedup.formatting import long_date
 from joinedup.forms.errors import FieldError
 from joinedup.mdt.agenda_lines import agenda_items, agenda_line
-from joinedup.mdt.meeting_access import lock_unheld, refuse_held
+from joinedup.mdt.meeting_access import lock_unheld, refuse_held, why_not_open
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.tasks.entry import create_task, read_action
 from joinedup.tasks.owners import UNRELATED_OWNER, may_own, owner_options
@@ -72,12 +72,15 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
         fresh = agenda_items(meeting).get(pk=pk)
         shown = agenda_line(fresh, staff, objecting([fresh.person_id]), today)
         record_view(request.user, fresh.person_id, f"mdt item {fresh.pk}")
+        openable = openable_person_ids(staff, [fresh.person_id])
     return render(
         request,
         "mdt/item.jinja",
         {
             "meeting": meeting,
             "line": shown,
+            "openable": openable,
+            "why_not": why_not_open(meeting),
             "values": values,
             "options": owner_options(meeting.team),
             "held": meeting.status == Meeting.Status.HELD,

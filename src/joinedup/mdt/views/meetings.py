@@ -24,11 +24,12 @@ from joinedup.access.audit import record_event, record_events, record_view, reco
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.known_people import held_by, in_neighbourhood
 from joinedup.access.models import AuditAction, StaffMember
+from joinedup.access.policy import openable_person_ids
 from joinedup.access.team_membership import member_of
 from joinedup.forms.errors import FieldError
 from joinedup.mdt.agenda import MeetingHeldError, add_person, build_agenda, high_risk_rule
 from joinedup.mdt.agenda_lines import agenda_page
-from joinedup.mdt.meeting_access import meeting_for_member, refuse_held
+from joinedup.mdt.meeting_access import meeting_for_member, refuse_held, why_not_open
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.mdt.scheduling import read_schedule
 from joinedup.record.models import Person
@@ -98,7 +99,10 @@ def _agenda_context(
     with transaction.atomic():
         page = agenda_page(meeting, staff, request.GET.get("page"), today)
         record_views(request.user, page.person_ids, f"{what} {meeting.pk}")
+        openable = openable_person_ids(staff, page.person_ids)
     return {
+        "openable": openable,
+        "why_not": why_not_open(meeting),
         "meeting": meeting,
         "page": page,
         "rule": high_risk_rule(),

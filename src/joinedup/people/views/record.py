@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,7 +29,7 @@ from joinedup.access.policy import (
     opened_record,
     staff_of,
 )
-from joinedup.people import record_summary
+from joinedup.people import person_details, record_summary
 from joinedup.people.timeline import (
     FILTER_SECTORS,
     KIND_LABELS,
@@ -102,6 +103,7 @@ def _record_context(
         errors = page.errors
     return {
         "banner": record_summary.banner(person, today),
+        "person_details": person_details.details_section(access),
         "alerts": record_summary.current_alerts(person, now),
         "care_team": record_summary.care_team(access, today),
         "caseload_teams": record_summary.caseload_teams(access, today),
@@ -115,6 +117,10 @@ def _record_context(
         if held.break_glass_until is not None and not held.legitimate
         else "",
         "timeline": page if not errors else None,
+        # Writing needs a care relationship: break-glass reads (joinedup.people.entries).
+        "may_write": held.legitimate,
+        # The confirmation left by the write that led here (Jinja has no context processor).
+        "notices": [str(message) for message in get_messages(request)],
         "errors": errors,
         "filter": timeline_filter,
         "raw_filter": {

@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from joinedup.access import policy
 from joinedup.access.audit import record_events
-from joinedup.access.capabilities import FIND_PEOPLE
+from joinedup.access.capabilities import BREAK_GLASS, FIND_PEOPLE
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction
 from joinedup.forms.errors import FieldError
@@ -30,11 +30,13 @@ def search(request: HttpRequest) -> HttpResponse:
     query = parse_query(request.GET.get("q", ""))
     results = SearchResults(query)
     related: set[str] = set()
+    openable: set[str] = set()
     if query.searchable:
         with transaction.atomic():
             results = find_people(query)
             ids = [match.person.id for match in results.matches]
             related = policy.related_person_ids(staff, ids)
+            openable = policy.openable_person_ids(staff, ids)
             record_events(AuditAction.SEARCH_HIT, user=request.user, person_ids=ids, what="search")
     return render(
         request,
@@ -43,6 +45,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "results": results,
             "related": related,
+            "openable": openable,
+            "may_break_glass": BREAK_GLASS.allows(staff),
+            "not_related": policy.NOT_RELATED,
             "problems": [
                 FieldError("q", text)
                 for text in (*query.errors, *([query.guidance] if query.guidance else []))

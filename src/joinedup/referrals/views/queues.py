@@ -1,7 +1,9 @@
 """Lists of referrals: the triage queue, the referrer's own, and the urgent response board.
 
 Each shows people, so each writes a view event for exactly the people on the page (pages
-of PAGE_SIZE keep that bounded) in the transaction that read them.
+of PAGE_SIZE keep that bounded) in the transaction that read them. The urgent board also
+shows beside each person the alerts that change how a visit goes (key safe, do not visit
+alone, falls risk), read for the whole page at once in that transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils import timezone
 from joinedup.access.audit import record_views
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.policy import objecting
+from joinedup.people.record_summary import visit_alerts
 from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Referral
 from joinedup.referrals.models import Intake
@@ -148,7 +151,9 @@ def urgent(request: HttpRequest) -> HttpResponse:
         .order_by("received_at", "id")
     )
     page = _page(request, waiting)
-    rows = _audited(request, page, "urgent response board")
+    with transaction.atomic():
+        rows = _audited(request, page, "urgent response board")
+        alerts = visit_alerts([r.person_id for r in rows], now)
     objectors = objecting([r.person_id for r in rows])
     today = timezone.localdate(now)
     unmatched = Intake.objects.filter(status=Intake.Status.AWAITING_MATCH, urgency="two_hour")
@@ -163,6 +168,7 @@ def urgent(request: HttpRequest) -> HttpResponse:
                     "deadline": r.received_at + TWO_HOURS,
                     "remaining": r.received_at + TWO_HOURS - now,
                     "words": may_read_words(staff, r, r.person_id in objectors),
+                    "alerts": alerts.get(r.person_id, ""),
                 }
                 for r in rows
             ],

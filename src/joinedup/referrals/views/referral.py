@@ -21,11 +21,12 @@ from joinedup.access.audit import record_view
 from joinedup.access.capabilities import TRIAGE
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
-from joinedup.access.policy import has_objection, staff_of
+from joinedup.access.policy import NOT_RELATED, has_objection, openable_person_ids, staff_of
 from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Referral, Team
 from joinedup.referrals.permissions import (
     DETAIL_HIDDEN,
+    REFERRER_NOT_RELATED,
     in_team,
     may_read_words,
     may_see_referral,
@@ -113,12 +114,17 @@ def render_referral(
     with transaction.atomic():
         events = list(referral.events.select_related("from_team", "to_team").order_by("at", "id"))
         record_view(request.user, referral.person_id, f"referral {referral.pk}")
+        openable = openable_person_ids(staff, [referral.person_id], now)
     words = may_read_words(staff, referral, has_objection(referral.person_id))
     deadline = referral.received_at + TWO_HOURS if referral.urgency == "two_hour" else None
     visit_minutes = first_visit_minutes(referral) if deadline else None
     context = {
         "referral": referral,
         "person": referral.person,
+        "openable": openable,
+        "why_not": REFERRER_NOT_RELATED
+        if referral.referred_by_id == request.user.pk
+        else NOT_RELATED,
         "events": events,
         "words": words,
         "hidden": DETAIL_HIDDEN,

@@ -28,9 +28,9 @@ from joinedup.access.audit import record_event, record_events
 from joinedup.access.capabilities import ADD_FOUND_TO_MDT
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, StaffMember
-from joinedup.access.policy import objecting
+from joinedup.access.policy import objecting, openable_person_ids
 from joinedup.access.team_membership import member_of
-from joinedup.casefinding.disclosure import HIDDEN, SOME_HIDDEN, shown_score
+from joinedup.casefinding.disclosure import HIDDEN, SOME_HIDDEN, WHY_NOT_OPEN, shown_score
 from joinedup.casefinding.worklist import (
     MEANING,
     WorklistRow,
@@ -109,6 +109,7 @@ def _page(
             person_ids=page.person_ids,
             what=f"case-finding worklist of {team.name}",
         )
+        openable = openable_person_ids(staff, page.person_ids)
     on_agenda = (
         set(
             AgendaItem.objects.filter(meeting=meeting, person_id__in=page.person_ids).values_list(
@@ -129,6 +130,8 @@ def _page(
         "meeting": meeting,
         "may_add": ADD_FOUND_TO_MDT.allows(staff),
         "on_agenda": on_agenda,
+        "openable": openable,
+        "why_not": WHY_NOT_OPEN,
         "problems": problems,
     }
     return team_page(request, "teams/case_finding.jinja", team, context, status=status)

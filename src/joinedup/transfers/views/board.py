@@ -27,7 +27,7 @@ from joinedup.access.audit import record_view, record_views
 from joinedup.access.capabilities import RECORD_DISCHARGES, WORK_THE_HUB
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
-from joinedup.access.policy import has_objection, objecting
+from joinedup.access.policy import NOT_RELATED, has_objection, objecting, openable_person_ids
 from joinedup.formatting import long_date
 from joinedup.forms.errors import FieldError
 from joinedup.people import record_summary
@@ -431,7 +431,9 @@ def _stay_context(
         who = authors({c.changed_by for c in changes} | ({stay.updated_by} if stay else set()))
         actions = stay_actions(spell.pk, today)
         team = neighbourhood_team(spell)
+        alerts = record_summary.visit_alerts([person.pk], timezone.now()).get(person.pk, "")
         record_view(request.user, person.pk, f"transfer of care stay (hospital spell {spell.pk})")
+        openable = openable_person_ids(staff, [person.pk])
     ready = plan.ready_for_discharge_date
     in_hospital = spell.discharge_date is None
     end = day if in_hospital else spell.discharge_date
@@ -442,6 +444,9 @@ def _stay_context(
     editable = _editable(staff, spell, objection) if in_hospital else frozenset()
     return {
         "banner": record_summary.banner(person, today),
+        "openable": openable,
+        "not_related": NOT_RELATED,
+        "visit_alerts": alerts,  # key safe, do not visit alone, falls risk: for going home
         "spell": spell,
         "day": day,
         "today": today,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from joinedup.access.audit import record_view
 from joinedup.access.capabilities import RECORD_DISCHARGES
 from joinedup.access.decorators import staff_member_required
+from joinedup.access.policy import NOT_RELATED, openable_person_ids
 from joinedup.forms.dates import ISO_8601, parse_date
 from joinedup.forms.errors import FieldError
 from joinedup.people import record_summary
@@ -93,6 +94,8 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
     context = {
         "spell": spell,
         "banner": record_summary.banner(spell.person, today),
+        "openable": openable_person_ids(staff, [spell.person_id]),
+        "not_related": NOT_RELATED,
         "values": values,
         "problems": problems,
         "destinations": DESTINATION_WORDS,
