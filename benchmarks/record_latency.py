@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -60,7 +61,8 @@ DEMO_PEOPLE = 100_000  # `joinedup demo`'s default city
 BIG_PEOPLE = 1_000_000
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/joinedup_bench"
 REFUSED_DATABASES = {"test", "test_test", "postgres", "template0", "template1"}
-GOALS_MS = {"search_name": 100.0, "search_nhs": 100.0, "record": 150.0}
+# The long record (issue 19): the record page of a person with LONG_ENTRIES timeline entries.
+GOALS_MS = {"search_name": 100.0, "search_nhs": 100.0, "record": 150.0, "long_record": 200.0}
 KINDS = tuple(GOALS_MS)
 # Demo logins in the demo team who may search and open records (two sessions each).
 SESSION_USERS = (
@@ -159,12 +161,13 @@ def step_setup() -> dict[str, Any]:
     return {"demo_record_seeded": seeded}
 
 
-def step_targets(count: int, seed: int) -> dict[str, Any]:
+def step_targets(count: int, seed: int, long_ids: str = "") -> dict[str, Any]:
     """People to search for and records to open, picked before any request is timed.
 
     Records: people on the demo team's caseload (an open episode with the team of
-    demo-district-nurse), confirmed related by the access policy itself. Searches: half of
-    them caseload people, half anyone in the city.
+    demo-district-nurse), confirmed related by the access policy itself, other than the
+    long records (`long_ids`, comma-separated). Searches: half of them caseload people,
+    half anyone in the city.
     """
     setup_django()
     from django.db.models import Q
@@ -185,7 +188,9 @@ def step_targets(count: int, seed: int) -> dict[str, Any]:
             .values_list("person_id", flat=True)
         )
     )
-    picked = rng.sample(caseload, min(count, len(caseload)))
+    long_records = set(filter(None, long_ids.split(",")))
+    ordinary = [p for p in caseload if p not in long_records]
+    picked = rng.sample(ordinary, min(count, len(ordinary)))
     related = related_person_ids(staff, picked)
     records = [p for p in picked if p in related]
     everyone = list(Person.objects.filter(nhs_number__isnull=False).values_list("id", flat=True))
@@ -203,12 +208,231 @@ def step_targets(count: int, seed: int) -> dict[str, Any]:
         for i in search_ids
         if people[i]["nhs_number"]
     ]
+    entries = sorted(entry_counts(sorted(set(records))).values())
     return {
         "people": Person.objects.count(),
         "team": teams,
         "caseload": len(caseload),
         "records": records,
+        # timeline entries of the ordinary records opened: [min, median, max]
+        "record_entries": [entries[0], entries[len(entries) // 2], entries[-1]] if entries else [],
         "searches": searches,
+    }
+
+
+# --- long records: people whose timeline holds exactly LONG_ENTRIES entries -----------------
+
+LONG_ENTRIES = 500
+NOTE_YEARS = 4  # the added notes are spread over the last four years, in working hours
+# What staff write, sentence by sentence (bland and synthetic); a note is the author's own
+# opening (joinedup.people.demo_text.NOTES) and then sentences drawn from these until it is
+# 200 to 800 characters long.
+NOTE_SENTENCES: tuple[str, ...] = (
+    "Seen at home with their daughter present for most of the visit.",
+    "Telephone call to check how the week has gone since the last visit.",
+    "Says they are sleeping better and the pain is easier in the mornings.",
+    "Eating and drinking well; fridge stocked and meals delivered on weekdays.",
+    "Home carer reports the morning call is running late most days; raised with the agency.",
+    "Medicines taken as prescribed; the blister pack for this week is nearly finished.",
+    "Skin checked on heels and sacrum, no redness; continue repositioning as planned.",
+    "Mobilising around the flat with the frame; no falls reported since the last contact.",
+    "Discussed the plan for the coming weeks and agreed the next review date.",
+    "Their son would like a call after each review; contact details checked and correct.",
+    "Pendant alarm tested with the call centre and working.",
+    "Heating on and the house warm; advised on the winter fuel payment.",
+    "Appointment letter from the hospital clinic read through together.",
+    "Feels lonely at weekends; interested in the befriending service.",
+    "Weight stable compared with last month; appetite reported as good.",
+    "Swelling in both ankles a little worse; legs elevated and advice given.",
+    "Reviewed the equipment in the bathroom: the bath board is in use and safe.",
+    "Spoke with the practice nurse about the results; no change needed for now.",
+    "Carer is finding the evenings hard; carer's break discussed and information left.",
+    "Shopping now done online with help from a neighbour.",
+    "The agreed goals were reviewed: walking to the shop is still the main one.",
+    "No concerns raised by the person or their family today.",
+    "Discussed at the team meeting; the key worker will coordinate the next steps.",
+    "Left a copy of the care plan in the folder by the front door.",
+    "Breathing comfortable at rest, more breathless on the stairs than last time.",
+    "Blood sugar readings in the diary are within the agreed range.",
+    "Hearing aid batteries replaced; hears much better on the phone now.",
+    "Wants to stay at home and is clear about that; their wishes are recorded in the plan.",
+    "The district nursing team will visit on Thursday as planned.",
+    "A referral to the falls service was discussed and the person agreed to it.",
+    "Their pharmacy will deliver the new prescription tomorrow.",
+    "Reminded about the flu vaccine clinic at the practice next week.",
+)
+
+
+def _note_text(rng: random.Random, opening: str) -> str:
+    """A note of 200 to 800 characters: an opening, then sentences until long enough."""
+    target = rng.randint(200, 800)
+    sentences = [opening]
+    pool = list(NOTE_SENTENCES)
+    rng.shuffle(pool)
+    text = opening
+    for sentence in pool:
+        if len(text) >= target or len(text) + 1 + len(sentence) > 800:
+            break
+        sentences.append(sentence)
+        text = " ".join(sentences)
+    while len(text) < 200:  # never shorter than 200 characters
+        text += " " + rng.choice(NOTE_SENTENCES)
+    return text[:800]
+
+
+def entry_counts(person_ids: list[str]) -> dict[str, int]:
+    """Each person's timeline entries, every kind the timeline reads (KINDS), as it counts
+    them (no filters, before any viewer's sensitivity labels or objection hide some)."""
+    from django.db.models import Count
+
+    from joinedup.people.timeline import KINDS as TIMELINE_KINDS
+    from joinedup.people.timeline import SOURCES
+
+    counts = dict.fromkeys(person_ids, 0)
+    for kind in TIMELINE_KINDS:
+        rows = (
+            SOURCES[kind]
+            .model._default_manager.filter(person_id__in=person_ids)
+            .values("person_id")
+            .annotate(n=Count("pk"))
+            .values_list("person_id", "n")
+        )
+        for person_id, n in rows:
+            counts[person_id] += n
+    return counts
+
+
+def step_long_records(count: int, seed: int) -> dict[str, Any]:
+    """Give `count` people on the demo team's caseload exactly LONG_ENTRIES timeline entries,
+    adding case notes by the demo staff to what they already have (idempotent).
+
+    Candidates: living people with an open episode with the demo team, a demo care team (so
+    the demo staff writing about them is plausible) and no objection to sharing (so a
+    viewer who may read every label, the GP, sees all their entries), with at most
+    LONG_ENTRIES entries. People who already have exactly LONG_ENTRIES come first, so a reused
+    city gets the same people back and nothing is added a second time.
+    """
+    setup_django()
+    from django.db import transaction
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from joinedup.access.audit import record_events
+    from joinedup.access.demo import demo_username
+    from joinedup.access.models import (
+        AuditAction,
+        CareTeamMember,
+        Profession,
+        Sensitivity,
+        StaffMember,
+    )
+    from joinedup.access.policy import objecting, staff_sector
+    from joinedup.people.demo_text import NOTES, ROLES, SENSITIVE_NOTES
+    from joinedup.people.models import CaseNote
+    from joinedup.record.models import Episode, Person
+
+    if count <= 0:
+        return {"people": [], "entries": {}, "added": 0}
+    staff = {
+        s.user.get_username(): s
+        for s in StaffMember.objects.select_related("user", "organisation").filter(
+            user__username__in=[demo_username(p) for p in ROLES]
+        )
+    }
+    by_profession = {s.profession: s for s in staff.values()}
+    teams = list(staff["demo-district-nurse"].teams.values_list("id", flat=True))
+    today = timezone.localdate()
+    caseload = set(
+        Episode.objects.filter(team_id__in=teams, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+        .values_list("person_id", flat=True)
+    )
+    living = set(
+        Person.objects.filter(pk__in=caseload, death_date__isnull=True).values_list("id", flat=True)
+    )
+    cared = set(
+        CareTeamMember.objects.filter(
+            person_id__in=living, staff__in=staff.values(), ended__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+    candidates = sorted(cared - objecting(cared))
+    counts = entry_counts(candidates)
+    rng = random.Random(f"long-records:{seed}")
+    order = {pid: rng.random() for pid in candidates}
+    chosen = sorted(
+        (p for p in candidates if counts[p] <= LONG_ENTRIES),
+        key=lambda p: (counts[p] != LONG_ENTRIES, order[p]),
+    )[:count]
+    members: dict[str, list[str]] = {}
+    for person_id, profession in CareTeamMember.objects.filter(
+        person_id__in=chosen, staff__in=staff.values(), ended__isnull=True
+    ).values_list("person_id", "staff__profession"):
+        members.setdefault(person_id, []).append(profession)
+    zone = timezone.get_default_timezone()
+    now = timezone.now()
+    first_day = today - dt.timedelta(days=365 * NOTE_YEARS)
+    notes: list[CaseNote] = []
+    labels: dict[str, int] = {}
+    for person_id in chosen:
+        missing = LONG_ENTRIES - counts[person_id]
+        prng = random.Random(f"long-records:{seed}:{person_id}")
+        # The person's own care team write most of their notes; the rest of the demo team
+        # (their colleagues covering, or asked to) some: health, social care and voluntary.
+        weights = {p: (6 if p in members.get(person_id, ()) else 1) for p in ROLES}
+        professions = list(weights)
+        for _ in range(missing):
+            profession = prng.choices(professions, [weights[p] for p in professions])[0]
+            label = None
+            if profession == Profession.SOCIAL_WORKER and prng.random() < 0.1:
+                label = Sensitivity.SAFEGUARDING
+            elif profession == Profession.MENTAL_HEALTH_PRACTITIONER and prng.random() < 0.4:
+                label = Sensitivity.MENTAL_HEALTH
+            elif profession == Profession.GP and prng.random() < 0.05:
+                label = Sensitivity.SEXUAL_HEALTH
+            opening = SENSITIVE_NOTES[label][1] if label else prng.choice(NOTES[profession])
+            day = first_day + dt.timedelta(days=prng.randint(0, (today - first_day).days))
+            moment = dt.datetime.combine(
+                day, dt.time(prng.randint(8, 17), prng.randrange(0, 60, 5)), tzinfo=zone
+            )
+            author = by_profession[profession]
+            notes.append(
+                CaseNote(
+                    person_id=person_id,
+                    written_at=min(moment, now),
+                    author=author,
+                    organisation=author.organisation,
+                    sector=staff_sector(author),
+                    sensitivity=label,
+                    text=_note_text(prng, opening),
+                )
+            )
+            if label:
+                labels[label] = labels.get(label, 0) + 1
+    with transaction.atomic():
+        CaseNote.objects.bulk_create(notes, batch_size=1000)
+        # Audited as write_note audits a note written on the record page: one event each.
+        written: dict[str, list[str]] = {}
+        for note in notes:
+            written.setdefault(note.author.user.get_username(), []).append(note.person_id)
+        for username, person_ids in sorted(written.items()):
+            user = staff[username].user
+            record_events(AuditAction.CREATE, user=user, person_ids=person_ids, what="case note")
+    after = entry_counts(chosen)
+    lengths = sorted(len(n.text) for n in notes)
+    sectors: dict[str, int] = {}
+    for note in notes:
+        sectors[note.sector] = sectors.get(note.sector, 0) + 1
+    return {
+        "people": chosen,
+        "candidates": len(candidates),
+        "entries_before": {p: counts[p] for p in chosen},
+        "entries": after,
+        "added": len(notes),
+        "added_sectors": sectors,
+        "added_labels": labels,
+        "added_text_length": [lengths[0], lengths[len(lengths) // 2], lengths[-1]]
+        if lengths
+        else [],
     }
 
 
@@ -438,9 +662,11 @@ def search_path(query: str) -> str:
 
 def make_tasks(targets: dict[str, Any], per_kind: int, rng: random.Random) -> list[Task]:
     """`per_kind` requests of each kind: a third of the name searches misspelt, a sixth
-    with the names transposed; dates of birth as staff type them (dd/mm/yyyy)."""
+    with the names transposed; dates of birth as staff type them (dd/mm/yyyy). Long
+    records (the first page of a timeline of LONG_ENTRIES) only when there are some."""
     tasks = []
     searches, records = targets["searches"], targets["records"]
+    long_records = targets.get("long_records", [])
     for i in range(per_kind):
         person = searches[i % len(searches)]
         given, family = person["given"], person["family"]
@@ -454,6 +680,10 @@ def make_tasks(targets: dict[str, Any], per_kind: int, rng: random.Random) -> li
         tasks.append(Task("search_nhs", search_path(nhs), nhs))
         person_id = records[i % len(records)]
         tasks.append(Task("record", f"/people/{urllib.parse.quote(person_id)}/", "Timeline"))
+        if long_records:
+            person_id = long_records[i % len(long_records)]
+            path = f"/people/{urllib.parse.quote(person_id)}/"
+            tasks.append(Task("long_record", path, "Showing entries 1 to 100 of"))
     rng.shuffle(tasks)
     return tasks
 
@@ -534,6 +764,8 @@ def summarise(
     kinds: dict[str, Any] = {}
     for kind in goals:
         mine = [t for t in timings if t.kind == kind]
+        if not mine:  # a kind this run did not ask for (no long records)
+            continue
         ok = sorted(t.ms for t in mine if t.status == 200)
         errors: dict[str, int] = {}
         for t in mine:
@@ -567,12 +799,60 @@ class Options:
     pause: float = 1.0
     workers: int = field(default_factory=lambda: os.cpu_count() or 2)
     seed: int = 1
+    long_records: int = 20
+
+
+SHOWING = re.compile(r"Showing entries ([\d,]+) to ([\d,]+) of ([\d,]+)")
+VERIFIER = "demo-gp"  # may read every sensitivity label
+
+
+def showing(body: bytes) -> str:
+    found = SHOWING.search(body.decode("utf-8", "replace"))
+    return found.group(0) if found else ""
+
+
+def verify_long_records(port: int, person_ids: list[str]) -> dict[str, Any]:
+    """What each long record's page says about its timeline, read over HTTP before timing:
+    as the demo GP, who may read every label, for every long record; and for the first, as
+    each session's login (labels they may not read hide entries from them)."""
+    gp = Session(port, VERIFIER)
+    gp.log_in()
+    says: dict[str, str] = {}
+    sizes = []
+    for person_id in person_ids:
+        status, body = gp.request("GET", f"/people/{urllib.parse.quote(person_id)}/")
+        says[person_id] = showing(body) if status == 200 else f"HTTP {status}"
+        sizes.append(len(body))
+    seen_by: dict[str, str] = {}
+    for username in dict.fromkeys(SESSION_USERS):
+        viewer = Session(port, username)
+        viewer.log_in()
+        status, body = viewer.request("GET", f"/people/{urllib.parse.quote(person_ids[0])}/")
+        seen_by[username] = showing(body) if status == 200 else f"HTTP {status}"
+        viewer.conn.close()
+    gp.conn.close()
+    sizes.sort()
+    return {
+        "page_says_to_" + VERIFIER.replace("-", "_"): says,
+        "page_kilobytes": [round(sizes[0] / 1024), round(sizes[-1] / 1024)],
+        "first_seen_by": seen_by,
+    }
 
 
 def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
     log("migrations, static files, demo logins")
     setup = run_step("setup", env)
-    targets = run_step("targets", env, str(options.requests), str(options.seed))
+    long = run_step("long_records", env, str(options.long_records), str(options.seed))
+    if options.long_records:
+        log(
+            f"long records: {len(long['people'])} people on the caseload, "
+            f"{long['added']:,} case notes added now; entries each: "
+            f"{sorted(set(long['entries'].values()))}"
+        )
+    targets = run_step(
+        "targets", env, str(options.requests), str(options.seed), ",".join(long["people"])
+    )
+    targets["long_records"] = long["people"]
     if not targets["records"]:
         raise SystemExit("the demo team has nobody on its caseload: nothing to open")
     log(
@@ -584,6 +864,13 @@ def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
     warmup = make_tasks(targets, options.warmup, random.Random(options.seed + 1))
     server = start_server(env, options.workers, tmp / f"server-{time.time_ns()}.log")
     try:
+        if long["people"]:
+            long["pages"] = verify_long_records(server.port, long["people"])
+            says = long["pages"]["page_says_to_" + VERIFIER.replace("-", "_")]
+            for text, n in sorted(Counter(says.values()).items()):
+                log(f"long records: {n} pages say {text!r} to {VERIFIER}")
+            for username, text in long["pages"]["first_seen_by"].items():
+                log(f"  the first, to {username}: {text!r}")
         phases = {}
         log(f"{options.sessions} sessions without pausing: {len(tasks)} requests")
         phases["no_pause"] = summarise(*run_sessions(server.port, options.sessions, warmup, tasks))
@@ -592,7 +879,7 @@ def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
             *run_sessions(server.port, options.sessions, warmup, tasks, options.pause)
         )
         # One request at a time: what a request costs without queueing behind others.
-        alone = tasks[: len(KINDS) * 30]
+        alone = tasks[: len({t.kind for t in tasks}) * 30]
         log(f"one session alone: {len(alone)} requests")
         phases["one_session"] = summarise(*run_sessions(server.port, 1, warmup, alone))
     finally:
@@ -601,6 +888,8 @@ def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
         "people": targets["people"],
         "caseload": targets["caseload"],
         "demo_record_seeded": setup["demo_record_seeded"],
+        "record_entries": targets["record_entries"],
+        "long_records": long,
         "sessions": options.sessions,
         "server": {"workers": options.workers, "threads": 4, "worker_class": "gthread"},
         "requests_per_kind": options.requests,
@@ -639,6 +928,12 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument(
+        "--long-records",
+        type=int,
+        default=Options.long_records,
+        help=f"people given {LONG_ENTRIES} timeline entries, opened as the long record (0: none)",
+    )
+    parser.add_argument(
         "--prepare-only", action="store_true", help="build or check the databases, measure nothing"
     )
     parser.add_argument("--step", help=argparse.SUPPRESS)
@@ -649,13 +944,21 @@ def main() -> None:
             "state": step_state,
             "load": lambda: step_load(rest[0]),
             "setup": step_setup,
-            "targets": lambda: step_targets(int(rest[0]), int(rest[1])),
+            "targets": lambda: step_targets(int(rest[0]), int(rest[1]), *rest[2:3]),
+            "long_records": lambda: step_long_records(int(rest[0]), int(rest[1])),
         }
         print(json.dumps(steps[args.step](), default=str))
         return
     if rest:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
-    options = Options(args.sessions, args.requests, args.warmup, args.pause, args.workers)
+    options = Options(
+        args.sessions,
+        args.requests,
+        args.warmup,
+        args.pause,
+        args.workers,
+        long_records=args.long_records,
+    )
     results: dict[str, Any] = {"machine": machine(), "runs": []}
     with tempfile.TemporaryDirectory(prefix="joinedup-latency-") as name:
         tmp = Path(name)

@@ -49,7 +49,7 @@ from joinedup.access.models import (
     Sensitivity,
     StaffMember,
 )
-from joinedup.access.work import WorkRelationship, app_relationships
+from joinedup.access.work import Worker, WorkRelationship, app_relationships
 from joinedup.record import referral_lifecycle
 from joinedup.record.models import ID_LENGTH, Episode, Organisation, Person, Referral
 
@@ -229,32 +229,32 @@ def _referrals(team_ids: Any) -> Q:
     return Q(team_id__in=team_ids, status__in=referral_lifecycle.OPEN, closed_at__isnull=True)
 
 
-def _teams_of(staff: StaffMember) -> Any:
-    return staff.teams.values("id")
-
-
 # The policy's own relationships: the team's caseload and open referrals, and the key worker.
 TEAM_RELATIONSHIPS = (
     WorkRelationship(
         "caseload",
         "the person is on your team's caseload",
         "when the team's episode of care ends",
-        lambda staff, now: Episode.objects.filter(
-            _caseload(_teams_of(staff), timezone.localdate(now))
+        lambda worker, now: (
+            Episode.objects.filter(_caseload(worker.team_ids(), timezone.localdate(now)))
+            if worker.teams
+            else None
         ),
     ),
     WorkRelationship(
         "open_referral",
         "your team holds an open referral for the person",
         "when the referral is completed, rejected, cancelled or withdrawn",
-        lambda staff, now: Referral.objects.filter(_referrals(_teams_of(staff))),
+        lambda worker, now: (
+            Referral.objects.filter(_referrals(worker.team_ids())) if worker.teams else None
+        ),
     ),
     WorkRelationship(
         "key_worker",
         "you are the person's key worker",
         "when another key worker is allocated or the allocation ends",
-        lambda staff, now: CareTeamMember.objects.filter(
-            Q(staff=staff, key_worker=True)
+        lambda worker, now: CareTeamMember.objects.filter(
+            Q(staff=worker.staff, key_worker=True)
             & current_on(timezone.localdate(now), "started", "ended")
         ),
     ),
@@ -310,8 +310,9 @@ def relationship(
         .values_list("expires_at", flat=True)
         .first()
     )
+    worker = Worker.of(staff)
     return Relationship(
-        reasons=tuple(r for r in relationships() if r.holds(staff, person_id, now)),
+        reasons=tuple(r for r in relationships() if r.holds(worker, person_id, now)),
         break_glass_until=glass,
     )
 
@@ -323,9 +324,10 @@ def related_person_ids(
     if not FIND_PEOPLE.allows(staff) or not person_ids:
         return set()
     now = now or timezone.now()
+    worker = Worker.of(staff)
     related: set[str] = set()
     for kind in relationships():
-        related |= kind.among(staff, set(person_ids) - related, now)
+        related |= kind.among(worker, set(person_ids) - related, now)
     return related
 
 

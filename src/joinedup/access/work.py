@@ -29,15 +29,32 @@ from django.utils.module_loading import module_has_submodule
 
 from joinedup.access.models import StaffMember
 
-Rows = Callable[[StaffMember, dt.datetime], "QuerySet[Any] | None"]
+
+@dataclass(frozen=True)
+class Worker:
+    """The viewer as every relationship asks about them, read once per decision: their
+    staff record and their teams (id -> kind), so no relationship queries them again."""
+
+    staff: StaffMember
+    teams: dict[str, str]
+
+    @classmethod
+    def of(cls, staff: StaffMember) -> Worker:
+        return cls(staff, dict(staff.teams.values_list("id", "kind")))
+
+    def team_ids(self, kind: str | None = None) -> list[str]:
+        return [team for team, its_kind in self.teams.items() if kind in (None, its_kind)]
+
+
+Rows = Callable[[Worker, dt.datetime], "QuerySet[Any] | None"]
 
 
 @dataclass(frozen=True)
 class WorkRelationship:
     """One kind of work that lets its holder open the record of the person it is about.
 
-    `rows(staff, now)` is the open work the viewer holds (None: none of this kind for this
-    viewer, without a query), and `person` names the person's id in those rows.
+    `rows(worker, now)` is the open work the viewer holds (None: none of this kind for this
+    viewer, decided without a query), and `person` names the person's id in those rows.
     """
 
     key: str
@@ -46,13 +63,13 @@ class WorkRelationship:
     rows: Rows
     person: str = "person_id"
 
-    def holds(self, staff: StaffMember, person_id: str, now: dt.datetime) -> bool:
-        rows = self.rows(staff, now)
+    def holds(self, worker: Worker, person_id: str, now: dt.datetime) -> bool:
+        rows = self.rows(worker, now)
         return rows is not None and rows.filter(**{self.person: person_id}).exists()
 
-    def among(self, staff: StaffMember, person_ids: Collection[str], now: dt.datetime) -> set[str]:
+    def among(self, worker: Worker, person_ids: Collection[str], now: dt.datetime) -> set[str]:
         """Which of these people the viewer holds work about (one query)."""
-        rows = self.rows(staff, now)
+        rows = self.rows(worker, now)
         if rows is None or not person_ids:
             return set()
         found = rows.filter(**{f"{self.person}__in": list(person_ids)})

@@ -18,8 +18,8 @@ RELATIONSHIPS = (
         "mdt_agenda",
         "the person is on the agenda of your team's next MDT meeting",
         "when the meeting is held or cancelled",
-        lambda staff, now: AgendaItem.objects.filter(
-            Q(meeting__team__in=staff.teams.values("id")) | Q(meeting__attendance__staff=staff),
+        lambda worker, now: AgendaItem.objects.filter(
+            Q(meeting__team_id__in=worker.team_ids()) | Q(meeting__attendance__staff=worker.staff),
             meeting__status=Meeting.Status.SCHEDULED,
         ),
     ),

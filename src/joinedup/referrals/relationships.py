@@ -14,18 +14,17 @@ from typing import Any
 from django.db.models import QuerySet
 
 from joinedup.access.capabilities import TRIAGE
-from joinedup.access.models import StaffMember
-from joinedup.access.work import WorkRelationship
+from joinedup.access.work import Worker, WorkRelationship
 from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Referral, Team
 
 
-def _triage_queue(staff: StaffMember, now: dt.datetime) -> QuerySet[Any] | None:
-    return Referral.objects.filter(status="requested") if TRIAGE.allows(staff) else None
+def _triage_queue(worker: Worker, now: dt.datetime) -> QuerySet[Any] | None:
+    return Referral.objects.filter(status="requested") if TRIAGE.allows(worker.staff) else None
 
 
-def _two_hour(staff: StaffMember, now: dt.datetime) -> QuerySet[Any] | None:
-    if not staff.teams.filter(kind=Team.Kind.URGENT_COMMUNITY_RESPONSE).exists():
+def _two_hour(worker: Worker, now: dt.datetime) -> QuerySet[Any] | None:
+    if not worker.team_ids(Team.Kind.URGENT_COMMUNITY_RESPONSE):
         return None
     return Referral.objects.filter(
         urgency="two_hour", status__in=lifecycle.OPEN, closed_at__isnull=True

@@ -10,8 +10,8 @@ RELATIONSHIPS = (
         "task",
         "you own an open task about the person",
         "when the task is done or cancelled",
-        lambda staff, now: Task.objects.filter(
-            owner_staff=staff, status=Task.Status.OPEN, person__isnull=False
+        lambda worker, now: Task.objects.filter(
+            owner_staff=worker.staff, status=Task.Status.OPEN, person__isnull=False
         ),
     ),
 )

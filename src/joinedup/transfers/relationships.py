@@ -15,13 +15,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from joinedup.access.capabilities import WORK_THE_HUB
-from joinedup.access.models import StaffMember
-from joinedup.access.work import WorkRelationship
+from joinedup.access.work import Worker, WorkRelationship
 from joinedup.transfers.inpatients import board_day, in_hospital
 
 
-def _on_the_board(staff: StaffMember, now: dt.datetime) -> QuerySet[Any] | None:
-    if not WORK_THE_HUB.allows(staff):
+def _on_the_board(worker: Worker, now: dt.datetime) -> QuerySet[Any] | None:
+    if not WORK_THE_HUB.allows(worker.staff):
         return None
     return in_hospital(board_day(timezone.localdate(now)))
 
