@@ -28,6 +28,7 @@ from django.test import Client
 from django.utils import timezone
 
 from joinedup.access.models import BreakGlass, CareTeamMember, Consent, Profession, StaffMember
+from joinedup.careplans.models import CarePlan, CarePlanVersion
 from joinedup.mdt.models import AgendaItem, Meeting
 from joinedup.people.models import CaseNote
 from joinedup.record.models import (
@@ -380,6 +381,19 @@ def _entries(
     )
     case.entries[f'id="care-team-{row.pk}"'] = ("health", "mental_health")
     case.entries[" ".join(MH_NAME)] = ("health", "mental_health")
+    # ...who also saved the care plan: its pages name who saved it only as the row does.
+    mh = authors["mental_health"]
+    plan = CarePlan.objects.create(person_id=pid, version=1, created_at=timezone.now())
+    CarePlanVersion.objects.create(
+        plan=plan,
+        number=1,
+        what_matters="Walking to the shop",
+        saved_at=timezone.now(),
+        saved_by=mh.user.get_username(),
+        saved_by_name=" ".join(MH_NAME),
+        profession=mh.profession,
+        organisation=mh.organisation.name,
+    )
     contacts = (
         ("health", "community_nursing", "trust", None),
         ("social_care", "social_work", "council", None),

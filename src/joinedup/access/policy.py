@@ -186,6 +186,10 @@ _PROFESSION_SENSITIVITY: dict[str, str] = {
 }
 
 
+# Who wrote or saved something, where the viewer may not know it (see above).
+AUTHOR_WITHHELD = "a member of the person's care team"
+
+
 def profession_sensitivity(profession: str | None) -> str | None:
     """The label a member of staff's involvement with a person carries, else None."""
     return _PROFESSION_SENSITIVITY.get(profession or "")

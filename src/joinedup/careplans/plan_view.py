@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from joinedup.access.models import Profession
+from joinedup.access.policy import AUTHOR_WITHHELD, RecordAccess
 from joinedup.careplans.models import ActionOwner, CarePlanVersion, GoalStatus
 from joinedup.careplans.plan_form import PlanForm
 from joinedup.forms.dates import ISO_OR_DAY_FIRST, parse_date
@@ -124,14 +125,14 @@ def _laid_out(
     )
 
 
-def plan_view(version: CarePlanVersion, today: dt.date) -> PlanView:
+def plan_view(version: CarePlanVersion, today: dt.date, access: RecordAccess) -> PlanView:
     return _laid_out(
         version.what_matters,
         version.goals,
         version.actions,
         version.review_date,
         today,
-        version_line(version),
+        version_line(version, access),
     )
 
 
@@ -141,7 +142,11 @@ def plan_view_of_form(form: PlanForm, today: dt.date) -> PlanView:
     return _laid_out(form.what_matters, form.goals, form.actions, review, today)
 
 
-def version_line(version: CarePlanVersion) -> VersionLine:
+def version_line(version: CarePlanVersion, access: RecordAccess) -> VersionLine:
+    """Who saved a version, withheld where their profession is detail the viewer may not
+    know (a mental health practitioner's involvement: joinedup.access.policy)."""
+    if not access.may_see_author(version.profession):
+        return VersionLine(version.number, version.saved_at, AUTHOR_WITHHELD, "", "")
     return VersionLine(
         number=version.number,
         saved_at=version.saved_at,

@@ -80,8 +80,8 @@ def plan(request: HttpRequest, person_id: str) -> HttpResponse:
         versions = _versions(person_id)
         return {
             "banner": record_summary.banner(access.person, today),
-            "current": plan_view(versions[0], today) if versions else None,
-            "versions": [version_line(v) for v in versions],
+            "current": plan_view(versions[0], today, access) if versions else None,
+            "versions": [version_line(v, access) for v in versions],
             "may_edit": access.relationship.legitimate,
         }
 
@@ -108,7 +108,7 @@ def version(request: HttpRequest, person_id: str, number: int) -> HttpResponse:
         return {
             "banner": record_summary.banner(access.person, today),
             "number": number,
-            "shown": plan_view(shown, today) if shown else None,
+            "shown": plan_view(shown, today, access) if shown else None,
             "changes": changes(wanted.get(number - 1), shown) if shown else [],
             "is_current": latest is not None and latest.number == number,
         }
@@ -159,7 +159,7 @@ def _save(request: HttpRequest, access: RecordAccess, now: dt.datetime) -> HttpR
     latest = outcome.latest
     context = {
         **_edit_context(access, form, latest.number if latest else 0, today),
-        "theirs": plan_view(latest, today) if latest else None,
+        "theirs": plan_view(latest, today, access) if latest else None,
         "mine": plan_view_of_form(form, today),
         "started_from": base,
     }
@@ -209,7 +209,7 @@ def print_plan(request: HttpRequest, person_id: str) -> HttpResponse:
         key_workers = [m for m in record_summary.care_team(access, today) if m.key_worker]
         return {
             "banner": record_summary.banner(access.person, today),
-            "current": plan_view(latest, today) if latest else None,
+            "current": plan_view(latest, today, access) if latest else None,
             "key_worker": key_workers[0] if key_workers else None,
             "achieved": GoalStatus.ACHIEVED.value,
         }

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from joinedup.access.models import Consent, Sector, Sensitivity
 from joinedup.access.policy import (
+    AUTHOR_WITHHELD,
     SHARED,
     contact_sector,
     contact_sensitivity,
@@ -247,7 +248,7 @@ def author_withheld(entry: Entry) -> Entry:
     return replace(
         entry,
         organisation="",
-        facts=(("By", "A member of the person's care team"),),
+        facts=(("By", AUTHOR_WITHHELD.capitalize()),),
     )
 
 
