@@ -839,6 +839,15 @@ def verify_long_records(port: int, person_ids: list[str]) -> dict[str, Any]:
     }
 
 
+def loaded(phase: Callable[[], tuple[list[Timing], float]]) -> dict[str, Any]:
+    """A phase's summary with the machine's 1-minute load average before and after it (the
+    machine is shared: a load above what the phase itself makes is someone else's work)."""
+    before = os.getloadavg()[0]
+    summary = summarise(*phase())
+    summary["load_average_1min"] = [round(before, 2), round(os.getloadavg()[0], 2)]
+    return summary
+
+
 def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
     log("migrations, static files, demo logins")
     setup = run_step("setup", env)
@@ -873,15 +882,17 @@ def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
                 log(f"  the first, to {username}: {text!r}")
         phases = {}
         log(f"{options.sessions} sessions without pausing: {len(tasks)} requests")
-        phases["no_pause"] = summarise(*run_sessions(server.port, options.sessions, warmup, tasks))
+        phases["no_pause"] = loaded(
+            lambda: run_sessions(server.port, options.sessions, warmup, tasks)
+        )
         log(f"{options.sessions} sessions pausing {options.pause} s: {len(tasks)} requests")
-        phases[f"pause_{options.pause:g}s"] = summarise(
-            *run_sessions(server.port, options.sessions, warmup, tasks, options.pause)
+        phases[f"pause_{options.pause:g}s"] = loaded(
+            lambda: run_sessions(server.port, options.sessions, warmup, tasks, options.pause)
         )
         # One request at a time: what a request costs without queueing behind others.
         alone = tasks[: len({t.kind for t in tasks}) * 30]
         log(f"one session alone: {len(alone)} requests")
-        phases["one_session"] = summarise(*run_sessions(server.port, 1, warmup, alone))
+        phases["one_session"] = loaded(lambda: run_sessions(server.port, 1, warmup, alone))
     finally:
         stop_server(server)
     return {

@@ -30,6 +30,7 @@ from joinedup.access.capabilities import FIND_PEOPLE
 from joinedup.demo_city import DemoCity, prepare_demo
 
 pytestmark = [
+    pytest.mark.slow,  # a city built and crawled by every role: a minute or two of one core
     pytest.mark.once_on_postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("committed_audit"),

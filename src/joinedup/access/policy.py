@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -419,6 +420,27 @@ class RecordAccess:
     def may_see_author(self, profession: str) -> bool:
         """Whether this viewer may know that a member of this profession is involved."""
         return may_read_sensitivity(self.staff.profession, profession_sensitivity(profession))
+
+
+def write_refused(what: str) -> PermissionDenied:
+    """The 403 for a write to a record only a break-glass opens: break-glass reads a record
+    in an emergency; what the person's team keeps in it is the team's to change."""
+    return PermissionDenied(
+        f"Break-glass lets you read this record, not change {what}: ask the person's team."
+    )
+
+
+def refuse_write_under_break_glass(
+    user: Any, person_id: str, what: str, now: dt.datetime | None = None
+) -> None:
+    """Raise write_refused before a write opens the record, when only a break-glass would
+    open it (a refusal is left to opened_record, identical for a missing person). Check
+    again inside the transaction with RecordAccess.relationship.legitimate."""
+    staff = staff_of(user)
+    if staff is not None:
+        held = relationship(staff, person_id, now)
+        if held.opens_record and not held.legitimate:
+            raise write_refused(what)
 
 
 @contextmanager

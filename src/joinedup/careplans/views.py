@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,8 +22,7 @@ from joinedup.access.policy import (
     RecordAccess,
     RecordRefusedError,
     opened_record,
-    relationship,
-    staff_of,
+    refuse_write_under_break_glass,
 )
 from joinedup.careplans.changes import changes
 from joinedup.careplans.models import CarePlanVersion, GoalStatus
@@ -176,14 +174,7 @@ def edit(request: HttpRequest, person_id: str) -> HttpResponse:
     """
     now = timezone.now()
     today = timezone.localdate(now)
-    staff = staff_of(request.user)
-    if staff is not None:
-        held = relationship(staff, person_id, now)
-        if held.opens_record and not held.legitimate:
-            raise PermissionDenied(
-                "Break-glass lets you read this record, not change its care plan: ask the "
-                "person's team."
-            )
+    refuse_write_under_break_glass(request.user, person_id, "its care plan", now)
     saving = request.method == "POST"
     what = "care plan save" if saving else "care plan edit"
     try:

@@ -18,27 +18,23 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction, Consent
-from joinedup.access.policy import RecordAccess, staff_sector
+from joinedup.access.policy import RecordAccess, staff_sector, write_refused
 from joinedup.people.entry_forms import NO_LABEL, AlertValues, ConsentValues, NoteValues
 from joinedup.people.models import Alert, CaseNote
 from joinedup.record.models import Person
 from joinedup.save_outcome import SaveOutcome
 
-WRITE_NEEDS_RELATIONSHIP = (
-    "Break-glass lets you read this record, not write to it: ask the person's team to add "
-    "the note, alert or consent decision."
-)
+WHAT = "its notes, alerts or consent decisions"
 
 
 def require_relationship(access: RecordAccess) -> None:
     """Refuse a write to a record opened by break-glass (PermissionDenied: 403)."""
     if not access.relationship.legitimate:
-        raise PermissionDenied(WRITE_NEEDS_RELATIONSHIP)
+        raise write_refused(WHAT)
 
 
 def staff_name(username: str) -> str:

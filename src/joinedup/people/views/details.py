@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,8 +24,8 @@ from joinedup.access.policy import (
     RecordAccess,
     RecordRefusedError,
     opened_record,
-    relationship,
-    staff_of,
+    refuse_write_under_break_glass,
+    write_refused,
 )
 from joinedup.forms.errors import FieldError
 from joinedup.people import person_details, record_summary
@@ -43,9 +42,7 @@ from joinedup.record.models import ResuscitationStatus
 STALE_FORM = FieldError(
     "address_line_1", "This form is out of date: open the person's details and change them again"
 )
-BREAK_GLASS_REFUSAL = (
-    "Break-glass lets you read this record, not change the person's details: ask the person's team."
-)
+WHAT = "the person's details"
 
 
 def _form_context(
@@ -70,7 +67,7 @@ def _save(
     """Check the form, then save it or show the conflict (inside the record's transaction):
     what was saved, or the page that says why nothing was."""
     if not access.relationship.legitimate:  # a relationship ended since the check outside
-        raise PermissionDenied(BREAK_GLASS_REFUSAL)
+        raise write_refused(WHAT)
     today = timezone.localdate(now)
     values, problems = read_details(request.POST)
     base = read_base(request.POST)
@@ -112,11 +109,7 @@ def edit_details(request: HttpRequest, person_id: str) -> HttpResponse:
     to rewrite who the person's next of kin is or where their DNACPR form is kept.
     """
     now = timezone.now()
-    staff = staff_of(request.user)
-    if staff is not None:
-        held = relationship(staff, person_id, now)
-        if held.opens_record and not held.legitimate:
-            raise PermissionDenied(BREAK_GLASS_REFUSAL)
+    refuse_write_under_break_glass(request.user, person_id, WHAT, now)
     saving = request.method == "POST"
     what = "person details save" if saving else "person details edit"
     try:

@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,8 +28,7 @@ from joinedup.access.policy import (
     RecordAccess,
     RecordRefusedError,
     opened_record,
-    relationship,
-    staff_of,
+    refuse_write_under_break_glass,
 )
 from joinedup.formatting import localtime_text
 from joinedup.forms.errors import FieldError
@@ -62,16 +60,6 @@ Writer = Callable[[HttpRequest, RecordAccess, V, dt.datetime], "str | FieldError
 Ender = Callable[..., "SaveOutcome[M, M] | None"]
 
 
-def _refuse_break_glass(request: HttpRequest, person_id: str, now: dt.datetime) -> None:
-    """403 before the record is opened when only a break-glass opens it (as careplans'
-    edit does); entries.require_relationship checks again inside the transaction."""
-    staff = staff_of(request.user)
-    if staff is not None:
-        held = relationship(staff, person_id, now)
-        if held.opens_record and not held.legitimate:
-            raise PermissionDenied(entries.WRITE_NEEDS_RELATIONSHIP)
-
-
 def _form_page(
     request: HttpRequest,
     person_id: str,
@@ -86,7 +74,7 @@ def _form_page(
     """GET: the empty form. POST: check, then write and go back to the record, or show the
     form again with what was typed and its problems (400)."""
     now = timezone.now()
-    _refuse_break_glass(request, person_id, now)
+    refuse_write_under_break_glass(request.user, person_id, entries.WHAT, now)
     saving = request.method == "POST"
     notice = ""
     try:
@@ -120,7 +108,7 @@ def _end(
 ) -> HttpResponse:
     """End one entry and go back to the record; 409 naming who ended it first, if anyone."""
     now = timezone.now()
-    _refuse_break_glass(request, person_id, now)
+    refuse_write_under_break_glass(request.user, person_id, entries.WHAT, now)
     if pk > MAX_ID:
         raise Http404("No such entry.")
     try:
