@@ -752,6 +752,79 @@ def run_sessions(
     return timings, time.perf_counter() - started
 
 
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """Time on a CPU of each process, all its threads, from the scheduler's own count in
+    nanoseconds (/proc/<pid>/task/<tid>/schedstat; the 10 ms ticks of cpu_times are too
+    coarse for one request)."""
+    seconds = {}
+    for pid in pids:
+        total = 0
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
+                    total += int(stat.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # gone: it used what it used
+        seconds[pid] = total / 1e9
+    return seconds
+
+
+def cpu_per_request(
+    port: int, server_pid: int, database: str, warmup: list[Task], tasks: list[Task]
+) -> dict[str, Any]:
+    """CPU time of each request, one at a time: the server's processes (Python: Django,
+    templates) and the database's backends serving it (found by their process title, which
+    names the database). Unlike the wall clock, barely changed by others' work on a shared
+    machine, so runs at different moments compare."""
+    import psutil
+
+    server = psutil.Process(server_pid)
+
+    def backends() -> list[int]:
+        found = []
+        for process in psutil.process_iter(["cmdline"]):
+            title = " ".join(process.info["cmdline"] or ())
+            if title.startswith("postgres:") and f" {database} " in title:
+                found.append(process.pid)
+        return found
+
+    client = Session(port, SESSION_USERS[0])
+    client.log_in()
+    for task in warmup:
+        client.request("GET", task.path)
+    costs: dict[str, list[tuple[float, float, float]]] = {}
+    for task in tasks:
+        workers = [server.pid, *(p.pid for p in server.children(recursive=True))]
+        db = backends() if database else []
+        before_server, before_db = _cpu_seconds(workers), _cpu_seconds(db)
+        started = time.perf_counter()
+        status, _ = client.request("GET", task.path)
+        wall = time.perf_counter() - started
+        after_server = _cpu_seconds(workers)
+        after_db = _cpu_seconds(backends() if database else [])
+        if status != 200:
+            continue
+        used_server = sum(t - before_server.get(pid, 0.0) for pid, t in after_server.items())
+        used_db = sum(t - before_db.get(pid, 0.0) for pid, t in after_db.items())
+        costs.setdefault(task.kind, []).append((wall, used_server, used_db))
+    client.conn.close()
+
+    def median_ms(values: list[float]) -> float:
+        ordered = sorted(values)
+        return round(ordered[len(ordered) // 2] * 1000, 1)
+
+    return {
+        kind: {
+            "requests": len(rows),
+            "wall_p50_ms": median_ms([r[0] for r in rows]),
+            "server_cpu_p50_ms": median_ms([r[1] for r in rows]),
+            "database_cpu_p50_ms": median_ms([r[2] for r in rows]) if database else None,
+            "wall_minus_cpu_p50_ms": median_ms([r[0] - r[1] - r[2] for r in rows]),
+        }
+        for kind, rows in sorted(costs.items())
+    }
+
+
 def percentile(sorted_ms: list[float], p: float) -> float:
     """Nearest-rank percentile."""
     rank = max(1, -(-len(sorted_ms) * p // 100))
@@ -893,6 +966,13 @@ def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
         alone = tasks[: len({t.kind for t in tasks}) * 30]
         log(f"one session alone: {len(alone)} requests")
         phases["one_session"] = loaded(lambda: run_sessions(server.port, 1, warmup, alone))
+        log("CPU per request, one at a time")
+        database = (
+            ""
+            if not env.get("JOINEDUP_DATABASE_URL")
+            else _database_name(env["JOINEDUP_DATABASE_URL"])
+        )
+        cpu = cpu_per_request(server.port, server.process.pid, database, warmup, alone)
     finally:
         stop_server(server)
     return {
@@ -906,6 +986,7 @@ def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
         "requests_per_kind": options.requests,
         "pause_mean_seconds": options.pause,
         "phases": phases,
+        "cpu_per_request": cpu,
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,8 +104,10 @@ def traffic() -> Traffic:
     return Traffic()
 
 
-@pytest.fixture
-def page(browser: Browser, site: str, traffic: Traffic) -> Iterator[Page]:
+@contextmanager
+def guarded_page(browser: Browser, site: str, traffic: Traffic) -> Iterator[Page]:
+    """A page in a browser context of its own (its own cookies, so its own login) whose
+    requests off 127.0.0.1 are blocked and listed, and whose error answers are kept."""
     context: BrowserContext = browser.new_context(
         base_url=site, viewport={"width": 1280, "height": 900}
     )
@@ -128,3 +131,9 @@ def page(browser: Browser, site: str, traffic: Traffic) -> Iterator[Page]:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, site: str, traffic: Traffic) -> Iterator[Page]:
+    with guarded_page(browser, site, traffic) as page:
+        yield page

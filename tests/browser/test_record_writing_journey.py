@@ -15,14 +15,13 @@ is refused (409) naming the nurse, with nothing of it written. Every view and ch
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 from page_checks import accessible, screenshot
-from playwright.sync_api import Browser, Locator, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from staff_login import log_in, switch_to
 
-from conftest import LOCAL_HOSTS, Traffic
+from conftest import Traffic, guarded_page
 from joinedup.access.models import Consent
 from joinedup.people.models import Alert, CaseNote
 from joinedup.record.models import Person, PersonDetailChange, PersonDetails
@@ -56,27 +55,8 @@ def world(transactional_db: None) -> Workspace:
 @pytest.fixture
 def second_page(browser: Browser, site: str, traffic: Traffic) -> Iterator[Page]:
     """Another browser (its own cookies, so its own login), guarded as `page` is."""
-    context = browser.new_context(base_url=site, viewport={"width": 1280, "height": 900})
-
-    def guard(route: Route) -> None:
-        url = route.request.url
-        traffic.requests.append(url)
-        if urlsplit(url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            traffic.outside.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.on(
-        "response",
-        lambda r: traffic.failures.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    try:
+    with guarded_page(browser, site, traffic) as page:
         yield page
-    finally:
-        context.close()
 
 
 def report_rows(page: Page, who: str, what: str) -> Locator:
