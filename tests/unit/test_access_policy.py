@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ from joinedup.access.policy import (
     may_read_sensitivity,
     package_sector,
     referral_sector,
+    relationships,
 )
 from joinedup.lake import schema
 
@@ -87,3 +89,31 @@ def test_relationship_opens_and_describes() -> None:
         "You can see this record because the person is on your team's caseload and you "
         "are the person's key worker."
     )
+
+
+def test_every_relationship_is_declared_once_and_documented() -> None:
+    """The team's relationships and those each app's work declares (its `relationships`
+    module): a new one must be added to security.md's table, which this keeps honest."""
+    declared = {r.key: r for r in relationships()}
+    assert list(declared) == [r.key for r in relationships()]  # no key twice
+    assert set(declared) == {
+        "caseload",
+        "open_referral",
+        "key_worker",
+        "task",
+        "mdt_agenda",
+        "triage",
+        "two_hour",
+        "hub",
+    }
+    security = (Path(__file__).parents[2] / "docs" / "security.md").read_text()
+    for r in declared.values():
+        assert r.because and r.ends, r.key
+    for key, words in {
+        "task": "An open task about the person",
+        "triage": "A referral waiting in the triage queue",
+        "two_hour": "An open two-hour referral",
+        "hub": "A stay on the transfer of care hub's board",
+        "mdt_agenda": "A place on the agenda of an MDT meeting not yet held",
+    }.items():
+        assert f"| {words}" in security, key
