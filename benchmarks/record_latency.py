@@ -2,13 +2,25 @@
 
 Builds (or reuses) a city, serves it with gunicorn as `joinedup serve` does, logs 20
 client sessions in through the real login form (each its own connection and cookies),
-and times three kinds of request: a search by name (a third misspelt, a sixth with the
-names transposed) with date of birth, a search by NHS number, and the record page of a
-person on the demo team's caseload. Three phases: the 20 sessions asking without pause
-(the server saturated), the 20 sessions pausing about a second between requests (still
-far busier than staff reading records), and one session alone (a request's own cost).
+and times four kinds of request: a search by name (a third misspelt, a sixth with the
+names transposed) with date of birth, a search by NHS number, the record page of a person
+on the demo team's caseload, and the long record (issue 19): the record page of a person
+whose timeline holds exactly 500 entries. Before serving, 20 people on the caseload
+(--long-records) are given that history: case notes by the demo staff (mostly the person's
+own care team; health, social care and voluntary sector; a few labelled safeguarding,
+mental health or sexual health; 200 to 800 characters) added to what the lake and the
+demo gave them, counted as the timeline counts them (every kind in
+joinedup.people.timeline.KINDS), so a reused city gets nothing added twice. Each long
+record's page is then read over HTTP as the demo GP (who may read every label), which
+should say "Showing entries 1 to 100 of 500" (checked, in the output). Three phases:
+the 20 sessions asking without pause (the server saturated), the 20 sessions pausing
+about a second between requests (still far busier than staff reading records), and one
+session alone (a request's own cost); then the CPU time of each request, one at a time,
+in the server's processes and in the database's backends (less changed than the wall
+clock by other work on a shared machine).
 Prints one JSON document (also written to benchmarks/out/) with p50, p95, max, requests
-per second and every non-200 answer. Timings are never test assertions.
+per second, the load average around each phase and every non-200 answer. Timings are never
+test assertions.
 
     .venv/bin/python benchmarks/record_latency.py                        # demo city, SQLite
     .venv/bin/python benchmarks/record_latency.py --database postgresql  # the large city
@@ -951,6 +963,10 @@ def measure(env: dict[str, str], tmp: Path, options: Options) -> dict[str, Any]:
             says = long["pages"]["page_says_to_" + VERIFIER.replace("-", "_")]
             for text, n in sorted(Counter(says.values()).items()):
                 log(f"long records: {n} pages say {text!r} to {VERIFIER}")
+            expected = f"Showing entries 1 to 100 of {LONG_ENTRIES}"
+            long["verified"] = set(says.values()) == {expected}
+            if not long["verified"]:
+                log(f"WARNING: not every long record's page says {expected!r}")
             for username, text in long["pages"]["first_seen_by"].items():
                 log(f"  the first, to {username}: {text!r}")
         phases = {}

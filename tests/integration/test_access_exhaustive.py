@@ -115,6 +115,8 @@ class Case:
     glass: str
     # marker -> (sector, sensitivity label) for every entry of the person's record
     entries: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # the same for what another page shows instead: marker -> (sector, label, that page)
+    elsewhere: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
 
 
 def _oracle_open(profession: str, case: Case) -> bool:
@@ -169,6 +171,7 @@ def _staff(
 # A mental health practitioner in every person's care team, who also wrote an unlabelled
 # note: their name (on the care team row and as the note's author) is mental health detail.
 MH_NAME = ("Morwenna", "Mindful")
+PLAN_SAVER = "Wenna Mind"  # the name the care plan's version copied for her
 
 
 @dataclass
@@ -381,7 +384,8 @@ def _entries(
     )
     case.entries[f'id="care-team-{row.pk}"'] = ("health", "mental_health")
     case.entries[" ".join(MH_NAME)] = ("health", "mental_health")
-    # ...who also saved the care plan: its pages name who saved it only as the row does.
+    # ...who also saved the care plan (the integrated team's, shared under an objection): its
+    # pages name who saved it only to readers of the label.
     mh = authors["mental_health"]
     plan = CarePlan.objects.create(person_id=pid, version=1, created_at=timezone.now())
     CarePlanVersion.objects.create(
@@ -390,10 +394,11 @@ def _entries(
         what_matters="Walking to the shop",
         saved_at=timezone.now(),
         saved_by=mh.user.get_username(),
-        saved_by_name=" ".join(MH_NAME),
+        saved_by_name=PLAN_SAVER,
         profession=mh.profession,
         organisation=mh.organisation.name,
     )
+    case.elsewhere[PLAN_SAVER] = ("shared", "mental_health", f"/care-plans/{pid}/")
     contacts = (
         ("health", "community_nursing", "trust", None),
         ("social_care", "social_work", "council", None),
@@ -484,11 +489,14 @@ def test_no_leaks_and_identical_refusals(profession: str) -> None:
                 assert case.name.split()[1] not in body, (url, case)
                 continue
             assert response.status_code == 200, (url, case, body[:500])
-            for marker, (sector, label) in case.entries.items():
+            shown_on = {
+                m: (s, lab, f"/people/{case.person_id}/") for m, (s, lab) in case.entries.items()
+            }
+            for marker, (sector, label, page) in (shown_on | case.elsewhere).items():
                 allowed = _oracle_visible(profession, case, sector, label)
                 if marker in body and not allowed:
                     leaks.append(f"{url} shows {marker} to a {profession} ({case})")
-                if url == f"/people/{case.person_id}/" and allowed and marker not in body:
+                if url == page and allowed and marker not in body:
                     leaks.append(f"{url} hides {marker} from a {profession} ({case})")
     assert leaks == []
     # The refusal is audited for a real person and never reveals anything by its headers.
@@ -511,5 +519,5 @@ def _search_shows_identity_only(world: World, client: Client, profession: str) -
     body = response.content.decode()
     assert f'href="/people/{wanted.person_id}/"' in body  # found, and shown as a result
     for case in world.cases:
-        for marker in case.entries:
+        for marker in [*case.entries, *case.elsewhere]:
             assert marker not in body, f"search shows {marker}"
