@@ -4,8 +4,10 @@ break-glass: zero leaks, and refusals identical for people who exist and people 
 The relationships are the team's (caseload, open referral, key worker) and those the work
 the platform hands out gives (a task, triage, the urgent board, the hub, an MDT agenda),
 each also ended (task closed, referral accepted elsewhere or completed, person
-discharged, meeting held). The work relationships are crossed with the labels and the
-objection, not with break-glass, which the team's relationships cover in full.
+discharged, meeting held). A work relationship only opens the record; what an opened
+record shows is decided as for the team's relationships, which are crossed with every
+label, objection and break-glass. So each work relationship is tried twice: no label and
+no objection, and a mental health note under an objection.
 
 The expected answer comes from an oracle written here from the security model
 (docs/security.md), not from joinedup.access.policy: the test states the
@@ -61,6 +63,7 @@ WORK = (
     "mdt",
     "mdt_held",
 )
+WORK_CONTENTS = ((None, False), ("mental_health", True))  # (label, objection)
 LEGITIMATE = {"caseload", "open_referral", "key_worker", "task", "two_hour", "mdt"}
 TRIAGERS = {Profession.SPA_TRIAGE_CLINICIAN}
 HUB_WORKERS = {Profession.DISCHARGE_COORDINATOR, Profession.SOCIAL_CARE_BROKER}
@@ -221,7 +224,7 @@ def build_world(profession: str) -> World:
     cases = []
     combos = itertools.chain(
         itertools.product(RELATIONSHIPS, LABELS, OBJECTION, GLASS),
-        itertools.product(WORK, LABELS, OBJECTION, ("none",)),
+        ((work, label, objection, "none") for work in WORK for label, objection in WORK_CONTENTS),
     )
     for n, (relationship, label, objection, glass) in enumerate(combos):
         pid = f"p{n:03d}"
