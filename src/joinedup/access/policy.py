@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -416,7 +417,7 @@ class RecordAccess:
     relationship: Relationship
     objection: bool
 
-    @property
+    @cached_property  # asked once an entry, and a record has hundreds
     def sector(self) -> str:
         return staff_sector(self.staff)
 
