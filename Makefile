@@ -10,7 +10,7 @@ ASSETS := var/static/.collected
 PYTEST := $(BIN)/pytest
 export DJANGO_SETTINGS_MODULE := joinedup.settings
 
-.PHONY: install assets chromium java postgres-tools faketime lint docs suite test test-profile test-fast test-dates coverage demo bench clean
+.PHONY: install assets chromium java postgres-tools faketime lint docs suite test test-profile test-fast test-dates coverage demo demo-refresh bench clean
 
 install: $(STAMP)
 
@@ -120,6 +120,11 @@ coverage: $(TEST_DEPS)
 
 demo: $(STAMP) $(ASSETS)
 	$(BIN)/joinedup demo
+
+# The demo city built again so its data end yesterday (a city built on an earlier day is
+# served as it was, with a line saying to run this); what was done in the demo is lost.
+demo-refresh: $(STAMP) $(ASSETS)
+	$(BIN)/joinedup demo --refresh
 
 bench: $(STAMP) java
 	$(BIN)/python benchmarks/run.py

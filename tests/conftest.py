@@ -190,11 +190,18 @@ def write_lake(path: Path, tables: dict[str, list[dict[str, Any]]], **manifest: 
 def django_db_modify_db_settings_xdist_suffix(request: pytest.FixtureRequest) -> None:
     """Each pytest-xdist worker its own test database: PostgreSQL's named test_<name>_gw0 and
     so on (pytest-django's own rule); SQLite's file is already one per process
-    (settings.py) and keeps its .sqlite3 name."""
+    (settings.py) and keeps its .sqlite3 name. PostgreSQL's commits do not wait for the
+    disk."""
     from django.conf import settings
 
     worker = getattr(request.config, "workerinput", {}).get("workerid")
     database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        # The test database need not survive a power cut: a commit returns without waiting
+        # for the disk (a few ms each, on every request of a transactional test). The
+        # server, its SQL and its locking are the production ones all the same.
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
     if worker and database["ENGINE"] != "django.db.backends.sqlite3":
         test = database.setdefault("TEST", {})
         test["NAME"] = f"{test.get('NAME') or 'test_' + str(database['NAME'])}_{worker}"

@@ -60,9 +60,10 @@ class Crawl:
 
     visited: dict[str, int] = field(default_factory=dict)  # address -> status
     dead: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)  # the addresses that answered a page (HTML)
 
 
-def _kind(url: str) -> str:
+def url_kind(url: str) -> str:
     """The URL pattern an address belongs to (its view's name)."""
     try:
         return resolve(urlsplit(url).path).view_name
@@ -70,13 +71,17 @@ def _kind(url: str) -> str:
         return url
 
 
-def crawl(client: Client, start: str, depth: int, expand: int = 4) -> Crawl:
+def crawl(
+    client: Client, start: str, depth: int, expand: int = 4, open_each: int | None = None
+) -> Crawl:
     """Breadth first from `start`, following links up to `depth` steps away, and the links
-    of at most `expand` pages of each kind."""
+    of at most `expand` pages of each kind; every link shown is opened, or only the first
+    `open_each` addresses of each kind (to sample the kinds of page, not to check links)."""
     result = Crawl()
     queue: deque[tuple[str, int, str]] = deque([(start, 0, "(start)")])
     seen = {start}
     expanded: Counter[str] = Counter()
+    opened: Counter[str] = Counter([url_kind(start)])
     while queue:
         url, steps, shown_on = queue.popleft()
         response = client.get(url)
@@ -84,20 +89,21 @@ def crawl(client: Client, start: str, depth: int, expand: int = 4) -> Crawl:
         if response.status_code >= 400:
             result.dead.append(f"{response.status_code} {url} (linked from {shown_on})")
             continue
+        is_page = "html" in response.headers.get("Content-Type", "")
+        if response.status_code == 200 and is_page:
+            result.pages.append(url)
         if response.status_code in (301, 302, 303, 307, 308):
             onward = [response.headers["Location"]]
-        elif (
-            steps < depth
-            and "html" in response.headers.get("Content-Type", "")
-            and expanded[_kind(url)] < expand
-        ):
-            expanded[_kind(url)] += 1
+        elif steps < depth and is_page and expanded[url_kind(url)] < expand:
+            expanded[url_kind(url)] += 1
             onward = links_of(url, response.content.decode())
         else:
             continue
         for link in onward:
             link, _ = urldefrag(urljoin(url, link))
-            if link not in seen:
-                seen.add(link)
-                queue.append((link, steps + 1, url))
+            if link in seen or (open_each is not None and opened[url_kind(link)] >= open_each):
+                continue
+            seen.add(link)
+            opened[url_kind(link)] += 1
+            queue.append((link, steps + 1, url))
     return result

@@ -23,6 +23,13 @@ JOINEDUP_LOGIN_FAILURES_PER_ADDRESS  failures in the window that stop logins fro
 JOINEDUP_BEHIND_PROXY   1/true only when a reverse proxy in front appends the client's
                         address to X-Forwarded-For (its last entry is then the address
                         logins are throttled by; otherwise the TCP peer, REMOTE_ADDR)
+JOINEDUP_NOTIFY_BY_EMAIL  1/true to e-mail staff that a notification is waiting (never who
+                        or what it is about: joinedup.notifications.by_email); off by default
+JOINEDUP_SITE_URL       the address staff reach joinedup at, for the e-mail's link to the
+                        notifications page (default http://127.0.0.1:8000)
+JOINEDUP_EMAIL_HOST, JOINEDUP_EMAIL_PORT, JOINEDUP_EMAIL_HOST_USER,
+JOINEDUP_EMAIL_HOST_PASSWORD, JOINEDUP_EMAIL_USE_TLS, JOINEDUP_DEFAULT_FROM_EMAIL
+                        Django's mail settings of the same names, for that e-mail
 """
 
 from __future__ import annotations
@@ -88,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "joinedup.record",
     "joinedup.access",
+    "joinedup.notifications",
     "joinedup.people",
     "joinedup.referrals",
     "joinedup.tasks",
@@ -97,6 +105,7 @@ INSTALLED_APPS = [
     "joinedup.outcomes",
     "joinedup.casefinding",
     "joinedup.transfers",
+    "joinedup.accounts",
     "joinedup.web",
 ]
 
@@ -112,6 +121,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "joinedup.access.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees a view's empty 405 first and draws its page for the logged-in user.
+    "joinedup.web.error_pages.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "joinedup.urls"
@@ -214,6 +225,18 @@ LOGIN_THROTTLE_PER_USERNAME = int(os.environ.get("JOINEDUP_LOGIN_FAILURES_PER_US
 LOGIN_THROTTLE_PER_ADDRESS = int(os.environ.get("JOINEDUP_LOGIN_FAILURES_PER_ADDRESS") or 20)
 BEHIND_PROXY = _flag("JOINEDUP_BEHIND_PROXY")
 BREAK_GLASS_HOURS = float(os.environ.get("JOINEDUP_BREAK_GLASS_HOURS") or 4)
+# Notifications by e-mail (joinedup.notifications.by_email): off unless asked for; the
+# e-mail says only that a notification is waiting, with a link to SITE_URL's page.
+NOTIFY_BY_EMAIL = _flag("JOINEDUP_NOTIFY_BY_EMAIL")
+SITE_URL = os.environ.get("JOINEDUP_SITE_URL", "").strip() or "http://127.0.0.1:8000"
+EMAIL_HOST = os.environ.get("JOINEDUP_EMAIL_HOST", "").strip() or "localhost"
+EMAIL_PORT = int(os.environ.get("JOINEDUP_EMAIL_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("JOINEDUP_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JOINEDUP_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("JOINEDUP_EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("JOINEDUP_DEFAULT_FROM_EMAIL", "").strip() or "joinedup@localhost"
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True

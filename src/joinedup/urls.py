@@ -27,5 +27,12 @@ urlpatterns = [
     _app("api/transfers/", "transfers.api_urls", "transfers_api"),
     _app("mdt/", "mdt.urls", "mdt"),
     _app("tasks/", "tasks.urls", "tasks"),
+    _app("accounts/", "accounts.urls", "accounts"),
+    _app("notifications/", "notifications.urls", "notifications"),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages that are drawn even when the database or the static files are not there.
+handler403 = "joinedup.web.error_pages.permission_denied"
+handler404 = "joinedup.web.error_pages.page_not_found"
+handler500 = "joinedup.web.error_pages.server_error"

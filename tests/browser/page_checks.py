@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -14,13 +15,16 @@ WCAG = {
 }
 
 
-def violations(page: Page) -> list[str]:
-    """axe's WCAG 2.2 AA violations on the page as it is now, one line each ([] when none)."""
+def violations(page: Page, impacts: Collection[str] | None = None) -> list[str]:
+    """axe's WCAG 2.2 AA violations on the page as it is now, one line each ([] when none);
+    only those of the given impacts ("minor" to "critical") when `impacts` names some."""
     result = Axe().run(page, options=WCAG)
     assert result.response["passes"], "axe checked nothing: the page did not load?"
     return [
-        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+        f"{v['id']} ({v['impact']}): {v['help']} "
+        f"({', '.join(n['target'][0] for n in v['nodes'][:3])})"
         for v in result.response["violations"]
+        if impacts is None or v["impact"] in impacts
     ]
 
 

@@ -26,6 +26,7 @@ from joinedup.risk.scoring import (
     META_SOURCE,
     SCHEMA,
 )
+from joinedup.web.error_pages import plain_response, server_error_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -78,10 +79,19 @@ def test_person_pages_have_no_accessibility_violations(page: Page, tiny_lake: Pa
         "/people/p4/",  # refused: another team's person
         "/people/p4/break-glass/",
         "/break-glass/",
+        "/no-such-page/",  # the error pages in the usual layout: 404, 405
+        "/break-glass/1/reviewed/",
     ]
     for url in pages:
         page.goto(url)
         assert violations(page) == [], url
+
+
+def test_the_plain_error_page_has_no_accessibility_violations(page: Page) -> None:
+    """The page a server error shows (and any error page without its layout): no style
+    sheet, no script, still one language, title, heading, landmarks and visible focus."""
+    page.set_content(plain_response(server_error_page()).content.decode())
+    assert violations(page) == []
 
 
 def test_case_finding_pages_have_no_accessibility_violations(

@@ -16,6 +16,7 @@ from joinedup.access.demo import create_demo_logins
 from joinedup.access.models import AuditEvent, BreakGlass, Profession, StaffMember
 from joinedup.record.load import load_lake
 from joinedup.record.models import Episode, Organisation, Person, Team
+from joinedup.record.nhs_number import format_nhs_number
 
 if TYPE_CHECKING:
     from conftest import Traffic  # tests/browser/conftest.py
@@ -122,7 +123,8 @@ def test_unrelated_social_worker_breaks_the_glass_and_the_manager_reviews_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Break-glass review")
     row = page.locator("tr", has_text=reason)
     expect(row).to_contain_text(OTHER_SOCIAL_WORKER[0])
-    expect(row).to_contain_text("p1")
+    expect(row).to_contain_text(str(person))  # whose record, by name and NHS number
+    expect(row).to_contain_text(f"NHS number {format_nhs_number(person.nhs_number)}")
     row.get_by_role("button").click()
     expect(page.locator("tr", has_text=reason)).to_contain_text("Reviewed")
     glass.refresh_from_db()

@@ -60,7 +60,7 @@ def second_page(browser: Browser, site: str, traffic: Traffic) -> Iterator[Page]
 
 
 def report_rows(page: Page, who: str, what: str) -> Locator:
-    """The access report's rows of `who` (a username) whose "What" is exactly `what`."""
+    """The access report's rows of `who` (by name) whose "What" is exactly `what`."""
     return (
         page.locator("#access-report tbody tr")
         .filter(has=page.get_by_role("cell", name=who, exact=True))
@@ -226,29 +226,29 @@ def test_staff_write_to_the_record_and_every_change_is_on_the_access_report(
     social_worker.get_by_role("link", name="Who has seen this record").click()
     expect(social_worker.get_by_role("heading", level=1)).to_have_text("Who has seen this record")
     for who, what, count in (
-        ("nurse", "Viewed: record (relationship)", None),
-        ("nurse", "Created: case note", 1),
-        ("nurse", "Created: alert", 1),
-        ("nurse", "Created: consent decision", 1),
-        ("nurse", "Changed: person details: phone", 2),
-        ("social_worker", "Viewed: record (relationship)", None),
-        ("social_worker", "Created: consent decision", 1),
-        ("social_worker", "Viewed: person details save (relationship)", 1),  # the refused one
+        ("Nia Hart", "Viewed: record (relationship)", None),
+        ("Nia Hart", "Created: case note", 1),
+        ("Nia Hart", "Created: alert", 1),
+        ("Nia Hart", "Created: consent decision", 1),
+        ("Nia Hart", "Changed: person details: phone", 2),
+        ("Sol Webb", "Viewed: record (relationship)", None),
+        ("Sol Webb", "Created: consent decision", 1),
+        ("Sol Webb", "Viewed: person details save (relationship)", 1),  # the refused one
     ):
         rows = report_rows(social_worker, who, what)
         if count is None:
             expect(rows.first).to_be_visible()
         else:
             expect(rows).to_have_count(count)
-    nurse_change = report_rows(social_worker, "nurse", "Changed: person details: phone").first
+    nurse_change = report_rows(social_worker, "Nia Hart", "Changed: person details: phone").first
     expect(nurse_change).to_contain_text("District nurse")
     expect(nurse_change).to_contain_text("Casterbridge Community Health NHS Trust")
-    social_worker_consent = report_rows(social_worker, "social_worker", "Created: consent decision")
+    social_worker_consent = report_rows(social_worker, "Sol Webb", "Created: consent decision")
     expect(social_worker_consent).to_contain_text("Social worker")
     expect(social_worker_consent).to_contain_text("Casterbridge City Council")
     expect(
         social_worker.locator("#access-report tbody tr")
-        .filter(has=social_worker.get_by_role("cell", name="social_worker", exact=True))
+        .filter(has=social_worker.get_by_role("cell", name="Sol Webb", exact=True))
         .filter(has_text="Changed:")
     ).to_have_count(0)  # her refused save changed nothing
     accessible(social_worker)

@@ -10,8 +10,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from joinedup.access.audit import (
+    DEMO_AUTHOR,
     GENESIS_HASH,
     access_report,
     event_hash,
@@ -226,18 +228,50 @@ def test_access_report_lists_one_persons_events(nurse: Any) -> None:
     StaffMember.objects.filter(user=nurse).update(profession=Profession.TEAM_MANAGER)
     nurse = get_user_model().objects.get(pk=nurse.pk)  # as the next request would load her
     record_event(AuditAction.UPDATE, user=nurse, person_id="p1", what="care plan")
+    # Named at display time, as her account names her now: never by her login.
+    get_user_model().objects.filter(pk=nurse.pk).update(first_name="Nia", last_name="Jones")
     report = access_report("p1")
     assert [(line.action, line.what, line.reason) for line in report] == [
-        ("Appeared in search results", "search", ""),
-        ("Broke the glass", "", "Found collapsed"),
         ("Changed", "care plan", ""),
-    ]
-    assert [line.profession for line in report] == ["District nurse"] * 2 + ["Team manager"]
-    assert {(line.username, line.organisation) for line in report} == {
-        ("nurse.jones", "Northgate Community Trust")
+        ("Broke the glass", "", "Found collapsed"),
+        ("Appeared in search results", "search", ""),
+    ]  # newest first
+    assert [line.profession for line in report] == ["Team manager"] + ["District nurse"] * 2
+    assert {(line.who, line.organisation) for line in report} == {
+        ("Nia Jones", "Northgate Community Trust")
     }
-    assert report[0].when <= report[-1].when
+    assert report[0].when >= report[-1].when
+    assert [line.described for line in report] == [
+        "Changed: care plan",
+        "Broke the glass",
+        "Appeared in search results: search",
+    ]
     assert access_report("p3") == []
+
+
+def test_access_report_counts_what_no_member_of_staff_wrote(nurse: Any) -> None:
+    """The demo's data (hundreds of rows a person) is one line a day and action; a system's
+    lone entry stays as it is; every member of staff's access is listed, by name, or by
+    username for an account that no longer exists."""
+    get_user_model().objects.filter(pk=nurse.pk).update(first_name="Nia", last_name="Jones")
+    record_event(AuditAction.VIEW, user=nurse, person_id="p1", what="record")
+    for what in ("alert", "consent", "case note"):
+        record_event(AuditAction.CREATE, username=DEMO_AUTHOR, person_id="p1", what=what)
+    record_event(AuditAction.UPDATE, username="Casterbridge PAS", person_id="p1", what="stay")
+    gone = get_user_model().objects.create_user("gone.smith", first_name="Al", last_name="Smith")
+    record_event(AuditAction.VIEW, user=gone, person_id="p1", what="record")
+    gone.delete()
+    record_event(AuditAction.VIEW, user=nurse, person_id="p1", what="record again")
+    report = access_report("p1")
+    assert [(line.who, line.described, line.entries) for line in report] == [
+        ("Nia Jones", "Viewed: record again", 1),
+        ("gone.smith", "Viewed: record", 1),
+        ("Casterbridge PAS", "Changed: stay", 1),
+        (DEMO_AUTHOR, "Demo data loaded: 3 entries", 3),
+        ("Nia Jones", "Viewed: record", 1),
+    ]
+    day = report[3].when
+    assert day == timezone.localdate(report[4].when)  # a day, not a moment
 
 
 @pytest.mark.django_db(transaction=True)

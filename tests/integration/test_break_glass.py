@@ -28,6 +28,8 @@ from joinedup.record.models import (
     Referral,
     Team,
 )
+from joinedup.record.nhs_number import format_nhs_number
+from workspace_world import nhs_number
 
 # Views and reviews through the ORM.
 pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
@@ -40,8 +42,13 @@ REASON = "Called out by the ambulance crew; her own team is closed tonight"
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
-def _staff(username: str, profession: str, organisation: Organisation, *teams: Team) -> Any:
-    user = get_user_model().objects.create_user(username, password=None)  # force_login only
+def _staff(
+    username: str, profession: str, organisation: Organisation, *teams: Team, name: str = ""
+) -> Any:
+    first, _, last = name.partition(" ")
+    user = get_user_model().objects.create_user(  # force_login only
+        username, password=None, first_name=first, last_name=last
+    )
     staff = StaffMember.objects.create(user=user, profession=profession, organisation=organisation)
     staff.teams.add(*teams)
     return user
@@ -87,9 +94,11 @@ def people() -> dict[str, Any]:
         status="requested",
     )
     users = {
-        "sw_north": _staff("sw.north", Profession.SOCIAL_WORKER, council, north),
+        "sw_north": _staff("sw.north", Profession.SOCIAL_WORKER, council, north, name="Sol Webb"),
         "nurse_south": _staff("nurse.south", Profession.DISTRICT_NURSE, trust, south),
-        "manager_north": _staff("manager.north", Profession.TEAM_MANAGER, trust, north),
+        "manager_north": _staff(
+            "manager.north", Profession.TEAM_MANAGER, trust, north, name="Mo Ambrose"
+        ),
         "manager_south": _staff("manager.south", Profession.TEAM_MANAGER, trust, south),
         "commissioner": _staff("commissioner", Profession.COMMISSIONER, trust),
     }
@@ -235,6 +244,7 @@ def _rows(body: str) -> list[str]:
 
 
 def test_manager_sees_uses_by_their_team_and_on_their_people(people: dict[str, Any]) -> None:
+    Person.objects.filter(pk=PID).update(nhs_number=nhs_number(1000))
     by_north_on_bea = _use(people["sw_north"], PID, 1, "Out-of-hours call for Bea")
     by_south_on_cy = _use(people["nurse_south"], OTHER_PID, 2, "Covering the north team for Cy")
     by_south_elsewhere = _use(people["nurse_south"], MISSING, 3, "Someone nobody holds")
@@ -246,12 +256,23 @@ def test_manager_sees_uses_by_their_team_and_on_their_people(people: dict[str, A
     assert _rows(body) == [str(by_north_on_bea.pk), str(by_south_on_cy.pk)]  # newest first
     row = body[body.index(f'id="break-glass-{by_north_on_bea.pk}"') :]
     row = row[: row.index("</tr>")]
-    for shown in ("sw.north", "Social worker", "City Council", PID, "Out-of-hours call for Bea"):
+    for shown in (
+        "Sol Webb",
+        "Social worker",
+        "City Council",
+        "Bea Tregarthen",
+        f"NHS number {format_nhs_number(nhs_number(1000))}",  # whose, to judge the reason by
+        "Out-of-hours call for Bea",
+    ):
         assert shown in row
-    assert "Tregarthen" not in body and "Polwhele" not in body  # ids, never names
+    assert "sw.north" not in body and PID not in row  # a name, never a login or an id
+    # North holds Cy (a referral), not Bea: Bea's name is no link (no link leads to a refusal).
+    assert f'href="/people/{PID}/"' not in body and "record not open to you" in row
+    assert f'<a href="/people/{OTHER_PID}/">Bea Polwhele</a>' in body
     assert "Mark reviewed" in row
 
     south = client_for(people["manager_south"]).get("/break-glass/").content.decode()
+    assert f'No one has this id <span class="nhsuk-body-s">({MISSING})</span>' in south
     # South: its nurse's two uses, and the north social worker's use on Bea (south caseload).
     assert set(_rows(south)) == {
         str(by_north_on_bea.pk),
@@ -287,7 +308,7 @@ def test_manager_marks_a_use_reviewed_and_unreviewed_come_first(people: dict[str
     body = client.get("/break-glass/").content.decode()
     assert _rows(body) == [str(older.pk), str(newer.pk)]  # the unreviewed one first
     reviewed = body[body.index(f'id="break-glass-{newer.pk}"') :]
-    assert "Reviewed by manager.north" in reviewed[: reviewed.index("</tr>")]
+    assert "Reviewed by Mo Ambrose" in reviewed[: reviewed.index("</tr>")]
 
 
 def test_only_team_managers_review(people: dict[str, Any]) -> None:

@@ -1,14 +1,17 @@
 """The demo's service without the command line (`joinedup demo` prints what it says; see
-test_cli.py for the command end to end): what it adds, what it says, and that a second run
-adds nothing."""
+test_cli.py for the command end to end and test_live_demo.py for the demo on a given day):
+what it adds, what it says, that a second run adds nothing, and that a second run on a
+later day says how to bring the city up to date."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import pytest
+import time_machine
 from rich.progress import Progress
 
 from joinedup.access.models import AuditEvent, StaffMember
@@ -67,11 +70,16 @@ def test_a_city_folder_holding_no_lake_is_refused_and_kept(tmp_path: Path) -> No
     assert refused.value.field == "city" and said.lines == []
 
 
+# The tiny lake's data end on 31 March 2025: a demo built from it the next day is today's.
+DAY_AFTER = dt.datetime(2025, 4, 1, 9, 30, tzinfo=dt.UTC)
+
+
 @pytest.mark.django_db
 @pytest.mark.once_on_postgres
 def test_the_demo_is_built_once_from_an_existing_city(tiny_lake: Path) -> None:
     first = Recorded()
-    prepare_demo(DemoCity(tiny_lake, username="tester (command line)"), first)
+    with time_machine.travel(DAY_AFTER, tick=True):
+        prepare_demo(DemoCity(tiny_lake, username="tester (command line)"), first)
     assert first.lines[0] == f"Reusing the demo city at {tiny_lake}"
     assert first.lines[1].startswith("Loaded the demo city in ")
     assert first.lines[2].startswith(f"Stored the outcome figures of {tiny_lake} in ")
@@ -89,7 +97,8 @@ def test_the_demo_is_built_once_from_an_existing_city(tiny_lake: Path) -> None:
     )
 
     again = Recorded()
-    prepare_demo(DemoCity(tiny_lake), again)
+    with time_machine.travel(DAY_AFTER + dt.timedelta(days=7), tick=True):
+        prepare_demo(DemoCity(tiny_lake), again)
     assert again.lines[:2] == [
         f"Reusing the demo city at {tiny_lake}",
         "The demo city is already loaded",
@@ -97,3 +106,42 @@ def test_the_demo_is_built_once_from_an_existing_city(tiny_lake: Path) -> None:
     assert not any(line.startswith(("Stored the outcome", "Added")) for line in again)
     assert (Person.objects.count(), StaffMember.objects.count()) == (people, staff)
     assert AuditEvent.objects.count() == events  # nothing added, nothing audited again
+    # a week on, the city is served as it is, and the last thing said is how to refresh it
+    assert again.warnings[-1] == (
+        "The demo city is 7 days behind (its data end on 31 March 2025, not yesterday, "
+        "7 April 2025): run `make demo-refresh` (or `joinedup demo --refresh`) to build it "
+        "again up to today; changes made in the demo are lost"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.once_on_postgres
+def test_refresh_never_empties_a_database_that_is_not_the_demos_own(tiny_lake: Path) -> None:
+    """`refresh` deletes only the SQLite file in the var folder: this test database (or a
+    PostgreSQL one) holding a city is refused before the city is touched."""
+    prepare_demo(DemoCity(tiny_lake), Recorded())
+    manifest = (tiny_lake / "manifest.json").read_text()
+    said = Recorded()
+    with pytest.raises(UserError, match=r"^refresh empties only the demo's own SQLite") as no:
+        prepare_demo(DemoCity(tiny_lake, people=2_000, neighbourhoods=2, refresh=True), said)
+    assert no.value.naming(lambda f: f"--{f}").startswith("--refresh empties only")
+    assert (tiny_lake / "manifest.json").read_text() == manifest and said.lines == []
+    assert LoadedLake.objects.count() == 1 and Person.objects.count() == 6
+
+
+@pytest.mark.django_db
+@pytest.mark.once_on_postgres
+def test_a_database_holding_another_city_says_how_to_start_afresh(
+    tiny_lake: Path, make_lake: Callable[..., Path]
+) -> None:
+    """One database holds one city: a demo city made again (its folder deleted, say) cannot
+    be loaded beside the old one, and the demo says how to build both again."""
+    prepare_demo(DemoCity(tiny_lake), Recorded())
+    later = make_lake("later", observation_end=dt.date(2025, 4, 30))
+    with pytest.raises(UserError, match=r"^the demo's database holds another city") as no:
+        prepare_demo(DemoCity(later), Recorded())
+    assert no.value.naming(lambda f: f"--{f}").endswith(
+        "than the one at --city: run `make demo-refresh` (or `joinedup demo --refresh`) to "
+        "build both again; changes made in the demo are lost"
+    )
+    assert LoadedLake.objects.count() == 1

@@ -617,10 +617,28 @@ def test_holding_needs_a_summary_and_a_started_meeting(
     world: Workspace, scene: dict[str, Any]
 ) -> None:
     meeting = scene["meeting"]  # tomorrow
+    local = timezone.localtime(meeting.starts_at)
+    words = (
+        f"This meeting starts at {local:%H:%M} on {long_date(local.date())}: "
+        "you can record it once it has started"
+    )
     client = world.client("manager")
+    # Said before anyone types a summary: no form to type it in.
+    page = client.get(f"/mdt/{meeting.pk}/hold/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'<p id="not-started">{words}.</p>' in html
+    assert 'name="summary"' not in html and "Mark the meeting held</button>" not in html
+    # A POST all the same is refused in the same words, and changes nothing.
     early = client.post(f"/mdt/{meeting.pk}/hold/", {"summary": "Done"})
-    assert early.status_code == 400
-    assert "has not started yet" in early.content.decode()
+    assert early.status_code == 409
+    assert f'<a href="#not-started">{words}</a>' in early.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.summary, meeting.held_at) == (
+        Meeting.Status.SCHEDULED,
+        "",
+        None,
+    )
     meeting.starts_at = timezone.now() - dt.timedelta(minutes=5)
     meeting.save()
     empty = client.post(f"/mdt/{meeting.pk}/hold/", {"summary": "  "})

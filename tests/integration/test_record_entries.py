@@ -220,6 +220,7 @@ def test_an_alert_is_added_shown_first_and_ended(world: Workspace) -> None:
     page = record(world, "social_worker")
     callout = section(page, 'id="alerts-callout"', "</ul>")
     assert "Key safe" in callout and "Key safe by the back door" in callout
+    assert "by Nia Hart)" in section(page, 'id="alerts"', 'id="care-team"')  # who, by name
     # The callout is at the top: after the identity banner, before the care team.
     assert page.index('id="identity"') < page.index('id="alerts-callout"')
     assert page.index('id="alerts-callout"') < page.index('id="care-team"')
@@ -240,7 +241,8 @@ def test_an_alert_is_added_shown_first_and_ended(world: Workspace) -> None:
     assert f'action="/people/{ADA}/alerts/{alert.pk}/end/"' not in page
     card = page[page.index(f'id="entry-alert-{alert.pk}"') :]
     card = card[: card.index("</li>")]
-    assert "Alert: Key safe (ended)" in card and "by social_worker" in card
+    assert "Alert: Key safe (ended)" in card and "by Sol Webb" in card  # names, not logins
+    assert "Nia Hart" in card and "social_worker" not in card
 
 
 @pytest.mark.both_databases
@@ -322,7 +324,7 @@ def test_a_consent_decision_is_recorded_refused_twice_and_withdrawn(world: Works
     page = record(world, "nurse")
     listed = section(page, 'id="consent"', 'id="timeline"')
     assert "Consents to sharing with the integrated team" in listed
-    assert "by social_worker" in listed and "in force" in listed
+    assert "by Sol Webb" in listed and "in force" in listed and "social_worker" not in listed
     assert f"entry-consent-{consent.pk}" in entry_ids(page)
 
     # The same kind again is refused on its field, naming who recorded the one in force.
@@ -342,7 +344,8 @@ def test_a_consent_decision_is_recorded_refused_twice_and_withdrawn(world: Works
     assert consent.ended_by == "nurse" and consent.ended_at is not None
     assert audited("update", "nurse") == ["consent decision ended"]
     page = record(world, "nurse")
-    assert "by nurse" in section(page, 'id="consent"', 'id="timeline"')
+    assert "ended" in section(page, 'id="consent"', 'id="timeline"')
+    assert "by Nia Hart" in section(page, 'id="consent"', 'id="timeline"')
     assert f'action="/people/{ADA}/consents/{consent.pk}/end/"' not in page
     assert "Consent decision: Consents to sharing with the integrated team (withdrawn)" in page
 

@@ -577,8 +577,11 @@ def test_access_report_lists_who_has_seen_the_record(world: World) -> None:
     assert status == 200
     assert "Who has seen this record" in body
     table = body[body.index('id="access-report"') :]
-    assert "nurse" in table and "District nurse" in table and "record (relationship)" in table
+    assert "District nurse" in table and "record (relationship)" in table
     assert "outsider" in table and "record: refused" in table
+    # Named as their accounts name them (the outsider's has no name), newest first.
+    assert '<td class="nhsuk-table__cell">Nia</td>' in table
+    assert table.index("record: refused") < table.index("record (relationship)")
     event = AuditEvent.objects.filter(person_id=PID).latest("sequence")
     assert (event.username, event.action) == ("gp", AuditAction.VIEW)
     assert event.what == "access report (relationship)"

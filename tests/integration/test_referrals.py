@@ -203,7 +203,10 @@ def test_accepting_routes_to_the_team_and_puts_the_person_on_its_caseload(
         {"action": "status", "status": "rejected", "reason": "x", "expected_status": "requested"},
     )
     assert stale.status_code == 409
-    assert "was changed by spa" in stale.content.decode()
+    assert "was changed by Sian Pascoe" in stale.content.decode()  # a name, not a login
+    history = spa.get(f"/referrals/{referral.pk}/").content.decode()
+    history = history[history.index('id="history"') :]
+    assert "Sian Pascoe, Casterbridge Community Health NHS Trust" in history
     assert referral.events.count() == 3  # created, accepted, added to caseload
 
 

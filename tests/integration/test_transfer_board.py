@@ -739,6 +739,10 @@ def test_actions_become_owned_tasks_listed_on_the_stay_and_the_board(
     done = Task.objects.get(pk=tasks["Funding decision"].pk)
     assert (done.status, done.closed_by) == ("done", "broker") and done.closed_at is not None
     assert [(e.action, e.person_id) for e in audited(before)] == [(AuditAction.UPDATE, "p-bert")]
+    page = world.client("coordinator").get("/transfers/stay/s-bert/").content.decode()
+    funding = page[page.index(f'id="action-{done.pk}"') :]
+    funding = funding[: funding.index("</tr>")]
+    assert "Added by Dee Charge" in funding and " by Bea Broker" in funding  # names, not logins
     again = world.client("broker").post(
         "/transfers/stay/s-bert/",
         {"form": "close", "task": str(tasks["Funding decision"].pk), "outcome": "done"},

@@ -44,7 +44,7 @@ URLS = ("/transfers/capacity/", "/transfers/situation-report/", "/transfers/situ
 @pytest.fixture
 def world() -> Workspace:
     world = build_workspace()
-    add_staff(world, "broker", Profession.SOCIAL_CARE_BROKER, "council")
+    add_staff(world, "broker", Profession.SOCIAL_CARE_BROKER, "council", "Bea", "Broker")
     add_staff(world, "coordinator", Profession.DISCHARGE_COORDINATOR, "acute")
     # The latest admission on record, so the board's day is DAY (not delayed: no ready date).
     spell(world, "eli", "s-latest", admitted=DAY)
@@ -399,12 +399,14 @@ def test_a_broker_records_capacity_audited_and_the_page_shows_current_and_histor
 
     html = client.get(f"/transfers/capacity/?recorded={report.pk}").content.decode()
     current = re.search(r'id="current-home_care-n-north">(.*?)</tr>', html, re.S)
-    assert current and "900 hours a week" in current.group(1) and "broker" in current.group(1)
+    assert current and "900 hours a week" in current.group(1)
+    assert "by Bea Broker" in current.group(1)  # the broker's name, not her login
     assert "1,200.5" not in current.group(1)
     assert 'id="current-nursing_care-area"' in html
     history = html[html.index('id="history"') :]
     assert history.count('id="report-') == 3
     assert "1,200.5 hours a week" in history and "Two providers" in history
+    assert history.count("Bea Broker") == 3 and ">broker<" not in history
     assert "Recorded: Home care (hours a week), Northgate: 1,200.5 hours a week." in html
 
 

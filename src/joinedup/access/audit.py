@@ -14,16 +14,21 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from joinedup.access.models import AuditAction, AuditChainHead, AuditEvent, Profession
+from joinedup.access.staff_names import names_of
 
 GENESIS_HASH = "0" * 64  # the prev_hash of the first event
+# The username of the rows the demo's seeding writes (records, meetings, referrals): no
+# member of staff made them, so a person's access report counts them instead of listing them.
+DEMO_AUTHOR = "joinedup demo"
 HASHED_FIELDS = (
     "sequence",
     "occurred_at",
@@ -256,32 +261,74 @@ def verify_chain(chunk_size: int = 2000) -> VerifyResult:
 
 @dataclass(frozen=True)
 class AccessReportLine:
-    when: dt.datetime
-    username: str
+    """One access by a member of staff; or, with `entries` over one, a day's entries of one
+    action written by no member of staff (the demo's data, another system), `when` their day."""
+
+    when: dt.datetime | dt.date
+    who: str
     profession: str
     organisation: str
     action: str
     what: str
     reason: str
+    entries: int = 1
+
+    @property
+    def described(self) -> str:
+        """What happened, in the report's words ("Viewed: record (relationship)", "Demo data
+        loaded: 214 entries")."""
+        if self.entries > 1 or not self.what:
+            return self.what or self.action
+        return f"{self.action}: {self.what}"
+
+
+def _counted(
+    newest: AccessReportLine, day: dt.date, by: str, action: str, entries: int
+) -> AccessReportLine:
+    """A day's entries of one action by no member of staff, as one line."""
+    counted = f"{entries:,} entries"
+    if by == DEMO_AUTHOR:
+        verb = "loaded" if action == AuditAction.CREATE else newest.action.lower()
+        what = f"Demo data {verb}: {counted}"
+    else:
+        what = f"{newest.action}: {counted}"
+    return replace(newest, when=day, what=what, entries=entries)
 
 
 def access_report(person_id: str) -> list[AccessReportLine]:
-    """Every audited access to one person's record, oldest first, for a subject access request.
+    """Every audited access to one person's record, newest first, for a subject access request.
 
-    Who is shown as they were at the time (copied into the event), with professions and
-    actions in words a person can read.
+    Staff are named as their accounts name them now (by the username copied into the event;
+    the username itself for an account that no longer exists), with the profession and
+    organisation they had at the time, in words a person can read. What no member of staff
+    wrote (the demo's data loaded, another system's entries: events with no user) is counted
+    in one line per day and action, where hundreds of rows would bury the people who looked.
     """
     professions = dict(Profession.choices)
     actions = dict(AuditAction.choices)
-    return [
-        AccessReportLine(
+    events = list(AuditEvent.objects.filter(person_id=person_id).order_by("-sequence"))
+    names = names_of(e.username for e in events if e.user_id is not None)
+    lines: list[AccessReportLine] = []
+    groups: dict[tuple[dt.date, str, str], tuple[int, int]] = {}  # -> its line, its count
+    for event in events:
+        line = AccessReportLine(
             when=event.occurred_at,
-            username=event.username,
+            who=names[event.username] if event.user_id is not None else event.username,
             profession=professions.get(event.profession, event.profession),
             organisation=event.organisation,
             action=actions.get(event.action, event.action),
             what=event.what,
             reason=event.reason,
         )
-        for event in AuditEvent.objects.filter(person_id=person_id).order_by("sequence")
-    ]
+        if event.user_id is not None:
+            lines.append(line)
+            continue
+        key = (timezone.localdate(event.occurred_at), event.action, event.username)
+        at, count = groups.get(key, (len(lines), 0))
+        if not count:  # the day's newest: where the group's line goes
+            lines.append(line)
+        groups[key] = (at, count + 1)
+    for (day, action, by), (at, count) in groups.items():
+        if count > 1:
+            lines[at] = _counted(lines[at], day, by, action, count)
+    return lines

@@ -1,10 +1,12 @@
 """The team manager's review of break-glass uses: who opened which record, why, and until when.
 
 Which uses a manager sees is joinedup.access.policy.break_glass_under_review; everyone
-but a team manager is refused. The list names the person by id only (the manager may have
-no relationship with them), shows unreviewed uses first, and each view of it is audited
-against the people it lists, since it shows the reasons given about them. Marking a use
-reviewed is a POST (CSRF-protected) and audited too.
+but a team manager is refused. The list names each person by their identity only (name and
+NHS number, what search confirms to anyone who may find people: docs/security.md), so the
+manager can judge whether the reason fitted the person, and links a name to the record only
+when the manager may open it. It shows unreviewed uses first, and each view of it is
+audited against the people it lists, since it shows the reasons given about them. Marking a
+use reviewed is a POST (CSRF-protected) and audited too.
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ from joinedup.access.audit import record_event, record_events
 from joinedup.access.capabilities import REVIEW_BREAK_GLASS
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import AuditAction, BreakGlass, StaffMember
-from joinedup.access.policy import break_glass_under_review, staff_of
+from joinedup.access.policy import (
+    NOT_RELATED,
+    break_glass_under_review,
+    openable_person_ids,
+    staff_of,
+)
+from joinedup.access.staff_names import StaffNames, names_of, staff_name
+from joinedup.formatting import nhs_number_text
+from joinedup.record.models import Person
 
 PAGE_SIZE = 50
 
@@ -54,10 +64,11 @@ def uses_to_review(staff: StaffMember, now: dt.datetime | None = None) -> QueryS
 class UseLine:
     pk: int
     who: str
-    username: str
     profession: str
     organisation: str
     person_id: str
+    person_name: str  # "" when the id matches no one (breaking the glass does not check)
+    nhs_number: str
     reason: str
     started_at: dt.datetime
     expires_at: dt.datetime
@@ -66,22 +77,34 @@ class UseLine:
     reviewed_at: dt.datetime | None
 
 
-def _line(use: BreakGlass, now: dt.datetime) -> UseLine:
-    user = use.staff.user
+def _line(
+    use: BreakGlass, people: dict[str, Person], names: StaffNames, now: dt.datetime
+) -> UseLine:
+    person = people.get(use.person_id)
     return UseLine(
         pk=use.pk,
-        who=user.get_full_name() or user.get_username(),
-        username=user.get_username(),
+        who=staff_name(use.staff),
         profession=use.staff.get_profession_display(),
         organisation=use.staff.organisation.name,
         person_id=use.person_id,
+        person_name=str(person) if person is not None else "",
+        nhs_number=nhs_number_text(person.nhs_number) if person is not None else "",
         reason=use.reason,
         started_at=use.started_at,
         expires_at=use.expires_at,
         active=use.expires_at > now,
-        reviewed_by=use.reviewed_by,
+        reviewed_by=names[use.reviewed_by],
         reviewed_at=use.reviewed_at,
     )
+
+
+def _lines(uses: list[BreakGlass], now: dt.datetime) -> list[UseLine]:
+    """A page of uses, their people and reviewers each read in one query."""
+    people = Person.objects.only("id", "given_name", "family_name", "nhs_number").in_bulk(
+        {use.person_id for use in uses}
+    )
+    names = names_of(use.reviewed_by for use in uses)
+    return [_line(use, people, names, now) for use in uses]
 
 
 @require_safe
@@ -94,15 +117,15 @@ def review(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         paginator = Paginator(uses_to_review(staff, now), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        lines = [_line(use, now) for use in page.object_list]
+        lines = _lines(list(page.object_list), now)
+        person_ids = list(dict.fromkeys(line.person_id for line in lines))
         record_events(
-            AuditAction.VIEW,
-            user=request.user,
-            person_ids=list(dict.fromkeys(line.person_id for line in lines)),
-            what="break-glass review",
+            AuditAction.VIEW, user=request.user, person_ids=person_ids, what="break-glass review"
         )
         context = {
             "lines": lines,
+            "openable": openable_person_ids(staff, person_ids, now),
+            "why_not": NOT_RELATED,
             "page": page.number,
             "pages": paginator.num_pages,
             "total": paginator.count,

@@ -157,7 +157,8 @@ ADD_FOUND_TO_MDT = Capability(
 ADMINISTER_ACCOUNTS = Capability(
     "administer accounts",
     frozenset({Profession.SYSTEM_ADMINISTRATOR}),
-    "The admin bypasses the record's rules, so only those who never see a person use it.",
+    "Staff accounts decide who may open records (the accounts pages; Django's admin, which "
+    "bypasses the record's rules): only those who never see a person manage them.",
 )
 
 CAPABILITIES: tuple[Capability, ...] = (

@@ -49,6 +49,10 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Logged in"
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login_failed", "Failed login"
+    # Account administration (joinedup.accounts): changes to a login, never about a person.
+    DEACTIVATE = "deactivate", "Deactivated an account"
+    REACTIVATE = "reactivate", "Reactivated an account"
+    PASSWORD_RESET = "password_reset", "Reset a password"
 
 
 class AuditLogAppendOnlyError(Exception):

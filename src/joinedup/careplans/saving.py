@@ -16,7 +16,9 @@ from django.db import transaction
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction, StaffMember
+from joinedup.access.staff_names import staff_name
 from joinedup.careplans.models import CarePlan, CarePlanVersion
+from joinedup.notifications.sending import care_plan_changed
 from joinedup.record.models import Person
 from joinedup.save_outcome import SaveOutcome
 
@@ -50,7 +52,7 @@ def save_version(
         )
         if not moved:
             return SaveOutcome(saved=None, latest=latest_version(person))
-        user_name = staff.user.get_full_name() or staff.user.get_username()
+        user_name = staff_name(staff)
         version = CarePlanVersion.objects.create(
             plan=CarePlan.objects.get(person=person),
             number=number,
@@ -67,4 +69,5 @@ def save_version(
             person_id=person.pk,
             what=f"care plan version {number}",
         )
+        care_plan_changed(person, number, by=user)  # the plan's owner told
     return SaveOutcome(saved=version)

@@ -3,9 +3,10 @@
 Without them the demo's case-finding pages are empty and the MDT agenda falls back to the
 interim rule. The model learns from the features a year before the day after the lake's
 window ends and the admissions of the 365 days that followed (the latest such year inside
-the window: 1 April 2024 for the demo city); everyone is then scored on the
-day after the window ends, as a team would be scored on "today", and the scores loaded as
-`joinedup risk load` loads them (re-identified, audited). Nothing is written to disk.
+the window); everyone is then scored on the day after the window ends, as a team would be
+scored on "today" (the demo city's data end the day before it is built, so the scores are
+dated the day the demo is built, never stale then), and the scores loaded as `joinedup risk
+load` loads them (re-identified, audited). Nothing is written to disk.
 """
 
 from __future__ import annotations

@@ -67,11 +67,26 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Prepare everything but do not serve.")
     ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="Build the demo city again, its data ending yesterday, and load it into an "
+            "emptied database: replaces only a lake joinedup wrote at --city and only the "
+            "SQLite database in the var folder, if it holds synthetic cities only. What was "
+            "done in the demo is lost.",
+        ),
+    ] = False,
 ) -> None:
-    """Build the demo: generate a city unless one exists, load it, add logins and records, serve."""
+    """Build the demo: generate a city unless one exists, load it, add logins and records, serve.
+
+    The city's data end yesterday, so the demo's today is the day it is built. A city built
+    on an earlier day is served as it is, with a line saying how to refresh it."""
     from joinedup.demo_city import DemoCity, prepare_demo
 
-    wanted = DemoCity(city, people, neighbourhoods, seed, username=command_line_user())
+    wanted = DemoCity(
+        city, people, neighbourhoods, seed, username=command_line_user(), refresh=refresh
+    )
     prepare_demo(wanted, TerminalReport())
     if not no_serve:
         from joinedup.server import run

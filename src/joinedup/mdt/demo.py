@@ -4,8 +4,9 @@ Without them the demo's meeting pages are empty and the team's task lists have n
 them. Last week's meeting has its agenda built by the same rules as any other (as of its
 date), three cases discussed with notes, decisions and an action each, owned by the demo
 district nurse, social worker and care navigator (one already overdue), who attended, and
-its summary; tomorrow's meeting has its agenda built and waits to be held. Idempotent,
-refused unless every loaded lake is synthetic, audited as created by "joinedup demo".
+its summary; the next meeting (the next working day's) has its agenda built and waits to be
+held. Both are on working days, dated from the demo's now. Idempotent, refused unless
+every loaded lake is synthetic, audited as created by "joinedup demo".
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from joinedup.access.audit import record_event
+from joinedup.access.audit import DEMO_AUTHOR, record_event
 from joinedup.access.demo import demo_team, demo_username, refuse_unless_synthetic
 from joinedup.access.models import AuditAction, Profession, StaffMember
+from joinedup.access.staff_names import staff_name
 from joinedup.mdt.agenda import build_agenda
 from joinedup.mdt.models import Attendance, Meeting
 from joinedup.tasks.models import Task
 
-DEMO_AUTHOR = "joinedup demo"
 # (owner's profession, action, days from today it is due)
 ACTIONS = (
     (Profession.DISTRICT_NURSE, "Review medication and inhaler technique at home", -2),
@@ -39,8 +40,16 @@ def _at_ten(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
 
 
+def _working_day(day: dt.date, step: int) -> dt.date:
+    """`day` if it is a working day (Monday to Friday), else the next one `step` days away."""
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=step)
+    return day
+
+
 def seed_demo_meetings(now: dt.datetime | None = None) -> int:
-    """Add last week's held meeting and tomorrow's; returns meetings made (0 the second time)."""
+    """Add last week's held meeting and the next working day's; returns meetings made (0
+    the second time)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
@@ -57,7 +66,7 @@ def seed_demo_meetings(now: dt.datetime | None = None) -> int:
             )
         }
         held = Meeting.objects.create(
-            team=team, starts_at=_at_ten(today - dt.timedelta(days=7)),
+            team=team, starts_at=_at_ten(_working_day(today - dt.timedelta(days=7), -1)),
             location="Team base, meeting room 1", created_at=now, created_by=DEMO_AUTHOR,
         )  # fmt: skip
         items = build_agenda(held)
@@ -85,7 +94,7 @@ def seed_demo_meetings(now: dt.datetime | None = None) -> int:
             if member is not None:
                 Attendance.objects.create(
                     meeting=held, staff=member,
-                    name=member.user.get_full_name() or member.user.get_username(),
+                    name=staff_name(member),
                     profession=member.get_profession_display(),
                     organisation=member.organisation.name,
                 )  # fmt: skip
@@ -96,7 +105,7 @@ def seed_demo_meetings(now: dt.datetime | None = None) -> int:
         held.status, held.held_at = Meeting.Status.HELD, held.starts_at + dt.timedelta(hours=1)
         held.save(update_fields=["summary", "status", "held_at"])
         upcoming = Meeting.objects.create(
-            team=team, starts_at=_at_ten(today + dt.timedelta(days=1)),
+            team=team, starts_at=_at_ten(_working_day(today + dt.timedelta(days=1), 1)),
             location="Team base, meeting room 1", created_at=now, created_by=DEMO_AUTHOR,
         )  # fmt: skip
         build_agenda(upcoming)

@@ -26,7 +26,7 @@ from django.db import models, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from joinedup.access.audit import record_event
+from joinedup.access.audit import DEMO_AUTHOR, record_event
 from joinedup.access.demo import (
     DemoLoginError,
     demo_team,
@@ -57,7 +57,6 @@ from joinedup.record.models import (
 )
 from joinedup.record.nhs_number import format_nhs_number
 
-DEMO_AUTHOR = "joinedup demo"  # the audit events' username: no staff member made these rows
 MAX_PEOPLE = 300  # "a few hundred": the demo team's caseload is usually smaller than this
 
 # The audit event's `what` for each kind of row created.

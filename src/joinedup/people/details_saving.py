@@ -18,6 +18,7 @@ from django.db import transaction
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction, StaffMember
+from joinedup.access.staff_names import staff_name
 from joinedup.people.details_form import DetailsValues, values_of
 from joinedup.record.models import Person, PersonDetailChange, PersonDetails
 from joinedup.save_outcome import SaveOutcome
@@ -118,7 +119,7 @@ def save_details(
             "profession": staff.profession,
             "organisation": staff.organisation.name,
         }
-        user_name = staff.user.get_full_name() or staff.user.get_username()
+        user_name = staff_name(staff)
         moved = PersonDetails.objects.filter(person=person, version=base).update(
             version=number,
             saved_at=now,

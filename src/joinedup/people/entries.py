@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from joinedup.access.audit import record_event
@@ -35,13 +34,6 @@ def require_relationship(access: RecordAccess) -> None:
     """Refuse a write to a record opened by break-glass (PermissionDenied: 403)."""
     if not access.relationship.legitimate:
         raise write_refused(WHAT)
-
-
-def staff_name(username: str) -> str:
-    """Who a copied username is, as a page names them: their full name while their account
-    exists, else the username as it was copied."""
-    user = get_user_model().objects.filter(username=username).first() if username else None
-    return (user.get_full_name() or username) if user is not None else username
 
 
 def write_note(

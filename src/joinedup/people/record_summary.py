@@ -26,6 +26,7 @@ from joinedup.access.policy import (
     profession_sensitivity,
     staff_sector,
 )
+from joinedup.access.staff_names import names_of, staff_name
 from joinedup.lake.vocabulary import CARE_HOME_SERVICES
 from joinedup.people.models import Alert
 from joinedup.record.age import age_on
@@ -90,9 +91,11 @@ def _in_force(now: dt.datetime) -> Q:
 
 def current_alerts(person: Person, now: dt.datetime) -> list[AlertLine]:
     """Alerts in force now, then the living situation a visitor must know."""
+    rows = list(Alert.objects.filter(_in_force(now), person=person))
+    names = names_of(a.recorded_by for a in rows)
     alerts = [
-        AlertLine(a.get_kind_display(), a.detail, a.recorded_at, a.recorded_by, a.pk)
-        for a in Alert.objects.filter(_in_force(now), person=person)
+        AlertLine(a.get_kind_display(), a.detail, a.recorded_at, names[a.recorded_by], a.pk)
+        for a in rows
     ]
     if person.lives_alone:
         alerts.append(AlertLine("Lives alone"))
@@ -159,7 +162,7 @@ def care_team(access: RecordAccess, today: dt.date) -> list[CareTeamLine]:
         lines.append(
             CareTeamLine(
                 pk=member.pk,
-                name=staff.user.get_full_name() or staff.user.get_username(),
+                name=staff_name(staff),
                 role=member.role,
                 profession=staff.get_profession_display(),
                 organisation=staff.organisation.name,
@@ -292,18 +295,21 @@ class ConsentLine:
 
 
 def consents(person: Person) -> list[ConsentLine]:
-    """Every decision the person has recorded, ended ones too (they explain past sharing)."""
+    """Every decision the person has recorded, ended ones too (they explain past sharing),
+    with who recorded and ended each by name."""
+    rows = list(Consent.objects.filter(person=person).order_by("recorded_at", "id"))
+    names = names_of([c.recorded_by for c in rows] + [c.ended_by for c in rows])
     return [
         ConsentLine(
             c.get_kind_display(),
             c.recorded_at,
-            c.recorded_by,
+            names[c.recorded_by],
             c.note,
             c.ended_at,
             c.pk,
-            c.ended_by,
+            names[c.ended_by],
         )
-        for c in Consent.objects.filter(person=person).order_by("recorded_at", "id")
+        for c in rows
     ]
 
 

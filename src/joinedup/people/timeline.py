@@ -29,6 +29,7 @@ from joinedup.access.policy import (
     package_sector,
     referral_sector,
 )
+from joinedup.access.staff_names import names_of
 from joinedup.forms.dates import ISO_8601, parse_date
 from joinedup.forms.errors import FieldError
 from joinedup.people.models import Alert, CaseNote
@@ -158,7 +159,8 @@ class _Source:
     columns: tuple[str, ...]
     classify: Callable[[tuple[Any, ...]], tuple[str, str | None]]  # key columns -> sector, label
     related: tuple[str, ...]
-    entry: Callable[[Any, dt.date], Entry]
+    entry: Callable[..., Entry]  # (row, today), and the page's staff names when copied_by
+    copied_by: tuple[str, ...] = ()  # columns holding a copied username, shown as a name
 
 
 SOURCES: dict[str, _Source] = {
@@ -219,9 +221,25 @@ SOURCES: dict[str, _Source] = {
     ),
     # Alerts and consent decisions belong to the integrated team itself: a visitor's safety
     # and the person's own say over sharing are for both sides, under an objection too.
-    "alert": _Source(Alert, "recorded_at", True, (), lambda k: (SHARED, None), (), alert_entry),
+    "alert": _Source(
+        Alert,
+        "recorded_at",
+        True,
+        (),
+        lambda k: (SHARED, None),
+        (),
+        alert_entry,
+        ("recorded_by", "ended_by"),
+    ),
     "consent": _Source(
-        Consent, "recorded_at", True, (), lambda k: (SHARED, None), (), consent_entry
+        Consent,
+        "recorded_at",
+        True,
+        (),
+        lambda k: (SHARED, None),
+        (),
+        consent_entry,
+        ("recorded_by", "ended_by"),
     ),
 }
 assert set(SOURCES) == set(KINDS)
@@ -301,11 +319,12 @@ def _keys(access: RecordAccess, timeline_filter: TimelineFilter) -> list[_Key]:
 def _entries(
     access: RecordAccess, keys: Iterable[_Key], today: dt.date
 ) -> dict[tuple[str, str], Entry]:
-    """The full rows of one page's keys, one query per kind, each checked again."""
+    """The full rows of one page's keys, one query per kind, each checked again; the staff
+    the page names by a copied username, in one more query."""
     wanted: dict[str, list[str]] = {}
     for key in keys:
         wanted.setdefault(key.kind, []).append(key.pk)
-    entries: dict[tuple[str, str], Entry] = {}
+    shown: list[tuple[str, _Source, Any]] = []
     for kind, pks in wanted.items():
         source = SOURCES[kind]
         rows = source.model._default_manager.filter(pk__in=pks)
@@ -313,12 +332,17 @@ def _entries(
             rows = rows.select_related(*source.related)
         for row in rows:
             sector, sensitivity = source.classify(tuple(getattr(row, c) for c in source.columns))
-            if not access.may_see(sector, sensitivity):
-                continue
-            entry = source.entry(row, today)
-            if isinstance(row, CaseNote) and not access.may_see_author(row.author.profession):
-                entry = author_withheld(entry)
-            entries[(kind, str(row.pk))] = entry
+            if access.may_see(sector, sensitivity):
+                shown.append((kind, source, row))
+    names = names_of(
+        getattr(row, column) for _kind, source, row in shown for column in source.copied_by
+    )
+    entries: dict[tuple[str, str], Entry] = {}
+    for kind, source, row in shown:
+        entry = source.entry(row, today, names) if source.copied_by else source.entry(row, today)
+        if isinstance(row, CaseNote) and not access.may_see_author(row.author.profession):
+            entry = author_withheld(entry)
+        entries[(kind, str(row.pk))] = entry
     return entries
 
 

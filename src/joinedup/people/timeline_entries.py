@@ -2,7 +2,9 @@
 
 joinedup.people.timeline finds which entries a viewer may see and which page they fall on;
 this module only words the rows it is given, one function per kind, each taking the row
-and today's date (for a delay still running). Nothing here decides who sees what.
+and today's date (for a delay still running); alerts and consent decisions, which copy who
+recorded them by username, take the page's staff names too (joinedup.access.staff_names).
+Nothing here decides who sees what.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from joinedup.access.policy import (
     package_sector,
     referral_sector,
 )
+from joinedup.access.staff_names import StaffNames, staff_name
 from joinedup.people.models import Alert, CaseNote
 from joinedup.people.record_summary import SECTOR_LABELS
 from joinedup.record.models import (
@@ -228,7 +231,7 @@ def package_entry(p: CarePackage, today: dt.date) -> Entry:
 
 
 def note_entry(n: CaseNote, today: dt.date) -> Entry:
-    author = n.author.user.get_full_name() or n.author.user.get_username()
+    author = staff_name(n.author)
     return Entry(
         "note",
         str(n.pk),
@@ -256,11 +259,12 @@ def sensitivity_label(value: str | None) -> str:
     return Sensitivity(value).label if value else ""
 
 
-def alert_entry(a: Alert, today: dt.date) -> Entry:
+def alert_entry(a: Alert, today: dt.date, names: StaffNames) -> Entry:
     """An alert from when it was recorded: safety information for everyone (SHARED)."""
-    facts = [("Recorded by", a.recorded_by or "Not recorded")]
+    facts = [("Recorded by", names[a.recorded_by] or "Not recorded")]
     if a.ended_at is not None:
-        facts.append(("Ended", _moment(a.ended_at) + (f" by {a.ended_by}" if a.ended_by else "")))
+        by = f" by {names[a.ended_by]}" if a.ended_by else ""
+        facts.append(("Ended", _moment(a.ended_at) + by))
     else:
         facts.append(("Status", "Still applies"))
     ended = " (ended)" if a.ended_at is not None else ""
@@ -275,14 +279,13 @@ def alert_entry(a: Alert, today: dt.date) -> Entry:
     )
 
 
-def consent_entry(c: Consent, today: dt.date) -> Entry:
+def consent_entry(c: Consent, today: dt.date, names: StaffNames) -> Entry:
     """A consent decision from when it was recorded: it governs sharing for both sides, so
     both see it (SHARED), under an objection too."""
-    facts = [("Recorded by", c.recorded_by or "Not recorded")]
+    facts = [("Recorded by", names[c.recorded_by] or "Not recorded")]
     if c.ended_at is not None:
-        facts.append(
-            ("Withdrawn", _moment(c.ended_at) + (f" by {c.ended_by}" if c.ended_by else ""))
-        )
+        by = f" by {names[c.ended_by]}" if c.ended_by else ""
+        facts.append(("Withdrawn", _moment(c.ended_at) + by))
     else:
         facts.append(("Status", "In force"))
     ended = " (withdrawn)" if c.ended_at is not None else ""

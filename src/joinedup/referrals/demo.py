@@ -1,11 +1,15 @@
-"""Today's referrals for the demo city, so the triage queue and the urgent board have work.
+"""The morning's referrals for the demo city, so the triage queue and the urgent board have work.
 
-The lake's referrals end where its window does (months or years before today), so without
-these the single point of access would show only old ones. Seeded for people of the demo
-team's neighbourhood who are on no caseload: two two-hour referrals (a telecare alarm and
-an ambulance crew, one close to its two hours), urgent and routine ones from the demo GP
-(some past the time they should have been accepted), and one from NHS 111 whose person is
-uncertain, waiting to be matched. Idempotent and refused unless every lake is synthetic.
+The demo city's data end yesterday (joinedup.demo_city), so the lake's own referrals stop
+at midnight; these arrived since, or over the last working days, as a single point of
+access receives them: two two-hour referrals (a telecare alarm and an ambulance crew, one
+close to its two hours), urgent and routine ones (about as many routine as the rest, as the
+generator makes them) from the demo GP and a self-referral, one of each past the time it
+should have been accepted, and one from NHS 111 whose person is uncertain, waiting to be
+matched. Each is dated back from now: the alarm, the crew and NHS 111 by the clock, the
+surgery's and the phone line's in their office hours, so none arrives at night or at a
+weekend and none has waited more than a few days. Seeded for people of the demo team's
+neighbourhood who are on no caseload. Idempotent and refused unless every lake is synthetic.
 """
 
 from __future__ import annotations
@@ -17,28 +21,60 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from joinedup.access.audit import DEMO_AUTHOR
 from joinedup.access.demo import demo_team, demo_username, refuse_unless_synthetic
 from joinedup.access.models import Profession
 from joinedup.record.models import Episode, Person, Referral
 from joinedup.referrals.models import Intake, SystemClient, token_digest
 from joinedup.referrals.workflow import Actor, create_referral
 
-DEMO_SYSTEM = "joinedup demo"
-# (minutes ago, urgency, source, reason, needs)
+DEMO_SYSTEM = DEMO_AUTHOR  # the demo's referrals, audited as its other records are
+MINUTES, HOURS = dt.timedelta(minutes=1), dt.timedelta(hours=1)
+# Sources that send only in office hours (OPENS to CLOSES, Monday to Friday, local time);
+# the others (alarms, crews, NHS 111) send at any hour.
+OFFICE_HOURS_SOURCES = frozenset({"gp", "self", "hospital"})
+OPENS, CLOSES = dt.time(8, 0), dt.time(18, 30)
+# (how long ago, urgency, source, reason, needs); "how long ago" counts office hours only
+# for OFFICE_HOURS_SOURCES (10.5 a day: 24 hours is two working days and a bit).
 REFERRALS = (
-    (35, "two_hour", "telecare", "Pendant alarm: fall, cannot get up",
+    (35 * MINUTES, "two_hour", "telecare", "Pendant alarm: fall, cannot get up",
      "Lift and assess at home; no injury reported; key safe at the front door"),
-    (100, "two_hour", "ambulance", "Crew on scene: fall, no fracture, cannot manage at home",
+    (100 * MINUTES, "two_hour", "ambulance",
+     "Crew on scene: fall, no fracture, cannot manage at home",
      "Urgent community response instead of conveyance; needs equipment and a care review"),
-    (60, "urgent", "gp", "Worsening breathlessness, COPD",
+    (50 * MINUTES, "urgent", "gp", "Worsening breathlessness, COPD",
      "Nurse review within 48 hours; rescue pack started; lives alone"),
-    (300, "urgent", "gp", "Carer in hospital, unable to manage personal care",
+    (5 * HOURS, "urgent", "gp", "Carer in hospital, unable to manage personal care",
      "Social care assessment and a short-term package while her husband is in hospital"),
-    (60 * 26, "routine", "gp", "Falls: two in a month, frightened to go out",
+    (3 * HOURS, "routine", "gp", "Housebound since a hip replacement, cannot get into the bath",
+     "Occupational therapy assessment for bathing equipment; home exercise programme"),
+    (13 * HOURS, "routine", "gp", "Falls: two in a month, frightened to go out",
      "Falls assessment, home hazards, strength and balance; would like to get to church"),
-    (60 * 24 * 3, "routine", "gp", "Social isolation and low mood since bereavement",
+    (18 * HOURS, "routine", "self", "Struggling with shopping and stairs since a stroke",
+     "Therapy review; care navigation to shopping help and a befriending service"),
+    (24 * HOURS, "routine", "gp", "Social isolation and low mood since bereavement",
      "Care navigation to community groups; check benefits; bereavement support"),
 )  # fmt: skip
+
+
+def _local(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+def received_at(now: dt.datetime, ago: dt.timedelta, source: str) -> dt.datetime:
+    """When a referral sent `ago` before `now` arrived: by the clock, or counting office
+    hours only for a source that sends in them (OFFICE_HOURS_SOURCES)."""
+    if source not in OFFICE_HOURS_SOURCES:
+        return now - ago
+    left, day = ago, timezone.localdate(now)
+    while True:
+        if day.weekday() < 5:
+            opens, closes = _local(day, OPENS), _local(day, CLOSES)
+            latest = min(now, closes)
+            if latest > opens and latest - opens >= left:
+                return latest - left
+            left -= max(latest - opens, dt.timedelta(0))
+        day -= dt.timedelta(days=1)
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -63,7 +99,8 @@ def _people(count: int, today: dt.date) -> list[Person]:
 
 
 def seed_demo_referrals(now: dt.datetime | None = None) -> int:
-    """Add today's demo referrals once; returns how many were made (0 on a second call)."""
+    """Add the demo's referrals once, received before `now`; returns how many were made
+    (0 on a second call)."""
     now = now or timezone.now()
     with transaction.atomic():
         refuse_unless_synthetic()
@@ -72,15 +109,13 @@ def seed_demo_referrals(now: dt.datetime | None = None) -> int:
         gp = get_user_model().objects.filter(username=demo_username(Profession.GP)).first()
         people = _people(len(REFERRALS) + 1, timezone.localdate(now))
         made = 0
-        for person, (minutes, urgency, source, reason, needs) in zip(
-            people, REFERRALS, strict=False
-        ):
+        for person, (ago, urgency, source, reason, needs) in zip(people, REFERRALS, strict=False):
             by_gp = source == "gp" and gp is not None
             create_referral(
                 person=person, urgency=urgency, source=source, reason=reason, needs=needs,
                 actor=Actor(user=gp) if by_gp else Actor(system=DEMO_SYSTEM),
                 source_system=DEMO_SYSTEM, referrer_name="Demo referrer",
-                referrer_phone="01632 960000", now=now - dt.timedelta(minutes=minutes),
+                referrer_phone="01632 960000", now=received_at(now, ago, source),
             )  # fmt: skip
             made += 1
         if len(people) > len(REFERRALS):

@@ -21,7 +21,9 @@ from django.utils import timezone
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.access.policy import current_on, staff_of
+from joinedup.access.staff_names import name_of
 from joinedup.errors import UserError
+from joinedup.notifications.sending import referral_changed
 from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Contact, Episode, Organisation, Person, Referral, Team
 from joinedup.referrals.models import ReferralEvent
@@ -183,7 +185,7 @@ def _locked(
 def stale_message(referral: Referral) -> str:
     """What to tell someone acting on a referral that changed since their page was drawn."""
     last = referral.events.order_by("-at", "-id").first()
-    who = f" by {last.username} at {timezone.localtime(last.at):%H:%M}" if last else ""
+    who = f" by {name_of(last.username)} at {timezone.localtime(last.at):%H:%M}" if last else ""
     return (
         f"status: this referral was changed{who} since you opened it: it is now "
         f"{referral.status}. Check it again before deciding."
@@ -233,6 +235,7 @@ def change_status(
         to_status=new_status, from_team=from_team, to_team=referral.team, reason=reason,
     )  # fmt: skip
     _audit(actor, AuditAction.UPDATE, referral.person_id, f"referral {referral.pk} {new_status}")
+    referral_changed(referral, by=actor.user)  # the referrer told of an acceptance or an end
     if new_status == "accepted" and referral.team is not None:
         _onto_caseload(referral, referral.team, actor, now)
     return referral

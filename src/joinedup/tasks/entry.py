@@ -19,6 +19,7 @@ from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.forms.dates import TYPED, parse_date
 from joinedup.forms.errors import FieldError
+from joinedup.notifications.sending import task_given
 from joinedup.record.models import Person, Team
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import Owner, parse_owner
@@ -103,4 +104,5 @@ def create_task(
         )
         if person is not None:
             record_event(AuditAction.CREATE, user=user, person_id=person.pk, what=what)
+        task_given(action.owner.staff, person, action.due, by=user)  # its owner told
     return task

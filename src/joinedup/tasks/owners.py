@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from joinedup.access.capabilities import WORK_IN_TEAMS
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import related_person_ids
+from joinedup.access.staff_names import staff_name
 from joinedup.record.models import Organisation, Team
 
 STAFF = "staff"
@@ -27,10 +28,6 @@ UNRELATED_OWNER = (
     "Choose a member of the team, or someone already caring for this person, "
     "or an organisation, as the owner"
 )
-
-
-def staff_name(staff: StaffMember) -> str:
-    return staff.user.get_full_name() or staff.user.get_username()
 
 
 def staff_described(staff: StaffMember) -> str:

@@ -21,6 +21,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
 from joinedup.access.models import CareTeamMember, StaffMember
 from joinedup.access.policy import current_on
+from joinedup.access.staff_names import staff_name
 from joinedup.careplans.models import CarePlan
 from joinedup.casefinding.interim_risk import emergency_admissions
 from joinedup.casefinding.models import PersonScore, ScoreRun
@@ -126,6 +127,10 @@ class CaseloadRow(PersonLine):
     @property
     def person(self) -> Person:
         return self.episode.person
+
+    @property
+    def key_worker_name(self) -> str:
+        return staff_name(self.key_worker) if self.key_worker is not None else ""
 
     @property
     def risk_percent(self) -> str:

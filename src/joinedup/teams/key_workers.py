@@ -20,7 +20,9 @@ from django.db.models import Q, QuerySet
 from joinedup.access.audit import record_event
 from joinedup.access.capabilities import WORK_IN_TEAMS
 from joinedup.access.models import AuditAction, AuditEvent, CareTeamMember, StaffMember
+from joinedup.access.staff_names import names_of, staff_name
 from joinedup.forms.errors import FormErrors
+from joinedup.notifications.sending import key_worker_allocated
 from joinedup.record.models import Person, Team
 
 ROLE = "Key worker"
@@ -28,10 +30,6 @@ ALLOCATION_PREFIX = "key worker allocation "
 REASON_MAX_LENGTH = 300  # CareTeamMember.reason
 REASON_EXAMPLES = ("Workload", "Skills match", "Staff leaving the team", "Person's request")
 _ALLOCATION_ID = re.compile(re.escape(ALLOCATION_PREFIX) + r"(\d+)")
-
-
-def staff_name(staff: StaffMember) -> str:
-    return staff.user.get_full_name() or staff.user.get_username()
 
 
 def team_members(team: Team) -> QuerySet[StaffMember]:
@@ -57,7 +55,7 @@ def current_key_worker(person_id: str, today: dt.date) -> CareTeamMember | None:
 @dataclass(frozen=True)
 class HistoryLine:
     allocation: CareTeamMember
-    allocated_by: str  # username from the audit event ('' for allocations made elsewhere)
+    allocated_by: str  # who, named from the audit event's username ('' if made elsewhere)
 
 
 def history(person_id: str, team: Team) -> list[HistoryLine]:
@@ -76,7 +74,8 @@ def history(person_id: str, team: Team) -> list[HistoryLine]:
         found = _ALLOCATION_ID.match(what)
         if found:
             by[int(found.group(1))] = username
-    return [HistoryLine(row, by.get(row.pk, "")) for row in rows]
+    names = names_of(by.values())
+    return [HistoryLine(row, names[by[row.pk]] if row.pk in by else "") for row in rows]
 
 
 @dataclass
@@ -159,4 +158,5 @@ def allocate(
             what=f"{ALLOCATION_PREFIX}{new.pk}: {staff_name(chosen)} {change} in {team.name}",
             reason=reason,
         )
+        key_worker_allocated(new, team, by=user)  # the new key worker told
     return new

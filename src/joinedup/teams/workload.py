@@ -14,10 +14,11 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from joinedup.access.models import StaffMember
+from joinedup.access.staff_names import staff_name
 from joinedup.record.models import Team
 from joinedup.tasks.models import Task
 from joinedup.teams.caseload import current_episodes, current_key_workers
-from joinedup.teams.key_workers import staff_name, team_members
+from joinedup.teams.key_workers import team_members
 
 BAR_STEPS = 20  # bars are drawn in 5% steps (CSS classes, no inline style)
 

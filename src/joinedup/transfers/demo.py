@@ -8,6 +8,8 @@ for a synthetic city. Idempotent.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from joinedup.access.demo import PASSWORD_SUFFIX, refuse_unless_synthetic
@@ -17,7 +19,7 @@ DEMO_HOSPITAL = "Casterbridge General PAS (demo)"
 DEMO_FEED_TOKEN = "demo-hospital-feed" + PASSWORD_SUFFIX
 
 
-def seed_demo_hospital() -> SystemClient:
+def seed_demo_hospital(now: dt.datetime | None = None) -> SystemClient:
     """The demo hospital's system, allowed to send admissions, with DEMO_FEED_TOKEN."""
     refuse_unless_synthetic()
     client, _ = SystemClient.objects.get_or_create(
@@ -26,7 +28,7 @@ def seed_demo_hospital() -> SystemClient:
             "source": "hospital",
             "token_sha256": token_digest(DEMO_FEED_TOKEN),
             "sends_admissions": True,
-            "created_at": timezone.now(),
+            "created_at": now or timezone.now(),
         },
     )
     return client

@@ -43,6 +43,7 @@ from joinedup.lake import schema
 from joinedup.lake.vocabulary import CARE_HOME_SERVICES
 from joinedup.mdt.agenda import MeetingHeldError, add_person, next_meeting
 from joinedup.mdt.models import AgendaItem
+from joinedup.notifications.sending import discharged
 from joinedup.record.age import age_on
 from joinedup.record.models import CarePackage, Episode, HospitalSpell, Team
 from joinedup.referrals.workflow import new_id
@@ -212,6 +213,7 @@ def record_discharge(
                 item = None
             if item is not None:
                 audit(AuditAction.CREATE, f"mdt agenda of meeting {meeting.pk}: discharged")
+        discharged(spell, by=user)  # those caring for the person told
     return Discharged(spell, package, episode, item)
 
 

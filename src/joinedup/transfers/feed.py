@@ -32,6 +32,7 @@ from django.utils import timezone
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.lake.diagnoses import is_acsc, is_injury
+from joinedup.notifications.sending import admitted
 from joinedup.record.models import HospitalSpell, Person
 from joinedup.referrals.models import SystemClient
 from joinedup.transfers.discharge import DischargeError, record_discharge
@@ -293,6 +294,7 @@ def _admit_spell(client: SystemClient, event: Event, data: dict[str, Any]) -> Ap
         # ward is hidden from (hub_access.shows_ward)
         f"admitted on {spell.admission_date} ({spell.admission_method})",
     )
+    admitted(spell)  # those caring for the person told (by the hospital: no one's own action)
     return Applied(applied, repeat=False)
 
 

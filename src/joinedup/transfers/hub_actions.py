@@ -25,6 +25,7 @@ from django.utils import timezone
 from joinedup.access.audit import record_event
 from joinedup.access.capabilities import READ_THE_HUB
 from joinedup.access.models import AuditAction
+from joinedup.access.staff_names import names_of
 from joinedup.record.models import HospitalSpell, Team
 from joinedup.tasks.entry import ActionInput, create_task
 from joinedup.tasks.models import Task
@@ -88,12 +89,14 @@ class ActionLine:
 
 
 def stay_actions(spell_id: str, today: dt.date) -> list[ActionLine]:
-    """The stay's actions: open ones by due date, then the closed, latest closed first."""
-    tasks = (
+    """The stay's actions: open ones by due date, then the closed, latest closed first;
+    who added and closed each by name."""
+    tasks = list(
         Task.objects.filter(hub_action__spell_id=spell_id)
         .select_related("owner_staff__user", "owner_staff__organisation", "owner_organisation")
         .order_by("due", "pk")
     )
+    names = names_of([task.created_by for task in tasks] + [task.closed_by for task in tasks])
     lines = [
         ActionLine(
             task_id=task.pk,
@@ -104,8 +107,8 @@ def stay_actions(spell_id: str, today: dt.date) -> list[ActionLine]:
             status_text=task.get_status_display(),
             overdue=task.status == Task.Status.OPEN and task.due < today,
             closed_at=task.closed_at,
-            closed_by=task.closed_by,
-            created_by=task.created_by,
+            closed_by=names[task.closed_by],
+            created_by=names[task.created_by],
         )
         for task in tasks
     ]

@@ -22,6 +22,14 @@ def workspace_menu(request: Any) -> list[dict[str, Any]]:
     return menu(request)
 
 
+def notifications_link(request: Any) -> dict[str, str] | None:
+    """The header's link to the viewer's notifications with the unread count (imported late,
+    as the menu is); None for a viewer nothing is sent to."""
+    from joinedup.notifications.header import header_link
+
+    return header_link(request)
+
+
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
@@ -39,7 +47,14 @@ def environment(**options: Any) -> Environment:
         finalize=printable,
         **options,
     )
-    env.globals.update({"static": static, "url": url, "menu": workspace_menu})
+    env.globals.update(
+        {
+            "static": static,
+            "url": url,
+            "menu": workspace_menu,
+            "notifications_link": notifications_link,
+        }
+    )
     env.filters.update(
         {
             "long_date": long_date,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.decorators import staff_member_required
+from joinedup.access.staff_names import staff_name
 from joinedup.forms.errors import FieldError
 from joinedup.mdt.meeting_access import lock_unheld, meeting_for_member, refuse_held
 from joinedup.mdt.models import Attendance, Meeting
@@ -89,7 +90,7 @@ def _row(meeting: Meeting, values: dict[str, str], problems: list[FieldError]) -
         return Attendance(
             meeting=meeting,
             staff=staff,
-            name=staff.user.get_full_name() or staff.user.get_username(),
+            name=staff_name(staff),
             profession=staff.get_profession_display(),
             organisation=staff.organisation.name,
         )

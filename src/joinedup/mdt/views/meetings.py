@@ -10,6 +10,7 @@ that match no one, so the form confirms nothing about strangers.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +27,7 @@ from joinedup.access.known_people import held_by, in_neighbourhood
 from joinedup.access.models import AuditAction, StaffMember
 from joinedup.access.policy import openable_person_ids
 from joinedup.access.team_membership import member_of
+from joinedup.formatting import long_date
 from joinedup.forms.errors import FieldError
 from joinedup.mdt.agenda import MeetingHeldError, add_person, build_agenda, high_risk_rule
 from joinedup.mdt.agenda_lines import agenda_page
@@ -179,30 +181,39 @@ def _add_by_nhs_number(
     return item
 
 
+def not_started(meeting: Meeting, now: dt.datetime) -> str:
+    """Why a meeting cannot be held yet, in words for the page ("" once it has started)."""
+    if meeting.starts_at <= now:
+        return ""
+    local = timezone.localtime(meeting.starts_at)
+    return (
+        f"This meeting starts at {local:%H:%M} on {long_date(local.date())}: "
+        "you can record it once it has started"
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_member_required
 def hold(request: HttpRequest, pk: int) -> HttpResponse:
-    """Write the summary and mark the meeting held: from then on its record is read-only."""
+    """Write the summary and mark the meeting held: from then on its record is read-only.
+    Before the meeting starts the page says when it may be held instead of offering the form,
+    and a POST is refused with the same words (409), not taken and silently dropped."""
     _staff, the_meeting = meeting_for_member(request.user, pk)
     problems: list[FieldError] = []
     summary = the_meeting.summary
+    now = timezone.now()
+    too_early = not_started(the_meeting, now)
     if request.method == "POST":
         if the_meeting.status == Meeting.Status.HELD:
             return refuse_held(request, the_meeting)
         summary = str(request.POST.get("summary", "")).strip()
-        now = timezone.now()
-        if not summary:
+        if too_early:  # the error summary links to the words that say when it can be
+            problems.append(FieldError("not-started", too_early))
+        elif not summary:
             problems.append(FieldError("summary", "Enter a summary of the meeting"))
         elif len(summary) > SUMMARY_MAX:
             problems.append(
                 FieldError("summary", f"Summary must be {SUMMARY_MAX:,} characters or fewer")
-            )
-        if the_meeting.starts_at > now:
-            problems.append(
-                FieldError(
-                    "summary",
-                    "Summary: the meeting has not started yet, so it cannot be marked held",
-                )
             )
         if not problems:
             with transaction.atomic():
@@ -220,12 +231,13 @@ def hold(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": the_meeting,
             "summary": summary,
             "held": the_meeting.status == Meeting.Status.HELD,
+            "not_started": too_early,
             "not_discussed": items.filter(discussed=False).count(),
             "total": items.count(),
             "attendance": the_meeting.attendance.count(),
             "problems": problems,
         },
-        status=400 if problems else 200,
+        status=409 if too_early and problems else 400 if problems else 200,
     )
 
 

@@ -30,6 +30,7 @@ from joinedup.access.policy import (
     opened_record,
     refuse_write_under_break_glass,
 )
+from joinedup.access.staff_names import name_of
 from joinedup.formatting import localtime_text
 from joinedup.forms.errors import FieldError
 from joinedup.people import entries, record_summary
@@ -122,7 +123,7 @@ def _end(
                 "banner": record_summary.banner(access.person, timezone.localdate(now)),
                 "noun": noun,
                 "label": label,
-                "ended_by": entries.staff_name(entry.ended_by),
+                "ended_by": name_of(entry.ended_by),
                 "ended_at": entry.ended_at,
             }
     except RecordRefusedError:
@@ -206,7 +207,7 @@ def _write_consent(
     assert decision is not None
     label = decision.get_kind_display()
     if outcome.conflict:
-        by = entries.staff_name(decision.recorded_by)
+        by = name_of(decision.recorded_by)
         return FieldError(
             "kind",
             f"{label} is already recorded, by {by} on {localtime_text(decision.recorded_at)}: "

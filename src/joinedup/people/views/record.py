@@ -156,9 +156,11 @@ def access_report(request: HttpRequest, person_id: str) -> HttpResponse:
     """Who has seen this person's record: for a subject access request, when the viewer may."""
 
     def read(access: RecordAccess, now: dt.datetime) -> dict[str, Any]:
+        lines = audit_access_report(person_id)
         return {
             "banner": record_summary.banner(access.person, timezone.localdate(now)),
-            "lines": audit_access_report(person_id),
+            "lines": lines,
+            "total": sum(line.entries for line in lines),
         }
 
     return record_page(request, person_id, "people/access_report.jinja", read, what="access report")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
+from joinedup.access.staff_names import staff_name
 from joinedup.lake.schema import REFERRAL_SOURCES, SEX, URGENCIES
 from joinedup.people.search import Candidate
 from joinedup.record.models import GpPractice, Person, enum_choices
@@ -37,11 +38,10 @@ NEW = "new"
 
 
 def _initial(staff: StaffMember) -> dict[str, Any]:
-    user = staff.user
     return {
         "source": SOURCE_BY_PROFESSION.get(staff.profession, "other"),
         "referrer": {
-            "name": user.get_full_name() or user.get_username(),
+            "name": staff_name(staff),
             "role": f"{staff.get_profession_display()}, {staff.organisation.name}",
             "phone": staff.phone,
         },

@@ -22,6 +22,7 @@ from joinedup.access.capabilities import TRIAGE
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import NOT_RELATED, has_objection, openable_person_ids, staff_of
+from joinedup.access.staff_names import names_of
 from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Referral, Team
 from joinedup.referrals.permissions import (
@@ -126,6 +127,7 @@ def render_referral(
         if referral.referred_by_id == request.user.pk
         else NOT_RELATED,
         "events": events,
+        "staff_names": names_of(e.username for e in events),
         "words": words,
         "hidden": DETAIL_HIDDEN,
         "urgency_label": URGENCY_LABELS.get(referral.urgency or "", "Not recorded"),

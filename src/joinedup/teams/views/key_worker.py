@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from joinedup.access.audit import record_view
 from joinedup.access.decorators import staff_member_required
+from joinedup.access.staff_names import staff_name
 from joinedup.access.team_membership import member_of
 from joinedup.record.age import age_on
 from joinedup.record.models import Person
@@ -30,7 +31,6 @@ from joinedup.teams.key_workers import (
     current_key_worker,
     history,
     read_allocation_form,
-    staff_name,
     team_members,
 )
 from joinedup.teams.views.pages import team_page

@@ -22,6 +22,7 @@ from joinedup.access.capabilities import READ_CAPACITY_PAGES, READ_THE_HUB, RECO
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import staff_of
+from joinedup.access.staff_names import names_of
 from joinedup.formatting import long_date
 from joinedup.forms.dates import parse_date
 from joinedup.forms.errors import FieldError
@@ -96,6 +97,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
             cap.area_name(r.neighbourhood),
         ),
     )
+    history = list(Capacity.objects.select_related("neighbourhood")[:HISTORY])
     recorded_id = request.GET.get("recorded", "")
     recorded = (
         Capacity.objects.select_related("neighbourhood").filter(pk=recorded_id).first()
@@ -117,7 +119,8 @@ def capacity(request: HttpRequest) -> HttpResponse:
             "day": day,
             "picture": picture,
             "current": current,
-            "history": list(Capacity.objects.select_related("neighbourhood")[:HISTORY]),
+            "history": history,
+            "staff_names": names_of(r.recorded_by for r in (*current, *history)),
             "history_size": HISTORY,
             "recorded": recorded,
             "area_name": cap.area_name,
