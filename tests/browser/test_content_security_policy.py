@@ -75,7 +75,7 @@ def test_pages_work_under_the_policy(page: Page, violations: list[str]) -> None:
     # The error summary takes focus (the NHS.UK script).
     expect(page.locator(".nhsuk-error-summary")).to_be_focused()
     log_in(page, "admin.patel", PASSWORD)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Partnership overview")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff accounts")  # their landing
 
     # The admin's scripts: the two-list team picker on a staff record is built by
     # SelectFilter2.js and the collapsible navigation by nav_sidebar.js.
