@@ -6,7 +6,7 @@ docs/benchmarks.md by hand. Timings are never test assertions.
 
     make bench   # 100k, 300k, 1M generation; 100k load on SQLite and PostgreSQL;
                  # search, record, workspace and hub board latency on the demo city
-                 # (SQLite); every metric
+                 # (SQLite); the notification count's cost a page; every metric
                  # on DuckDB, pandas and Spark for 100k, 300k, 1M (metrics_bench.py);
                  # risk model trained on 1M, validated, scoring 1M and 3M (risk_bench.py)
     .venv/bin/python benchmarks/run.py --sizes 100000 --no-load
@@ -40,6 +40,7 @@ OUT = ROOT / "benchmarks" / "out"
 LATENCY = ROOT / "benchmarks" / "record_latency.py"
 WORKSPACE = ROOT / "benchmarks" / "workspace_latency.py"
 HUB = ROOT / "benchmarks" / "hub_latency.py"
+NOTIFICATIONS = ROOT / "benchmarks" / "notification_count.py"
 METRICS = ROOT / "benchmarks" / "metrics_bench.py"
 RISK = ROOT / "benchmarks" / "risk_bench.py"
 LOAD_DATABASE = "joinedup_bench_load"
@@ -205,6 +206,8 @@ def main() -> None:
         results["workspace_latency"] = run_script(WORKSPACE)
         print(f"transfer of care board latency, 1,500 in hospital ({database})", file=sys.stderr)
         results["hub_latency"] = run_script(HUB, "--database", database)
+        print("what the header's notification count adds to a page (sqlite)", file=sys.stderr)
+        results["notification_count"] = run_script(NOTIFICATIONS)
     if not args.no_metrics:
         print("every metric on DuckDB, pandas and Spark", file=sys.stderr)
         results["metrics"] = run_script(METRICS, "--sizes", args.metrics_sizes)

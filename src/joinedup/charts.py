@@ -88,8 +88,16 @@ class Frame:
         return self.height - self.top - self.bottom
 
 
-PANEL = Frame(width=290, height=190, left=44, right=8, top=22, bottom=26, font=12)
-WIDE = Frame(width=960, height=300, left=64, right=16, top=24, bottom=34, font=13)
+# The bottom margins hold two rows of labels: months, then financial years.
+PANEL = Frame(width=290, height=204, left=44, right=8, top=22, bottom=40, font=12)
+WIDE = Frame(width=960, height=312, left=64, right=16, top=24, bottom=46, font=13)
+# The wide chart redrawn for a phone's width, where WIDE's labels would shrink to unreadable.
+COMPACT = Frame(width=340, height=236, left=44, right=12, top=22, bottom=40, font=12)
+
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                       "Nov", "Dec")  # fmt: skip
+# Month labels every so many months: the fewest that leave room for each label.
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 36, 60)
 
 
 def _nice_step(span: float, target_ticks: int) -> float:
@@ -122,8 +130,20 @@ def value_axis(values: Iterable[float | None], *, ticks: int = 4, zero: bool = T
     return Axis(start, stop, marks, decimals)
 
 
-def format_number(value: float, decimals: int) -> str:
-    return f"{value:,.{decimals}f}"
+def format_number(
+    value: float, decimals: int, *, grouped: bool = True, signed: bool = False
+) -> str:
+    """A figure as the pages show it: 12,345.7 (`grouped`), +1.5 (`signed`).
+
+    The one rounding of every figure a page, a chart's label or a CSV download shows, so
+    they cannot disagree: a CSV asks for it without the thousands separator.
+    """
+    return f"{value:{'+' if signed else ''}{',' if grouped else ''}.{decimals}f}"
+
+
+def month_label(day: dt.date) -> str:
+    """'Apr 2025', for an axis."""
+    return f"{MONTH_ABBREVIATIONS[day.month - 1]} {day.year}"
 
 
 def financial_year_label(start: dt.date, *, short: bool = False) -> str:
@@ -247,6 +267,65 @@ def _year_starts(first: dt.date, last: dt.date) -> list[dt.date]:
     return starts
 
 
+def _months(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The calendar months from first's to last's, as [start, end] pairs."""
+    months = []
+    start = first.replace(day=1)
+    while start <= last:
+        following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        months.append((start, following - dt.timedelta(days=1)))
+        start = following
+    return months
+
+
+def month_ticks(first: dt.date, last: dt.date, frame: Frame) -> list[dt.date]:
+    """The months to label on the x axis: every month when there is room, else every 2nd,
+    3rd, 6th, 12th... counted from April (a financial year's first month), so the labels
+    never overlap whatever the chart's width."""
+    months = _months(first, last)
+    if not months:
+        return []
+    room = frame.plot_width / len(months)
+    needed = frame.font * 5.5  # 'Sep 2025' and a gap, in the chart's units
+    step = next((s for s in MONTH_STEPS if s * room >= needed), MONTH_STEPS[-1])
+    april = (first.year if first.month >= 4 else first.year - 1) * 12 + 3
+    return [s for s, _ in months if (s.year * 12 + s.month - 1 - april) % step == 0]
+
+
+def _month_bands(
+    lines: Sequence[Line],
+    scale: _Scale,
+    frame: Frame,
+    value_text: Callable[[float], str],
+) -> list[str]:
+    """A transparent band over each month holding a <title> with the month and each line's
+    value ('April 2025. Northgate: 1,234 admissions. Whole area: no value.'), shown on hover; the
+    page's table beside the chart gives the same figures to a screen reader."""
+    by_month: dict[dt.date, list[str]] = {}
+    spans: dict[dt.date, tuple[dt.date, dt.date]] = {}
+    for line in lines:
+        for point in line.points:
+            shown = (
+                value_text(point.value)
+                if point.value is not None and math.isfinite(point.value)
+                else "no value"
+            )
+            by_month.setdefault(point.start, []).append(f"{line.label}: {shown}.")
+            spans[point.start] = (point.start, point.end)
+    top, height = frame.top, frame.plot_height
+    parts = []
+    for start in sorted(by_month):
+        begin, end = spans[start]
+        x0, x1 = scale.x(begin), scale.x(end + dt.timedelta(days=1))
+        text = f"{begin:%B %Y}. " + " ".join(by_month[start])
+        parts.append(
+            f'<rect class="chart-month" x="{px(x0)}" y="{top}" width="{px(x1 - x0)}" '
+            f'height="{px(height)}" fill="#ffffff" fill-opacity="0">'
+            f"<title>{escape(text)}</title></rect>"
+        )
+    return parts
+
+
 def line_chart(
     *,
     chart_id: str,
@@ -259,16 +338,34 @@ def line_chart(
     frame: Frame = PANEL,
     marker: Marker | None = None,
     y_label: str = "",
+    value_text: Callable[[float], str] | None = None,
+    css_class: str = "outcomes-chart",
 ) -> Markup:
-    """An accessible SVG line chart of `lines` over [first, last] on `axis`."""
+    """An accessible SVG line chart of `lines` over [first, last] on `axis`.
+
+    The x axis labels months ('Apr 2025', as many as fit) above the financial years.
+    With `value_text` (a value as the page writes it, with its unit), each month carries
+    a <title> naming the month and every line's value in it.
+    """
     scale = _Scale(frame, first, last + dt.timedelta(days=1), axis)
     font = frame.font
     left = frame.left
     top, bottom = frame.top, frame.height - frame.bottom
     parts = svg_start(
-        "outcomes-chart", frame, chart_id, title, description, "Frutiger W01, Arial, sans-serif"
+        css_class, frame, chart_id, title, description, "Frutiger W01, Arial, sans-serif"
     )
     parts += value_gridlines(frame, axis, scale.y, 5)
+    # Months: a tick and a label ('Apr 2025') at each labelled month's middle.
+    for start in month_ticks(first, last, frame):
+        end = _months(start, start)[0][1]
+        x = scale.x(Point(start, end, None).middle)
+        if x - font * 2.2 < 0 or x + font * 2.2 > frame.width:
+            continue  # a label that would be cut by the chart's edge
+        parts.append(
+            f'<line x1="{px(x)}" x2="{px(x)}" y1="{bottom}" y2="{bottom + 4}" '
+            f'stroke="{SECONDARY}" stroke-width="1"/>'
+        )
+        parts.append(svg_text(x, bottom + font + 4, month_label(start), size=font))
     # Financial years: a line at each 1 April, the year's label centred in its span.
     starts = _year_starts(first, last)
     for start in starts:
@@ -284,7 +381,13 @@ def line_chart(
             continue
         x = (scale.x(begin) + scale.x(end)) / 2
         parts.append(
-            svg_text(x, bottom + font + 4, financial_year_label(begin, short=short), size=font)
+            svg_text(
+                x,
+                bottom + 2 * font + 9,
+                financial_year_label(begin, short=short),
+                size=font,
+                fill=TEXT,
+            )
         )
     parts += axis_lines(frame)
     if y_label:
@@ -310,6 +413,8 @@ def line_chart(
         )
     for line in lines:
         parts.extend(_paths(line, scale))
+    if value_text is not None:
+        parts += _month_bands(lines, scale, frame, value_text)
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -1,4 +1,4 @@
-"""How dates, times, numbers and NHS numbers are written for people to read.
+"""How dates, times, numbers, NHS numbers and conditions are written for people to read.
 
 Every page, printout and summary writes them the same way (GOV.UK and NHS.UK style), so the
 formats live here, below the apps: the web layer registers them as Jinja filters, and a
@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from markupsafe import Markup
 
+from joinedup.record.model_fields import label
 from joinedup.record.nhs_number import format_nhs_number
 from joinedup.untrusted_json import UNSTORABLE, storable
 
@@ -58,3 +59,17 @@ def nhs_number_text(value: str | None) -> str:
         return format_nhs_number(value)
     except ValueError:
         return ""
+
+
+# Conditions whose code, capitalised, would misspell them ("Copd", "Parkinsons"); the rest
+# read right as the record labels them ("Heart failure", "Frailty moderate").
+CONDITION_WORDS: dict[str, str] = {
+    "copd": "COPD",
+    "parkinsons": "Parkinson's disease",
+}
+
+
+def condition_text(code: str) -> str:
+    """A long-term condition (joinedup.lake.schema.CONDITIONS) as staff write it: "COPD",
+    "Heart failure"."""
+    return CONDITION_WORDS.get(code) or label(code)

@@ -13,9 +13,21 @@ _SETTLED = """async () => {
 }"""
 
 
-def follow_menu_link(page: Page, name: str) -> None:
-    """Click the header menu's link called `name` after the header has finished moving."""
+def header_settled(page: Page) -> None:
+    """Wait until the header script has started and laid the menu out (in a narrow window
+    it moves the items that do not fit under "More"; until then they overflow the header)."""
     page.wait_for_load_state()
+    if page.locator("header.nhsuk-header").count() == 0:
+        return  # a page without the header (a report saved to a file, the plain error page)
     page.locator("header[data-nhsuk-header-init]").wait_for(state="attached")
     page.evaluate(_SETTLED)
-    page.get_by_role("banner").get_by_role("link", name=name, exact=True).click()
+
+
+def follow_menu_link(page: Page, name: str) -> None:
+    """Click the header menu's link called `name` after the header has finished moving,
+    opening "More" first when the window is too narrow for it (on a phone, say)."""
+    header_settled(page)
+    link = page.get_by_role("banner").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.locator("header #toggle-menu").click()
+    link.click()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from date_input import fill_date
 from django.utils import timezone
 from page_checks import violations
 from playwright.sync_api import Page, expect
@@ -232,10 +233,10 @@ def test_board_and_stay_pages_have_no_accessibility_violations(page: Page, tiny_
     page.get_by_label("Proposed pathway").select_option("1")
     page.get_by_label("Delay reason").select_option("awaiting_care_package")
     page.get_by_role("button", name="Save the plan").click()
-    expect(page.locator("#saved")).to_be_visible()
+    expect(page.locator("#notice-1")).to_contain_text("The discharge plan is saved.")
     page.get_by_label("What needs to be done").fill("Ask brokerage for a package")
     page.get_by_label("Owner").select_option(label="Casterbridge City Council")
-    page.get_by_label("Due date").fill((timezone.localdate() + dt.timedelta(days=2)).isoformat())
+    fill_date(page, "Due date", timezone.localdate() + dt.timedelta(days=2))
     page.get_by_role("button", name="Add the action").click()
     expect(page.locator("#actions")).to_be_visible()
     expect(page.locator("#history")).to_be_visible()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from date_input import fill_date
 from django.utils import timezone
 from page_checks import screenshot, violations
 from playwright.sync_api import Page, expect
@@ -66,13 +67,15 @@ def test_an_mdt_turns_discussion_into_owned_tasks(page: Page, world: Workspace) 
     expect(page.get_by_role("heading", level=1)).to_have_text("MDT meetings")
 
     # A date in the past is refused with a message naming the field.
-    page.get_by_label("Date and time").fill("2020-01-06T10:00")
+    fill_date(page, "Meeting date", dt.date(2020, 1, 6))
+    page.get_by_label("Start time").fill("10:00")
     page.get_by_role("button", name="Schedule the meeting").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
-        "Date and time must be in the future"
+        "The meeting must start in the future"
     )
+    assert violations(page) == []  # the date input with its error showing
     when = timezone.localtime(timezone.now() + dt.timedelta(days=2)).replace(hour=10, minute=0)
-    page.get_by_label("Date and time").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    fill_date(page, "Meeting date", when)
     page.get_by_label("Location (optional)").fill("Northgate Health Centre, room 2")
     page.get_by_role("button", name="Schedule the meeting").click()
 
@@ -92,13 +95,13 @@ def test_an_mdt_turns_discussion_into_owned_tasks(page: Page, world: Workspace) 
     page.get_by_label("Notes").fill("Home from hospital after a fall; managing stairs slowly.")
     page.get_by_label("Decisions").fill("Social worker to assess for a care package.")
     page.get_by_role("button", name="Save notes and decisions").click()
-    expect(page.locator("#saved-notice")).to_contain_text("Notes and decisions saved")
+    expect(page.locator("#notice-1")).to_contain_text("Notes and decisions saved")
     page.get_by_label("Action", exact=True).fill("Care act assessment")
     page.get_by_label("Owner").select_option(
         label="Sol Webb, Social worker, Casterbridge City Council"
     )
     due = timezone.localdate() + dt.timedelta(days=7)
-    page.get_by_label("Due date").fill(due.isoformat())
+    fill_date(page, "Due date", due)
     page.get_by_role("button", name="Add the action").click()
     expect(page.locator("#actions")).to_contain_text("Care act assessment")
     expect(page.locator("#actions")).to_contain_text("Sol Webb")
@@ -145,7 +148,7 @@ def test_an_mdt_turns_discussion_into_owned_tasks(page: Page, world: Workspace) 
     screenshot(page, "tasks-team")
     page.goto("/tasks/")
     row.get_by_role("button", name="Done").click()
-    expect(page.locator("#closed-notice")).to_be_visible()
+    expect(page.locator("#notice-1")).to_contain_text("Task done: Care act assessment.")
     task = Task.objects.get(title="Care act assessment")
     assert task.status == Task.Status.DONE and task.closed_by == "social_worker"
     assert AuditEvent.objects.filter(

@@ -35,13 +35,16 @@ def city(tiny_lake: Path) -> dict[str, str]:
 
 
 def cells(page: Page, table: str, row: str) -> list[str]:
-    """The texts of one row (by its header) of the table under heading `table`."""
+    """The values of one row (by its header) of the table under heading `table` (without
+    the column headings a responsive table repeats in each cell for a phone)."""
     section = page.locator(f"h2:has-text('{table}') + .nhsuk-table-container table")
-    return (
-        section.locator("tr", has=page.locator(f"th[scope=row]:text-is('{row}')"))
+    value = ".joinedup-table__value"
+    found: list[str] = (
+        section.locator("tr", has=page.locator(f"th[scope=row] {value}:text-is('{row}')"))
         .locator("td")
-        .all_inner_texts()
+        .evaluate_all(f"(cells) => cells.map((c) => c.querySelector('{value}')?.innerText ?? '')")
     )
+    return found
 
 
 def test_a_demo_social_worker_sees_the_partnership_overview(

@@ -58,6 +58,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     page.get_by_label("Family name").fill(bert.family_name)
     page.get_by_label("Date of birth").fill(bert.birth_date.isoformat())
     page.get_by_label("Postcode").fill(bert.postcode)
+    page.get_by_label("Yes, they agreed").check()
     page.get_by_label("Routine").check()
     page.get_by_label("Reason for referral").fill("Two falls this month, frightened to go out")
     page.get_by_label("What does the person need?").fill(
@@ -113,7 +114,10 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     # The next MDT meeting's agenda lists him as a newly accepted referral.
     follow_menu_link(page, "MDT meetings")
     when = timezone.localtime(timezone.now() + dt.timedelta(days=1)).replace(hour=10, minute=0)
-    page.get_by_label("Date and time").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    dates = page.get_by_role("group", name="Meeting date")
+    for box, value in (("Day", when.day), ("Month", when.month), ("Year", when.year)):
+        dates.get_by_label(box).fill(str(value))
+    page.get_by_label("Start time").fill(f"{when:%H:%M}")
     page.get_by_role("button", name="Schedule the meeting").click()
     expect(page.locator("#agenda")).to_contain_text("Bertram Oakes")
     item = AgendaItem.objects.get(person=bert)
@@ -128,7 +132,10 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     page.get_by_label("Owner").select_option(
         label="Sol Webb, Social worker, Casterbridge City Council"
     )
-    page.get_by_label("Due date").fill((timezone.localdate() + dt.timedelta(days=7)).isoformat())
+    due = timezone.localdate() + dt.timedelta(days=7)
+    due_boxes = page.get_by_role("group", name="Due date")
+    for box, value in (("Day", due.day), ("Month", due.month), ("Year", due.year)):
+        due_boxes.get_by_label(box).fill(str(value))
     page.get_by_role("button", name="Add the action").click()
     expect(page.locator("#actions")).to_contain_text("Sol Webb")
     page.goto(f"/care-plans/{bert.pk}/edit/")

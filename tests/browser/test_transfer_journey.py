@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from date_input import fill_date
 from django.utils import timezone
 from page_checks import accessible, screenshot
 from playwright.sync_api import Page, expect
@@ -70,7 +71,7 @@ def test_a_delayed_discharge_from_the_board_to_the_mdt_agenda(
     accessible(page)
     screenshot(page, "transfer-stay")
     page.get_by_role("button", name="Save the plan").click()
-    expect(page.locator("#saved")).to_be_visible()
+    expect(page.locator("#notice-1")).to_contain_text("The discharge plan is saved.")
     spell.refresh_from_db()
     assert (spell.ready_for_discharge_date, spell.delay_reason) == (ready, "awaiting_care_package")
     page.goto("/transfers/")
@@ -93,14 +94,14 @@ def test_a_delayed_discharge_from_the_board_to_the_mdt_agenda(
     switch_to(page, "coordinator", PASSWORD)
     page.goto("/transfers/stay/s-bert/")
     page.get_by_role("link", name="Record the discharge").click()
-    page.get_by_label("Discharge date").fill(today.isoformat())
+    fill_date(page, "Discharge date", today)
     page.get_by_label("Where the person went").select_option("usual_residence")
     page.get_by_label("Discharge pathway").select_option("1")
     page.get_by_label("What follows").select_option("home_care")
     accessible(page)
     page.get_by_role("button", name="Record the discharge").click()
-    expect(page).to_have_url("/transfers/stay/s-bert/?saved=discharged")
-    expect(page.locator("#saved")).to_contain_text("The discharge is recorded.")
+    expect(page).to_have_url("/transfers/stay/s-bert/")
+    expect(page.locator("#notice-1")).to_contain_text("The discharge is recorded.")
     expect(page.locator("#discharged")).to_contain_text("Started: a home care package")
 
     package = CarePackage.objects.get(after_spell=spell)

@@ -511,6 +511,28 @@ def test_no_leaks_and_identical_refusals(profession: str) -> None:
     if not _oracle_open(profession, world.cases[0]):
         assert sorted(missing.headers) == sorted(real.headers)
     _search_shows_identity_only(world, client, profession)
+    _my_people_lists_only_the_key_workers_people(world, client, profession)
+
+
+def _my_people_lists_only_the_key_workers_people(
+    world: World, client: Client, profession: str
+) -> None:
+    """My people, in the same world: exactly the people the viewer is key worker for, and
+    nothing of their records the viewer may not see (each one's latest entry included)."""
+    response = client.get("/teams/my-people/")
+    body = response.content.decode()
+    if profession in NO_RECORD:
+        assert response.status_code == 403
+        assert "Quartermain" not in body
+        return
+    assert response.status_code == 200
+    for case in world.cases:
+        listed = case.relationship == "key_worker"
+        assert (f'data-person="{case.person_id}"' in body) == listed, case
+        assert (case.name.split()[1] in body) == listed, case
+        for marker, (sector, label) in case.entries.items():
+            allowed = _oracle_visible(profession, case, sector, label)
+            assert allowed or marker not in body, f"my people shows {marker} ({case})"
 
 
 def _search_shows_identity_only(world: World, client: Client, profession: str) -> None:

@@ -25,6 +25,7 @@ from joinedup.careplans.changes import changes
 from joinedup.careplans.models import CarePlan, CarePlanVersion
 from joinedup.careplans.reviews import overdue_reviews
 from joinedup.record.models import Episode
+from page_notices import notices
 from workspace_world import Workspace, build_workspace
 
 # Conditional updates through the ORM, one connection.
@@ -112,6 +113,8 @@ def test_first_save_creates_the_plan_and_version_1(world: Workspace) -> None:
 
     saved = nurse.post(f"/care-plans/{ADA}/edit/", plan_post(0))
     assert saved.status_code == 302 and saved["Location"] == f"/care-plans/{ADA}/"
+    assert notices(nurse, saved["Location"]) == ["Care plan saved as version 1."]
+    assert notices(nurse, saved["Location"]) == []  # once
 
     plan = CarePlan.objects.get(person_id=ADA)
     assert plan.version == 1

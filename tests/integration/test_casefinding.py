@@ -485,6 +485,9 @@ def test_the_manager_adds_a_listed_person_to_the_next_meeting(
     response = manager.post("/case-finding/t-north/", {"person_id": "p-ivy"})
     assert response.status_code == 302
     assert response["Location"] == "/case-finding/t-north/#person-p-ivy"
+    page = manager.get(response["Location"]).content.decode()  # where the manager lands
+    assert "Ivy Scored is on the agenda of the MDT meeting on" in page
+    assert "On the agenda" in page
     item = AgendaItem.objects.get(person_id="p-ivy")
     assert item.meeting == meeting and item.reason == AgendaItem.Reason.HIGH_RISK
     assert (item.detail, item.factors) == ("Risk score 41% (high band)", ["bed_days_12m"])
@@ -493,9 +496,6 @@ def test_the_manager_adds_a_listed_person_to_the_next_meeting(
     assert not AgendaItem.objects.filter(meeting=later).exists()
     added = AuditEvent.objects.filter(action=AuditAction.CREATE, person_id="p-ivy")
     assert list(added.values_list("what", flat=True)) == ["mdt agenda: added from case finding"]
-    page = manager.get("/case-finding/t-north/").content.decode()
-    assert "Ivy Scored is on the agenda of the MDT meeting on" in page
-    assert "On the agenda" in page
     # again: already there, nothing added or audited twice
     manager.post("/case-finding/t-north/", {"person_id": "p-ivy"})
     assert AgendaItem.objects.filter(person_id="p-ivy").count() == 1 == added.count()

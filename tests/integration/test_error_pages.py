@@ -106,6 +106,26 @@ def test_a_refusal_is_drawn_in_the_usual_layout(nurse: Client) -> None:
     assert usual_layout(response) and h1(response) == "You cannot see this page"
 
 
+def test_a_form_sent_without_its_csrf_token_says_what_to_do() -> None:
+    """A form whose session ended, or opened in another window, fails the CSRF check: the
+    usual layout with words that say what happened and what to do, not Django's bare page."""
+    client_for(Profession.DISTRICT_NURSE)  # Nia Hart, a member of staff
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(get_user_model().objects.get(username="nia.hart"))
+    for client in (checked, Client(enforce_csrf_checks=True)):
+        response = client.post("/logout/", {"csrfmiddlewaretoken": "stale"})
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert usual_layout(response) and h1(response) == "This form could not be sent"
+        assert (
+            "Your session on this form expired or the form was opened in another window; "
+            "go back, reload and try again."
+        ) in html
+        assert "Nothing has been changed." in html
+        assert "CSRF" not in html and "Forbidden" not in html
+    assert "Nia Hart" in checked.post("/logout/").content.decode()  # nothing changed: logged in
+
+
 def test_opening_a_form_only_address_says_so_and_links_back(nurse: Client) -> None:
     """require_POST answers a GET with an empty 405, a blank page: the page says why."""
     back = "http://testserver/break-glass/"

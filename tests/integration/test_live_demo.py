@@ -93,7 +93,13 @@ def facts() -> dict[str, object]:
     spell = staying.filter(
         Q(ready_for_discharge_date__isnull=True) | Q(ready_for_discharge_date__lte=today)
     ).order_by("admission_date", "id")[0]
-    form = {"discharge_date": today.isoformat(), "destination": "usual_residence", "pathway": "0"}
+    form = {
+        "discharge_date_day": str(today.day),  # the NHS.UK date input's three boxes
+        "discharge_date_month": str(today.month),
+        "discharge_date_year": str(today.year),
+        "destination": "usual_residence",
+        "pathway": "0",
+    }
     discharge = hub.post(reverse("transfers:discharge", args=[spell.pk]), form)
     discharged = HospitalSpell.objects.get(pk=spell.pk).discharge_date
     triage = signed_in("demo-spa-triage-clinician").get(reverse("referrals:triage"))
@@ -108,7 +114,7 @@ def facts() -> dict[str, object]:
         "in_hospital": staying.count(),
         "latest_admission": latest.isoformat(),
         "discharge": discharge.status_code,
-        "discharge_saved": "saved=discharged" in discharge.get("Location", ""),
+        "discharge_saved": discharge.get("Location") == f"/transfers/stay/{spell.pk}/",
         "discharged_on": discharged.isoformat() if discharged else None,
         "triage": triage.status_code,
         "waiting_seconds": sorted((now - at).total_seconds() for at in waiting),

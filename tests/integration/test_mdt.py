@@ -4,6 +4,8 @@ that become tasks, attendance, holding and the summary, bad input, access and au
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clock import clock_at
+from date_boxes import date_boxes, typed_boxes
 from joinedup.access.models import AuditAction, AuditEvent, Consent
 from joinedup.careplans.models import CarePlan
 from joinedup.casefinding.interim_risk import RULE
@@ -21,6 +24,7 @@ from joinedup.mdt.views import attendance as attendance_views
 from joinedup.record.models import Episode, HospitalSpell, Person, Referral
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER
+from page_notices import notices
 from workspace_world import Workspace, add_person, build_workspace, nhs_number
 
 # Meetings through the ORM; the attendance constraint runs on both.
@@ -206,17 +210,17 @@ def test_rebuilding_keeps_notes_and_adds_new_people(
 # --- scheduling and the agenda page --------------------------------------------------------
 
 
-def future_local(days: int = 7) -> str:
-    return timezone.localtime(timezone.now() + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+def future_local(days: int = 7) -> dict[str, str]:
+    """The schedule form's date boxes and time box, `days` from now."""
+    local = timezone.localtime(timezone.now() + dt.timedelta(days=days))
+    return {**date_boxes("starts", local), "starts_time": f"{local:%H:%M}"}
 
 
 def test_scheduling_builds_the_agenda_and_audits_who_it_lists(
     world: Workspace, scene: dict[str, Any]
 ) -> None:
     client = world.client("manager")
-    response = client.post(
-        "/mdt/team/t-north/", {"starts_at": future_local(1), "location": "Room 4"}
-    )
+    response = client.post("/mdt/team/t-north/", {**future_local(1), "location": "Room 4"})
     assert response.status_code == 302
     meeting = Meeting.objects.exclude(pk=scene["meeting"].pk).get(team=world.north)
     assert response["Location"] == f"/mdt/{meeting.pk}/"
@@ -239,20 +243,39 @@ def test_scheduling_builds_the_agenda_and_audits_who_it_lists(
 
 
 @pytest.mark.parametrize(
-    ("starts_at", "message"),
+    ("typed", "message", "field_id"),
     [
-        ("", "Enter the date and time of the meeting"),
-        ("2027-02-30T10:00", "Date and time must be a real date and time"),
-        ("2020-01-01T10:00", "Date and time must be in the future"),
+        ({"starts_time": "10:00"}, "Enter the meeting date", "starts-day"),
+        (
+            {**typed_boxes("starts", "30", "2", "2027"), "starts_time": "10:00"},
+            "The meeting date must be a real date, like 14 3 2027",
+            "starts-day",
+        ),
+        (
+            {**typed_boxes("starts", "14", "", "2027"), "starts_time": "10:00"},
+            "The meeting date must include a month",
+            "starts-day",
+        ),
+        (
+            {**typed_boxes("starts", "1", "1", "2020"), "starts_time": "10:00"},
+            "The meeting must start in the future",
+            "starts-day",
+        ),
+        (typed_boxes("starts", "14", "3", "2099"), "Enter the start time", "starts_time"),
+        (
+            {**typed_boxes("starts", "14", "3", "2099"), "starts_time": "25:61"},
+            "The start time must be a real time, like 14:30",
+            "starts_time",
+        ),
     ],
 )
 def test_bad_meeting_dates_are_refused_and_nothing_is_saved(
-    world: Workspace, starts_at: str, message: str
+    world: Workspace, typed: dict[str, str], message: str, field_id: str
 ) -> None:
-    response = world.client("nurse").post("/mdt/team/t-north/", {"starts_at": starts_at})
+    response = world.client("nurse").post("/mdt/team/t-north/", typed)
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert 'href="#starts_at"' in response.content.decode()
+    assert f'href="#{field_id}"' in response.content.decode()
     assert not Meeting.objects.exists()
     assert not AgendaItem.objects.exists()
 
@@ -354,7 +377,7 @@ def test_notes_and_actions_become_owned_tasks_and_are_audited(
                 "form": "action",
                 "action_title": title,
                 "action_owner": owner,
-                "action_due": due.isoformat(),
+                **date_boxes("action_due", due),
             },
         )
         assert response.status_code == 302
@@ -388,10 +411,22 @@ def test_notes_and_actions_become_owned_tasks_and_are_audited(
             "action_owner",
         ),
         ({"action_owner": ""}, "Owner: choose a member of staff", "action_owner"),
-        ({"action_due": "31/02/2027"}, "Due date must be a real date", "action_due"),
-        ({"action_due": "yesterday"}, "Due date must be a real date", "action_due"),
-        ({"action_due": "2020-01-01"}, "Due date must be today or in the future", "action_due"),
-        ({"action_due": ""}, "Enter the due date", "action_due"),
+        (
+            typed_boxes("action_due", "31", "2", "2027"),
+            "The due date must be a real date, like 14 3 2027",
+            "action_due-day",
+        ),
+        (
+            typed_boxes("action_due", "yesterday", "", ""),
+            "The due date must include a month",
+            "action_due-day",
+        ),
+        (
+            typed_boxes("action_due", "1", "1", "2020"),
+            "The due date must be today or later",
+            "action_due-day",
+        ),
+        (typed_boxes("action_due", "", "", ""), "Enter the due date", "action_due-day"),
     ],
 )
 def test_bad_actions_are_refused_naming_the_field(
@@ -404,7 +439,7 @@ def test_bad_actions_are_refused_naming_the_field(
         "form": "action",
         "action_title": "Check medicines",
         "action_owner": f"staff:{world.staff['nurse'].pk}",
-        "action_due": (scene["today"] + dt.timedelta(days=3)).isoformat(),
+        **date_boxes("action_due", (scene["today"] + dt.timedelta(days=3))),
         **fields,
     }
     response = world.client("nurse").post(f"/mdt/item/{item.pk}/", data)
@@ -427,7 +462,7 @@ def test_commissioner_cannot_be_given_an_action(world: Workspace, scene: dict[st
             "form": "action",
             "action_title": "Fund it",
             "action_owner": f"staff:{world.staff['commissioner'].pk}",
-            "action_due": scene["today"].isoformat(),
+            **date_boxes("action_due", scene["today"]),
         },
     )
     assert response.status_code == 400
@@ -445,7 +480,7 @@ def test_an_action_about_a_person_goes_to_the_team_or_someone_caring_for_them(
     data = {
         "form": "action",
         "action_title": "Joint visit",
-        "action_due": (scene["today"] + dt.timedelta(days=3)).isoformat(),
+        **date_boxes("action_due", (scene["today"] + dt.timedelta(days=3))),
     }
     for key in ("outsider", "ucr_nurse"):
         response = client.post(
@@ -599,7 +634,7 @@ def held_meeting(world: Workspace, scene: dict[str, Any]) -> tuple[Meeting, Agen
             "form": "action",
             "action_title": "Arrange daily calls",
             "action_owner": f"staff:{world.staff['social_worker'].pk}",
-            "action_due": (scene["today"] + dt.timedelta(days=2)).isoformat(),
+            **date_boxes("action_due", (scene["today"] + dt.timedelta(days=2))),
         },
     )
     client.post(
@@ -684,7 +719,7 @@ def test_a_held_meeting_is_read_only(world: Workspace, scene: dict[str, Any]) ->
                 "form": "action",
                 "action_title": "Late",
                 "action_owner": "organisation:org-council",
-                "action_due": scene["today"].isoformat(),
+                **date_boxes("action_due", scene["today"]),
             },
         ),
         (f"/mdt/{meeting.pk}/", {"action": "rebuild"}),
@@ -738,7 +773,7 @@ def test_other_teams_and_commissioners_are_refused(
         f"/mdt/item/{item.pk}/", {"form": "notes", "notes": "snooping", "decisions": ""}
     )
     assert refused.status_code == 403
-    assert client.post("/mdt/team/t-north/", {"starts_at": future_local()}).status_code == 403
+    assert client.post("/mdt/team/t-north/", future_local()).status_code == 403
     item.refresh_from_db()
     assert item.notes == ""
     assert Meeting.objects.count() == 1
@@ -766,3 +801,101 @@ def test_discharge_detail_hidden_from_social_care_under_an_objection(
     assert detail not in council and "Detail hidden" in council
     health = world.client("nurse").get(f"/mdt/{meeting.pk}/").content.decode()
     assert detail in health
+
+
+# --- confirmations and the audit of holding ---------------------------------------------
+
+
+def test_every_change_to_a_meeting_is_confirmed_once_by_a_message(
+    world: Workspace, scene: dict[str, Any]
+) -> None:
+    meeting = scene["meeting"]
+    client = world.client("manager")
+    agenda = f"/mdt/{meeting.pk}/"
+
+    scheduled = client.post("/mdt/team/t-north/", {**future_local(2), "location": "Room 9"})
+    assert scheduled.status_code == 302 and "?" not in scheduled["Location"]
+    [said] = notices(client, scheduled["Location"])
+    assert said.startswith("Meeting scheduled for ") and "on its agenda." in said
+
+    rebuilt = client.post(agenda, {"action": "rebuild"})
+    assert rebuilt["Location"] == agenda  # not said through the address
+    said = notices(client, agenda)
+    count = len(agenda_of(meeting))
+    assert count > 1 and said == [
+        f"Agenda rebuilt: {count} people added. Notes already written are kept."
+    ]
+    assert notices(client, agenda) == []  # shown once
+
+    cora = world.people["cora"]
+    added = client.post(agenda, {"action": "add", "nhs_number": cora.nhs_number})
+    item = AgendaItem.objects.get(meeting=meeting, person=cora)
+    assert added["Location"] == f"{agenda}#item-{item.pk}"
+    assert notices(client, agenda) == ["Person added to the agenda."]
+
+    page = f"/mdt/item/{item.pk}/"
+    client.post(page, {"form": "notes", "notes": "Lives alone", "decisions": ""})
+    assert notices(client, page) == ["Notes and decisions saved."]
+    client.post(
+        page,
+        {
+            "form": "action",
+            "action_title": "Call her daughter",
+            "action_owner": f"staff:{world.staff['nurse'].pk}",
+            **date_boxes("action_due", scene["today"]),
+        },
+    )
+    assert notices(client, page) == ["Action added: it is now a task of the team."]
+
+    attendance = f"/mdt/{meeting.pk}/attendance/"
+    client.post(attendance, {"form": "staff", "staff": f"staff:{world.staff['nurse'].pk}"})
+    assert notices(client, attendance) == ["Nia Hart recorded as attending."]
+    row = Attendance.objects.get(meeting=meeting)
+    client.post(attendance, {"remove": str(row.pk)})
+    assert notices(client, attendance) == ["Nia Hart taken off the attendance."]
+
+    meeting.starts_at = timezone.now() - dt.timedelta(hours=1)
+    meeting.save()
+    held = client.post(f"/mdt/{meeting.pk}/hold/", {"summary": "Done."})
+    assert held["Location"] == f"/mdt/{meeting.pk}/summary/"
+    assert notices(client, held["Location"]) == [
+        "Meeting marked held: its agenda, notes and actions are its record now."
+    ]
+
+
+def test_holding_a_meeting_is_audited_for_everyone_on_its_agenda(
+    world: Workspace, scene: dict[str, Any]
+) -> None:
+    meeting, _item = held_meeting(world, scene)
+    events = AuditEvent.objects.filter(what=f"mdt meeting {meeting.pk}: held")
+    assert {(e.action, e.username) for e in events} == {(AuditAction.UPDATE, "manager")}
+    assert sorted(events.values_list("person_id", flat=True)) == sorted(agenda_of(meeting))
+
+
+def test_holding_a_meeting_with_no_one_on_it_is_audited_once(world: Workspace) -> None:
+    meeting = Meeting.objects.create(
+        team=world.north,
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        created_at=timezone.now(),
+        created_by="manager",
+    )
+    client = world.client("manager")
+    assert client.post(f"/mdt/{meeting.pk}/hold/", {"summary": "Nobody."}).status_code == 302
+    [event] = AuditEvent.objects.filter(what=f"mdt meeting {meeting.pk}: held")
+    assert (event.action, event.person_id, event.username) == (AuditAction.UPDATE, None, "manager")
+
+
+def test_no_page_confirms_through_its_address() -> None:
+    """Confirmations are Django messages: no view redirects with ?saved=, ?added= and the
+    like, and no template reads them back."""
+    root = pathlib.Path(__file__).parents[2] / "src" / "joinedup"
+    said = "saved|added|rebuilt|recorded|created|closed"
+    pattern = re.compile(rf"\?({said})=|GET\.get\(\"({said})\"")
+    apps = ("mdt", "transfers", "careplans", "tasks", "people", "accounts", "notifications", "web")
+    found = [
+        str(path.relative_to(root))
+        for app in apps
+        for path in (root / app).rglob("*")
+        if path.suffix in {".py", ".jinja"} and pattern.search(path.read_text())
+    ]
+    assert found == []

@@ -15,19 +15,15 @@ demo's "today" is the same on any date the suite runs.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.test import Client
-from rich.progress import Progress
 
-from crawling import crawl
+from crawling import DEPTH, MOMENT, crawl, demo_logins, url_kind
 from joinedup.access.capabilities import FIND_PEOPLE
-from joinedup.demo_city import DemoCity, prepare_demo
 
 pytestmark = [
     pytest.mark.slow,  # a city built and crawled by every role: a minute or two of one core
@@ -36,29 +32,12 @@ pytestmark = [
     pytest.mark.usefixtures("committed_audit"),
 ]
 
-MOMENT = dt.datetime(2026, 12, 7, 9, 30, tzinfo=dt.UTC)
-DEPTH = 3
 HALVES = (0, 1)
 
 
-class _Quiet:
-    """The demo's report, kept to itself."""
-
-    def say(self, line: str, *, strong: bool = False) -> None:
-        pass
-
-    def warn(self, line: str) -> None:
-        raise AssertionError(f"the demo city was not built whole: {line}")
-
-    def progress(self) -> AbstractContextManager[Progress | None]:
-        return nullcontext(None)
-
-
-@pytest.fixture
-def demo_logins(transactional_db: None, tmp_path: Path) -> list[Any]:
-    with time_machine.travel(MOMENT, tick=True):
-        prepare_demo(DemoCity(tmp_path / "city", people=6_000, neighbourhoods=2), _Quiet())
-    return list(get_user_model().objects.filter(username__startswith="demo-").order_by("username"))
+@pytest.fixture(name="demo_logins")
+def demo_logins_fixture(transactional_db: None, tmp_path: Path) -> list[Any]:
+    return demo_logins(tmp_path)
 
 
 @pytest.mark.parametrize("half", HALVES)
@@ -66,12 +45,15 @@ def test_every_link_a_demo_role_is_shown_opens(demo_logins: list[Any], half: int
     roles = demo_logins[half :: len(HALVES)]
     assert len(roles) >= 8
     dead: list[str] = []
+    codes: set[str] = set()
     with time_machine.travel(MOMENT + dt.timedelta(minutes=5), tick=True):
         for user in roles:
             client = Client(raise_request_exception=False)
             client.force_login(user)
             found = crawl(client, "/", DEPTH)
             dead += [f"{user.username}: {link}" for link in found.dead]
+            codes |= {line.split(" on ")[0] + " on " + url_kind(line.split(" on ")[1])
+                      for line in found.codes}  # fmt: skip
             records = [url for url, status in found.visited.items() if url.startswith("/people/P")]
             # The crawl reached the role's work: the menu's pages, and records for those
             # who care for people (a crawl that stopped at the landing page proves nothing).
@@ -79,3 +61,6 @@ def test_every_link_a_demo_role_is_shown_opens(demo_logins: list[Any], half: int
             if FIND_PEOPLE.allows(user.staff_member):
                 assert records, f"{user.username} reached no one's record"
     assert dead == []
+    # Nothing shown as it is stored ("two_hour", "stayed_home"): each code with the kind of
+    # page that showed it.
+    assert sorted(codes) == [], "\n".join(sorted(codes))

@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from date_boxes import date_boxes
 from joinedup.access.models import AuditAction, AuditEvent, CareTeamMember, Consent, Profession
 from joinedup.careplans.saving import save_version
 from joinedup.notifications.models import Kind, Notification
@@ -159,7 +160,7 @@ def new_task(world: Workspace, owner: str, **changes: str) -> dict[str, str]:
         "nhs_number": world.people["ada"].nhs_number or "",
         "owner": owner,
         "team": "t-north",
-        "due": dt.date(2030, 3, 14).strftime("%d/%m/%Y"),
+        **date_boxes("due", dt.date(2030, 3, 14)),
         "detail": "Grade 2 sore on the heel",
         **changes,
     }

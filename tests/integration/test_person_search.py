@@ -115,13 +115,13 @@ def client_for(client: Client) -> Callable[[Any], Client]:
 def rows(body: str) -> dict[str, str]:
     """Each result row's HTML by person id."""
     return dict(
-        re.findall(r'<tr class="nhsuk-table__row" id="person-([^"]+)">(.*?)</tr>', body, re.S)
+        re.findall(r'<tr class="nhsuk-table__row" id="person-([^"]+)"[^>]*>(.*?)</tr>', body, re.S)
     )
 
 
 def related(row: str) -> str:
     """The text of a result row's last cell: "Yes" or "No"."""
-    last = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]
+    last = re.findall(r"<td[^>]*>.*?</span>(.*?)</td>", row, re.S)[-1]  # after the heading
     return " ".join(re.sub(r"<[^>]+>", " ", last).split())
 
 

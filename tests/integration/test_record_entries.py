@@ -548,7 +548,7 @@ def test_visit_alerts_show_on_the_urgent_board_in_one_query(world: Workspace) ->
     with CaptureQueriesContext(connection) as three:
         board = text_of(ucr.get("/referrals/urgent/"))
     assert len(three) == len(one)  # one query for every row's alerts, not one per row
-    line = re.search(rf'id="visit-alerts-{cora.pk}">(.*?)</span>\s*</th>', board, re.S)
+    line = re.search(rf'id="visit-alerts-{cora.pk}">(.*?)</span>\s*</div></th>', board, re.S)
     assert line is not None
     assert "Key safe" in line.group(1) and "Falls risk" in line.group(1)
     assert "Communication" not in line.group(1) and "Do not visit alone" not in line.group(1)

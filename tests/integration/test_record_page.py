@@ -580,7 +580,7 @@ def test_access_report_lists_who_has_seen_the_record(world: World) -> None:
     assert "District nurse" in table and "record (relationship)" in table
     assert "outsider" in table and "record: refused" in table
     # Named as their accounts name them (the outsider's has no name), newest first.
-    assert '<td class="nhsuk-table__cell">Nia</td>' in table
+    assert 'Who </span><div class="joinedup-table__value">Nia</div>' in table
     assert table.index("record: refused") < table.index("record (relationship)")
     event = AuditEvent.objects.filter(person_id=PID).latest("sequence")
     assert (event.username, event.action) == ("gp", AuditAction.VIEW)

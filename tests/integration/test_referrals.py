@@ -41,6 +41,7 @@ def form(person: Person | None = None, **changes: str) -> dict[str, str]:
         "person.family_name": person.family_name if person else "",
         "person.birth_date": person.birth_date.isoformat() if person else "",
         "person.postcode": person.postcode if person else "",
+        "consent": "agreed",
         "urgency": "routine",
         "reason": "Struggling with stairs since a fall",
         "needs": "Assessment for equipment; lives alone; key safe 1234.",

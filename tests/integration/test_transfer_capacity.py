@@ -30,6 +30,7 @@ from joinedup.transfers.capacity import (
 )
 from joinedup.transfers.models import Capacity, Stay
 from joinedup.transfers.situation_report import delay_metrics
+from page_notices import notices, notices_in
 from workspace_world import Workspace, add_person, add_staff, build_workspace
 
 # Capacity through the ORM; NUL characters run on both.
@@ -79,6 +80,8 @@ def row_cells(html: str, row_id: str) -> dict[str, str]:
     found = re.search(rf'<tr[^>]*id="{re.escape(row_id)}"[^>]*>(.*?)</tr>', html, re.S)
     assert found, row_id
     cells = re.findall(r'data-(?:band|field)="([^"]+)">(.*?)</td>', found.group(1), re.S)
+    cells = [(name, re.sub(r'<span class="nhsuk-table__heading".*?</span>', "", text))
+             for name, text in cells]  # fmt: skip
     return {name: re.sub(r"<[^>]+>", "", text).strip() for name, text in cells}
 
 
@@ -382,7 +385,10 @@ def test_a_broker_records_capacity_audited_and_the_page_shows_current_and_histor
     first = post(client, available="1,200.5", note="Two providers")
     assert first.status_code == 302
     report = Capacity.objects.get()
-    assert first["Location"] == f"/transfers/capacity/?recorded={report.pk}"
+    assert first["Location"] == "/transfers/capacity/"  # confirmed by a message, once
+    said = "Recorded: Home care (hours a week), Northgate: 1,200.5 hours a week."
+    assert notices(client, first["Location"]) == [said]
+    assert notices(client, first["Location"]) == []
     assert (report.service, report.neighbourhood_id, report.available, report.recorded_by) == (
         "home_care", "n-north", 1200.5, "broker",
     )  # fmt: skip
@@ -397,8 +403,8 @@ def test_a_broker_records_capacity_audited_and_the_page_shows_current_and_histor
     assert Capacity.objects.count() == 3
     assert AuditEvent.objects.filter(action=AuditAction.CREATE).count() == 3
 
-    html = client.get(f"/transfers/capacity/?recorded={report.pk}").content.decode()
-    current = re.search(r'id="current-home_care-n-north">(.*?)</tr>', html, re.S)
+    html = client.get("/transfers/capacity/").content.decode()
+    current = re.search(r'id="current-home_care-n-north"[^>]*>(.*?)</tr>', html, re.S)
     assert current and "900 hours a week" in current.group(1)
     assert "by Bea Broker" in current.group(1)  # the broker's name, not her login
     assert "1,200.5" not in current.group(1)
@@ -407,7 +413,10 @@ def test_a_broker_records_capacity_audited_and_the_page_shows_current_and_histor
     assert history.count('id="report-') == 3
     assert "1,200.5 hours a week" in history and "Two providers" in history
     assert history.count("Bea Broker") == 3 and ">broker<" not in history
-    assert "Recorded: Home care (hours a week), Northgate: 1,200.5 hours a week." in html
+    assert notices_in(html) == [
+        "Recorded: Home care (hours a week), Northgate: 900 hours a week.",
+        "Recorded: Care home vacancies: nursing, Whole area: 3 vacancies.",
+    ]  # one for each report recorded since the page was last drawn
 
 
 # --- capacity: the gap and which delays it explains ------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from clock import clock_at
+from date_boxes import date_boxes, typed_boxes
 from joinedup.access.models import AuditEvent, Consent, Profession
 from joinedup.mdt.agenda import build_agenda
 from joinedup.mdt.models import AgendaItem, Meeting
@@ -225,13 +226,10 @@ def test_the_coordinator_records_a_discharge_on_the_page(world: Workspace) -> No
     assert page.status_code == 200 and "Bertram Oakes" in page.content.decode()
     assert AuditEvent.objects.filter(person_id="p-bert", what__contains="discharge form").exists()
     done = coordinator.post(
-        url, {"discharge_date": TODAY.isoformat(), "destination": "usual_residence",
+        url, {**date_boxes("discharge_date", TODAY), "destination": "usual_residence",
               "pathway": "1", "follow_on": "home_care"},
     )  # fmt: skip
-    assert (
-        done.status_code == 302
-        and done["Location"] == f"/transfers/stay/{spell.pk}/?saved=discharged"
-    )
+    assert done.status_code == 302 and done["Location"] == f"/transfers/stay/{spell.pk}/"
     assert CarePackage.objects.get(after_spell=spell).service_type == "home_care"
     # the stay says it is done, and what was started
     stay = coordinator.get(done["Location"]).content.decode()
@@ -260,9 +258,13 @@ def test_what_started_follows_an_objection_to_sharing(world: Workspace) -> None:
 @pytest.mark.parametrize(
     ("form", "field", "words"),
     [
-        ({"discharge_date": "soon"}, "discharge_date", "must be a real date"),
-        ({"discharge_date": ADMITTED.replace(day=1) - dt.timedelta(days=1)}, "discharge_date",
-         "on or after the admission date"),
+        (typed_boxes("discharge_date", "soon", "1", "2025"), "discharge_date",
+         "The discharge date must be a real date, like 27 3 2025"),
+        (typed_boxes("discharge_date", "31", "2", "2025"), "discharge_date",
+         "The discharge date must be a real date"),
+        (typed_boxes("discharge_date", "", "", ""), "discharge_date", "Enter the discharge date"),
+        (date_boxes("discharge_date", ADMITTED.replace(day=1) - dt.timedelta(days=1)),
+         "discharge_date", "on or after the admission date"),
         ({"pathway": "7"}, "pathway", "choose pathway 0, 1, 2 or 3"),
         ({"destination": "moon"}, "destination", "Select where the person went"),
     ],
@@ -272,11 +274,13 @@ def test_the_page_refuses_bad_input_naming_the_field(
 ) -> None:
     spell = in_hospital(world, "bert")
     coordinator = _coordinator(world)
-    data = {"discharge_date": TODAY.isoformat(), "destination": "usual_residence", "pathway": "1"}
+    data = {**date_boxes("discharge_date", TODAY), "destination": "usual_residence", "pathway": "1"}
     response = coordinator.post(f"/transfers/stay/{spell.pk}/discharge/", {**data, **form})
     assert response.status_code == 400
     html = response.content.decode()
     assert f'id="{field}-error"' in html and words in html
+    linked = f"{field}-day" if field == "discharge_date" else field
+    assert f'href="#{linked}"' in html
     spell.refresh_from_db()
     assert spell.discharge_date is None and not CarePackage.objects.exists()
 

@@ -201,5 +201,5 @@ def test_every_demo_login_lands_on_a_working_page(tiny_lake: Path) -> None:
     )
     assert landings["demo-district-nurse"] == "/tasks/"
     assert landings["demo-commissioner"] == "/outcomes/"
-    assert landings["demo-analyst"] == "/"
+    assert landings["demo-analyst"] == "/outcomes/"
     assert landings["demo-system-administrator"] == "/accounts/"

@@ -25,7 +25,13 @@ CONTRACTS = {
         "contracts"
     ]
 }
-ANALYTICS = ("joinedup.lake", "joinedup.synth", "joinedup.metrics", "joinedup.risk")
+ANALYTICS = (
+    "joinedup.lake",
+    "joinedup.synth",
+    "joinedup.metrics",
+    "joinedup.risk",
+    "joinedup.evaluation",
+)
 
 
 def django_apps() -> set[str]:

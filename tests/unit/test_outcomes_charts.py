@@ -7,11 +7,16 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 from joinedup.charts import (
+    COMPACT,
+    PANEL,
+    WIDE,
     Line,
     Marker,
     Point,
     financial_year_label,
+    format_number,
     line_chart,
+    month_ticks,
     value_axis,
 )
 
@@ -87,3 +92,69 @@ def test_financial_year_labels() -> None:
     assert financial_year_label(dt.date(2023, 4, 1)) == "2023/24"
     assert financial_year_label(dt.date(2024, 3, 31)) == "2023/24"
     assert financial_year_label(dt.date(2099, 4, 1), short=True) == "99/00"
+
+
+def test_each_month_is_labelled_with_its_values() -> None:
+    """Every month has a <title> naming it and each line's value as the page writes it."""
+    points = months([1234.5, None, 7.25])
+    area = months([1000.0, 1100.0, None])
+    svg = line_chart(
+        chart_id="c2",
+        title="Admissions",
+        description="Three months.",
+        lines=[Line("Northgate", points), Line("Whole area", area, dashed=True)],
+        axis=value_axis([1234.5, 7.25, 1000.0]),
+        first=points[0].start,
+        last=points[-1].end,
+        value_text=lambda v: f"{format_number(v, 1)} admissions",
+    )
+    root = ET.fromstring(str(svg))
+    assert root.get("role") == "img"
+    bands = [e for e in root.iter(f"{SVG}rect") if e.get("class") == "chart-month"]
+    titles = [band.find(f"{SVG}title").text for band in bands]  # type: ignore[union-attr]
+    assert titles == [
+        "April 2023. Northgate: 1,234.5 admissions. Whole area: 1,000.0 admissions.",
+        "May 2023. Northgate: no value. Whole area: 1,100.0 admissions.",
+        "June 2023. Northgate: 7.2 admissions. Whole area: no value.",
+    ]
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert {"Apr 2023", "May 2023", "Jun 2023"} <= set(labels)  # three months: room for each
+    # Without value_text (other charts), no bands.
+    assert "chart-month" not in str(chart([1, 2, 3]))
+
+
+def test_month_labels_thin_out_to_fit_and_start_from_april() -> None:
+    first, last = dt.date(2019, 4, 1), dt.date(2025, 3, 31)  # 72 months
+    wide = month_ticks(first, last, WIDE)
+    assert [f"{d:%b %Y}" for d in wide[:3]] == ["Apr 2019", "Oct 2019", "Apr 2020"]
+    assert len(wide) == 12
+    panel = month_ticks(first, last, PANEL)
+    assert [d.month for d in panel] == [4] * len(panel) and 2 <= len(panel) <= 6
+    compact = month_ticks(first, last, COMPACT)
+    assert compact and all(d.month == 4 for d in compact)
+    for frame, ticks in ((WIDE, wide), (PANEL, panel), (COMPACT, compact)):
+        room = frame.plot_width * (ticks[1] - ticks[0]).days / (last - first).days
+        assert room >= frame.font * 5, frame  # 'Sep 2025' at the frame's font never overlaps
+    root = ET.fromstring(
+        str(
+            line_chart(
+                chart_id="c3",
+                title="t",
+                description="d",
+                lines=[Line("x", months([1.0] * 72, first))],
+                axis=value_axis([1.0]),
+                first=first,
+                last=last,
+                frame=WIDE,
+            )
+        )
+    )
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert "Apr 2019" in labels and "Oct 2024" in labels and "2024/25" in labels
+
+
+def test_the_pages_rounding_with_and_without_separators() -> None:
+    assert format_number(12345.678901, 1) == "12,345.7"
+    assert format_number(12345.678901, 1, grouped=False) == "12345.7"
+    assert format_number(1.5, 1, signed=True) == "+1.5"
+    assert format_number(-1234.25, 2, grouped=False, signed=True) == "-1234.25"

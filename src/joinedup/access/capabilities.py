@@ -140,8 +140,15 @@ READ_CAPACITY_PAGES = Capability(
 )
 SEE_OUTCOMES = Capability(
     "see the outcome dashboards",
-    frozenset({Profession.COMMISSIONER, Profession.TEAM_MANAGER}),
-    "Aggregates by neighbourhood, no person: for those who plan and manage services.",
+    frozenset({Profession.COMMISSIONER, Profession.TEAM_MANAGER, Profession.ANALYST}),
+    "Aggregates by neighbourhood, no person: for those who plan and manage services, and "
+    "the analysts who report on them.",
+)
+DOWNLOAD_EXACT_OUTCOMES = Capability(
+    "download the exact outcome figures (small numbers not withheld)",
+    frozenset({Profession.ANALYST}),
+    "docs/metrics.md's publication rule: exact figures are internal outputs for the "
+    "partnership's analysts; everyone else downloads the published ones.",
 )
 REVIEW_BREAK_GLASS = Capability(
     "review break-glass uses",
@@ -176,6 +183,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     RECORD_CAPACITY,
     READ_CAPACITY_PAGES,
     SEE_OUTCOMES,
+    DOWNLOAD_EXACT_OUTCOMES,
     REVIEW_BREAK_GLASS,
     ADD_FOUND_TO_MDT,
     ADMINISTER_ACCOUNTS,

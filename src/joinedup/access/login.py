@@ -81,8 +81,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        """The page's error summary (each error linked to its field) and any notice, such
-        as why the last session ended."""
+        """The page's error summary, each error linked to its field (a notice, such as why
+        the last session ended, is web/base.jinja's, as on every page)."""
         context = super().get_context_data(**kwargs)
         form = context["form"]
         context["error_list"] = [
@@ -92,7 +92,6 @@ class LoginView(auth_views.LoginView):
             for name in ("username", "password")
             for error in form.errors.get(name, [])
         ]
-        context["notices"] = [str(message) for message in messages.get_messages(self.request)]
         return context
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, update_session_auth_hash
-from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -59,15 +58,6 @@ def _administrator(request: HttpRequest) -> StaffMember:
     return staff
 
 
-def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    """Render an account page with the messages left by the last change (Jinja has no
-    context processor for them)."""
-    notices = [str(m) for m in get_messages(request)]
-    return render(request, template, {"notices": notices, **context}, status=status)
-
-
 def _staff(user_id: int) -> StaffMember:
     staff = (
         StaffMember.objects.select_related("user", "organisation").filter(user_id=user_id).first()
@@ -93,7 +83,7 @@ def staff(request: HttpRequest) -> HttpResponse:
     def page_url(number: int) -> str:
         return "?" + urlencode({"q": query, "page": number} if query else {"page": number})
 
-    return _page(
+    return render(
         request,
         "accounts/staff.jinja",
         {
@@ -125,7 +115,7 @@ def add(request: HttpRequest) -> HttpResponse:
     _administrator(request)
     choices = account_choices()
     if request.method != "POST":
-        return _page(request, "accounts/add.jinja", _form_context(choices, AccountValues(), []))
+        return render(request, "accounts/add.jinja", _form_context(choices, AccountValues(), []))
     username, problems = read_username(request.POST)
     if not problems and username_taken(username):
         problems.append(FieldError("username", USERNAME_TAKEN))
@@ -145,7 +135,7 @@ def add(request: HttpRequest) -> HttpResponse:
             problems.append(FieldError("username", USERNAME_TAKEN))
     if user is None:
         context = {**_form_context(choices, values, problems), "username": username}
-        return _page(request, "accounts/add.jinja", context, status=400)
+        return render(request, "accounts/add.jinja", context, status=400)
     messages.success(request, f"Account added: {username}. They can log in now.")
     return redirect("accounts:account", user_id=user.pk)
 
@@ -166,14 +156,14 @@ def account(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method != "POST":
         current = values_of(member)
         context |= _form_context(choices, current, []) | {"base": current.fingerprint()}
-        return _page(request, "accounts/account.jinja", context)
+        return render(request, "accounts/account.jinja", context)
     values, problems = read_account(request.POST, choices)
     if context["is_self"] and values.profession != member.profession:
         problems.append(FieldError("profession", OWN_PROFESSION))
     base = str(request.POST.get("base", ""))
     if problems:
         context |= _form_context(choices, values, problems) | {"base": base}
-        return _page(request, "accounts/account.jinja", context, status=400)
+        return render(request, "accounts/account.jinja", context, status=400)
     outcome = change_account(
         by=request.user, user_id=member.user_id, base=base, values=values, choices=choices
     )
@@ -184,7 +174,7 @@ def account(request: HttpRequest, user_id: int) -> HttpResponse:
             "theirs": latest,
             "compared": _compared(choices, latest.values, values),
         }
-        return _page(request, "accounts/conflict.jinja", context, status=409)
+        return render(request, "accounts/conflict.jinja", context, status=409)
     if outcome.saved:
         messages.success(request, f"Account saved: {', '.join(outcome.saved)} changed.")
     else:
@@ -228,10 +218,12 @@ def password(request: HttpRequest, user_id: int) -> HttpResponse:
     member = _staff(user_id)
     context = _account_context(request, member) | {"password_rules": password_rules()}
     if request.method != "POST":
-        return _page(request, "accounts/password.jinja", context | {"problems": []})
+        return render(request, "accounts/password.jinja", context | {"problems": []})
     new_password, problems = read_password(request.POST, member.user)
     if problems:
-        return _page(request, "accounts/password.jinja", context | {"problems": problems}, 400)
+        return render(
+            request, "accounts/password.jinja", context | {"problems": problems}, status=400
+        )
     own = context["is_self"]
     ended = reset_password(
         by=request.user,

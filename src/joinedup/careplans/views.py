@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -153,6 +154,8 @@ def _save(request: HttpRequest, access: RecordAccess, now: dt.datetime) -> HttpR
         now=now,
     )
     if not outcome.conflict:
+        assert outcome.saved is not None
+        messages.success(request, f"Care plan saved as version {outcome.saved.number}.")
         return redirect("careplans:plan", person_id=access.person.pk)
     latest = outcome.latest
     context = {

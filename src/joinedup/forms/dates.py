@@ -53,6 +53,11 @@ class DateEntry:
         """A date shown on a form before anything was typed (today, usually)."""
         return cls(str(date.day), str(date.month), str(date.year), date, "")
 
+    @classmethod
+    def blank(cls) -> DateEntry:
+        """Empty boxes, for a form shown before anything was typed."""
+        return cls("", "", "", None, "")
+
 
 def read_date(
     data: Mapping[str, str], prefix: str, label: str, *, example: str = "27 3 2025"

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -65,7 +64,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "lines": [Line(n, _reachable(n, openable)) for n in shown],
             "unread": unread,
             "no_longer_open": NO_LONGER_OPEN,
-            "notices": [str(m) for m in get_messages(request)],
         },
     )
 

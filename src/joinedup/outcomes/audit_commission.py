@@ -56,21 +56,21 @@ def unit_costs() -> dict[str, UnitCost]:
         "emergency_admission": UnitCost(
             admission,
             "emergency admission",
-            "the average cost of an emergency admission (emergency_admission_average, "
-            "derived from the long- and short-stay costs)",
+            "the average cost of an emergency admission (derived from the long- and short-stay "
+            "costs)",
             source,
         ),
         "delayed_day": UnitCost(
             bed_day,
             "delayed day",
-            "the cost of an excess bed day (excess_bed_day, 2016-17 prices, not uprated)",
+            "the cost of an excess bed day (2016-17 prices, not uprated)",
             source,
         ),
         "care_home_admission": UnitCost(
             care_home_week * WEEKS_PER_YEAR,
             "permanent care home admission",
             f"one year's residential care placement for a person aged 65 or over: "
-            f"£{care_home_week:,.0f} a week (residential_home_week_65plus) x {WEEKS_PER_YEAR} "
+            f"£{care_home_week:,.0f} a week x {WEEKS_PER_YEAR} "
             "weeks; nursing homes cost more, so this errs low",
             source,
         ),

@@ -82,6 +82,19 @@ def current_run() -> OutcomeRun | None:
     return OutcomeRun.objects.order_by("-computed_at").first()
 
 
+LONG_FORM_COLUMNS = ("metric", "neighbourhood_id", "period_start", "period_end", "numerator",
+                     "denominator", "value", "suppressed")  # fmt: skip
+
+
+def stored_rows() -> Iterable[dict[str, object]]:
+    """Every stored row in docs/metrics.md's long form: the months, then the financial years,
+    each by metric, group and period (the long-form downloads)."""
+    query = OutcomeResult.objects.order_by(
+        "period_kind", "metric", "neighbourhood_id", "period_start"
+    ).values(*LONG_FORM_COLUMNS)
+    return query.iterator(chunk_size=2_000)
+
+
 def financial_years() -> list[dt.date]:
     """The first days of the stored financial years, oldest first (each complete, since only
     periods wholly inside the lake's window are computed)."""

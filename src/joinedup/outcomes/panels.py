@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from joinedup.charts import (
     BLUE,
+    COMPACT,
     PALE_BLUE,
     SECONDARY,
     WIDE,
@@ -21,9 +22,11 @@ from joinedup.charts import (
     Marker,
     Point,
     describe_range,
+    format_number,
     line_chart,
     value_axis,
 )
+from joinedup.outcomes.catalogue import MetricInfo
 from joinedup.outcomes.dashboard import Figure, MetricSeries, Place, rolling_average
 
 
@@ -33,6 +36,12 @@ def long_date(day: dt.date) -> str:
 
 def month_text(day: dt.date) -> str:
     return f"{day:%B %Y}"
+
+
+def value_with_unit(info: MetricInfo, value: float) -> str:
+    """'1,234 admissions per 100,000 people', '85.3% of discharges': a chart's month label."""
+    figure = format_number(value, info.decimals)
+    return f"{figure}{info.unit}" if info.unit.startswith("%") else f"{figure} {info.unit}"
 
 
 def _points(figures: list[Figure]) -> list[Point]:
@@ -61,6 +70,7 @@ class PanelChart:
 @dataclass(frozen=True)
 class MetricCharts:
     area: Markup | None
+    area_compact: Markup | None  # the same chart drawn for a phone's width
     panels: list[PanelChart]
     first: dt.date | None
     last: dt.date | None
@@ -75,7 +85,7 @@ def _zero_based(series: MetricSeries) -> bool:
 def metric_charts(series: MetricSeries) -> MetricCharts:
     info = series.info
     if not series.area:
-        return MetricCharts(None, [], None, None, [])
+        return MetricCharts(None, None, [], None, None, [])
     first, last = series.area[0].start, series.area[-1].end
     period = f"{month_text(first)} to {month_text(last)}"
     averages = rolling_average(series.area)
@@ -85,23 +95,36 @@ def metric_charts(series: MetricSeries) -> MetricCharts:
     average_points = [
         Point(f.start, f.end, average) for f, average in zip(series.area, averages, strict=True)
     ]
-    area_chart = line_chart(
-        chart_id="chart-area",
-        title=f"{info.title}: the whole area, month by month",
-        description=(
-            f"Each month's value from {period} (thin line) and the average of the last 12 "
-            f"months (thick line). {describe_range(_points(series.area), info.decimals, info.unit)}"
-        ),
-        lines=[
-            Line("Month by month", _points(series.area), colour=PALE_BLUE, width=1.5),
-            Line("12-month average", average_points, colour=BLUE, width=3),
-        ],
-        axis=area_axis,
-        first=first,
-        last=last,
-        frame=WIDE,
-        y_label=info.unit,
-    )
+
+    def label(value: float) -> str:
+        return value_with_unit(info, value)
+
+    area_charts = [
+        line_chart(
+            chart_id=chart_id,
+            title=f"{info.title}: the whole area, month by month",
+            description=(
+                f"Each month's value from {period} (thin line) and the average of the last 12 "
+                f"months (thick line). "
+                f"{describe_range(_points(series.area), info.decimals, info.unit)}"
+            ),
+            lines=[
+                Line("Value", _points(series.area), colour=PALE_BLUE, width=1.5),
+                Line("12-month average", average_points, colour=BLUE, width=3),
+            ],
+            axis=area_axis,
+            first=first,
+            last=last,
+            frame=frame,
+            y_label=info.unit,
+            value_text=label,
+            css_class=css_class,
+        )
+        for chart_id, frame, css_class in (
+            ("chart-area", WIDE, "outcomes-chart"),
+            ("chart-area-compact", COMPACT, "outcomes-chart-compact"),
+        )
+    ]
     axis = value_axis(series.values(), zero=_zero_based(series))
     reference = Line(
         "Whole area" if not info.area_only else "All funders",
@@ -131,6 +154,7 @@ def metric_charts(series: MetricSeries) -> MetricCharts:
             first=first,
             last=last,
             marker=marker,
+            value_text=label,
         )
         panels.append(PanelChart(place=place, svg=svg, note=note))
-    return MetricCharts(area_chart, panels, first, last, averages)
+    return MetricCharts(area_charts[0], area_charts[1], panels, first, last, averages)

@@ -1,10 +1,12 @@
 """The outcome dashboards: an index of the metrics, a page per metric, the Audit Commission
-calculation, and the CSV behind every chart and table.
+calculation, the CSV behind every chart and table, and the whole stored run in long form.
 
-Commissioners and team managers only (joinedup.access.capabilities.SEE_OUTCOMES); everyone
-else gets the 403 page. Aggregates by neighbourhood, never a person, so the views write
-no audit event (as the partnership overview writes none). Figures come from the stored
-results (joinedup.outcomes.refresh), never from the lake while a page waits.
+Commissioners, team managers and analysts only (joinedup.access.capabilities.SEE_OUTCOMES);
+everyone else gets the 403 page. The long form is published (the small-number rule) for
+all of them and exact for analysts only (DOWNLOAD_EXACT_OUTCOMES). Aggregates by
+neighbourhood, never a person, so neither the views nor the downloads write an audit event
+(as the partnership overview writes none). Figures come from the stored results
+(joinedup.outcomes.refresh), never from the lake while a page waits.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from joinedup.access.capabilities import SEE_OUTCOMES
+from joinedup.access.capabilities import DOWNLOAD_EXACT_OUTCOMES, SEE_OUTCOMES
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import staff_of
 from joinedup.charts import BLUE as LINE_BLUE
 from joinedup.charts import PALE_BLUE as MONTH_BLUE
-from joinedup.charts import PURPLE, SECONDARY, financial_year_label, swatch
+from joinedup.charts import PURPLE, SECONDARY, financial_year_label, format_number, swatch
 from joinedup.outcomes import downloads
 from joinedup.outcomes.audit_commission import BEST_QUARTILE, measures
 from joinedup.outcomes.catalogue import METRIC_CATALOGUE, METRICS_BY_NAME, MetricInfo
@@ -37,21 +41,22 @@ from joinedup.outcomes.dashboard import (
     league_table,
     metric_series,
     places,
+    stored_rows,
 )
-from joinedup.outcomes.models import AREA, PeriodKind
+from joinedup.outcomes.models import AREA, OutcomeResult, PeriodKind
 from joinedup.outcomes.panels import metric_charts
 
 CHARTS = ("area", "panels", "league")
 
 
 def number(value: float | None, decimals: int = 1) -> str:
-    """12,345.6 for tables; '' for no value."""
-    return "" if value is None else f"{value:,.{decimals}f}"
+    """12,345.6 for tables; '' for no value (rounded as the CSV downloads round)."""
+    return "" if value is None else format_number(value, decimals)
 
 
 def signed(value: float | None, decimals: int = 1) -> str:
     """+1.5 or -1.5, for a difference; '' for none."""
-    return "" if value is None else f"{value:+,.{decimals}f}"
+    return "" if value is None else format_number(value, decimals, signed=True)
 
 
 def roughly_gbp(value: float) -> str:
@@ -142,6 +147,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "previous": previous,
             "summaries": summaries,
             "yours": _yours(staff),
+            "exact_allowed": DOWNLOAD_EXACT_OUTCOMES.allows(staff),
         },
     )
 
@@ -194,16 +200,42 @@ def metric_csv(request: HttpRequest, name: str, chart: str) -> HttpResponse:
     info = _info(name)
     if chart not in CHARTS or current_run() is None:
         raise Http404("No such download.")
+    title = slugify(info.title)
     if chart == "league":
         _, year, error = _year(request)
         if error or year is None:
             raise Http404(error or "No financial year is stored.")
         league = league_table(info, year, staff)
-        return _csv(downloads.league_csv(league), f"{info.name}-league-{year.year}.csv")
+        years = financial_year_label(year).replace("/", "-")
+        return _csv(downloads.league_csv(league), f"{title}-{years}.csv")
     series = metric_series(info, staff)
     if chart == "area":
-        return _csv(downloads.area_csv(series), f"{info.name}-area.csv")
-    return _csv(downloads.panels_csv(series), f"{info.name}-neighbourhoods.csv")
+        return _csv(downloads.area_csv(series), f"{title}-whole-area.csv")
+    groups = "funder" if info.area_only else "neighbourhood"
+    return _csv(downloads.panels_csv(series), f"{title}-by-{groups}.csv")
+
+
+@require_safe
+@staff_member_required
+def figures_csv(request: HttpRequest, exact: bool) -> HttpResponse:
+    """Every stored figure in docs/metrics.md's long form: published, or exact for analysts."""
+    staff = _viewer(request)
+    if exact and not DOWNLOAD_EXACT_OUTCOMES.allows(staff):
+        raise PermissionDenied("Only analysts may download the exact outcome figures.")
+    run = current_run()
+    if run is None:
+        raise Http404("No outcome figures have been computed yet.")
+    names = {p.key: p.name for p in places(_stored_groups())}
+    text = downloads.long_form_csv(stored_rows(), exact=exact, names=names)
+    version = "exact" if exact else "published"
+    day = timezone.localdate(run.computed_at)
+    return _csv(text, f"outcome-figures-{version}-{day:%Y-%m-%d}.csv")
+
+
+def _stored_groups() -> list[str]:
+    return list(
+        OutcomeResult.objects.order_by().values_list("neighbourhood_id", flat=True).distinct()
+    )
 
 
 @require_safe
@@ -237,4 +269,5 @@ def audit_commission_csv(request: HttpRequest) -> HttpResponse:
     if error or year is None:
         raise Http404(error or "No financial year is stored.")
     result = audit_commission(year, staff)
-    return _csv(downloads.audit_commission_csv(result), f"audit-commission-{year.year}.csv")
+    years = financial_year_label(year).replace("/", "-")
+    return _csv(downloads.audit_commission_csv(result), f"audit-commission-{years}.csv")

@@ -27,6 +27,7 @@ from joinedup.access.policy import (
     staff_sector,
 )
 from joinedup.access.staff_names import names_of, staff_name
+from joinedup.formatting import condition_text
 from joinedup.lake.vocabulary import CARE_HOME_SERVICES
 from joinedup.people.models import Alert
 from joinedup.record.age import age_on
@@ -216,7 +217,7 @@ def conditions(access: RecordAccess) -> list[ConditionLine]:
         ConditionLine(
             pk=c.pk,
             html_id=f"entry-condition-{c.pk}",
-            name=c.get_condition_display(),
+            name=condition_text(c.condition),
             onset_date=c.onset_date,
             snomed_code=c.snomed_code or "",
         )

@@ -3,7 +3,10 @@
 Every change of a referral's status or owning team is a ReferralEvent, written in the same
 transaction as the change (joinedup.referrals.workflow), with who made it copied so that
 history never changes when staff records do; the database refuses an event that records a
-transition the FHIR Task lifecycle does not allow. Systems (GP systems, NHS 111, the
+transition the FHIR Task lifecycle does not allow. What came of an urgent response's first
+visit (VisitOutcome) and whether the person agreed to being referred (ReferralConsent) are
+kept here, one row per referral beside the record's Referral, so the referrals app owns
+its own answers. Systems (GP systems, NHS 111, the
 ambulance service, the telecare monitoring centre) send referrals with a token; a referral
 whose person cannot be matched safely waits as an Intake until the triage clinician
 matches it, so nothing a system sends is lost and no duplicate person is made silently.
@@ -23,7 +26,7 @@ from joinedup.record.models import Referral, Team, enum_choices
 
 
 def _allowed_transitions() -> Q:
-    allowed = Q(kind__in=["created", "redirected", "first_visit", "note"])
+    allowed = Q(kind__in=["created", "redirected", "first_visit", "visit_outcome", "note"])
     for current, following in lifecycle.TRANSITIONS.items():
         allowed |= Q(kind="status", from_status=current, to_status__in=sorted(following))
     return allowed
@@ -37,6 +40,7 @@ class ReferralEvent(models.Model):
         STATUS = "status", "Status changed"
         REDIRECTED = "redirected", "Redirected"
         FIRST_VISIT = "first_visit", "First visit"
+        VISIT_OUTCOME = "visit_outcome", "Visit outcome"
         NOTE = "note", "Note"
 
     referral = models.ForeignKey(Referral, models.PROTECT, related_name="events")
@@ -71,6 +75,100 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"referral event {self.pk} ({self.kind})"
+
+
+class Outcome(models.TextChoices):
+    """What came of an urgent response's first visit (VisitOutcome.outcome)."""
+
+    STAYED_HOME = "stayed_home", "Stayed at home with support"
+    ADMITTED = "admitted", "Admitted to hospital"
+    REFERRED_ON = "referred_on", "Referred on to another service or team"
+    DECLINED = "declined", "Declined the service"
+
+
+class VisitOutcome(models.Model):
+    """What came of a two-hour referral's first visit: recorded once, by the urgent response
+    team, and it ends the referral (joinedup.referrals.visit_outcomes says how)."""
+
+    Outcome = Outcome
+
+    referral = models.OneToOneField(
+        Referral, models.PROTECT, primary_key=True, related_name="visit_outcome"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    referred_to_team = models.ForeignKey(
+        Team, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    referred_to = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="Where the person was referred on to, when it is not one of the teams",
+    )
+    recorded_at = models.DateTimeField()
+    recorded_by = models.CharField(max_length=150, help_text="Username, copied")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values),
+                name="visit_outcome_known",
+            ),
+            # Referred on: to one team or one service named in words; otherwise to nowhere.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome="referred_on")
+                    & (
+                        (Q(referred_to_team__isnull=False) & Q(referred_to=""))
+                        | (Q(referred_to_team__isnull=True) & ~Q(referred_to=""))
+                    )
+                )
+                | (
+                    ~Q(outcome="referred_on") & Q(referred_to_team__isnull=True) & Q(referred_to="")
+                ),
+                name="visit_outcome_referred_on_somewhere",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"outcome of {self.referral_id}: {self.outcome}"
+
+
+class ConsentAnswer(models.TextChoices):
+    """The answers a referral may be made with (ReferralConsent.answer)."""
+
+    AGREED = "agreed", "Yes, they agreed"
+    BEST_INTERESTS = (
+        "best_interests",
+        "No: they lack capacity to decide and it is in their best interests",
+    )
+    SAFEGUARDING = "safeguarding", "No: made without consent because of a safeguarding concern"
+
+
+class ReferralConsent(models.Model):
+    """Whether the person agreed to being referred, as the referrer answered on the form.
+
+    A person with capacity who declines is not referred unless there is a safeguarding
+    concern, so "declined" is never stored. A referral with no row (sent by a system, or
+    made before the question was asked) shows "Not recorded".
+    """
+
+    Answer = ConsentAnswer
+
+    referral = models.OneToOneField(
+        Referral, models.PROTECT, primary_key=True, related_name="consent"
+    )
+    answer = models.CharField(max_length=16, choices=ConsentAnswer.choices)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer__in=ConsentAnswer.values), name="referral_consent_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"consent to {self.referral_id}: {self.answer}"
 
 
 def token_digest(token: str) -> str:

@@ -9,6 +9,7 @@ response board is for the triage clinicians and the urgent response teams.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -55,6 +56,16 @@ def may_see_referral(user: Any, referral: Referral) -> bool:
 
 def urgent_teams_of(staff: StaffMember) -> list[Team]:
     return list(staff.teams.filter(kind=Team.Kind.URGENT_COMMUNITY_RESPONSE))
+
+
+def records_urgent_visits_for(staff: StaffMember) -> Callable[[Referral], bool]:
+    """Whether this member of staff may record a two-hour referral's first visit and what
+    came of it: triage, or the urgent response team the referral is with. Asked once for
+    a page of referrals (one query for the staff's teams)."""
+    if TRIAGE.allows(staff):
+        return lambda referral: True
+    teams = {t.pk for t in urgent_teams_of(staff)}
+    return lambda referral: referral.team_id in teams
 
 
 def urgent_board_or_403(user: Any) -> StaffMember:

@@ -19,6 +19,7 @@ from joinedup.people.search import normalise_postcode
 from joinedup.record import nhs_number
 from joinedup.record.models import GpPractice
 from joinedup.referrals.matching import PersonDetails
+from joinedup.referrals.models import ConsentAnswer
 
 URGENCY_LABELS = {
     "two_hour": "Two-hour urgent community response",
@@ -109,8 +110,11 @@ def read_person(sub: Submission, data: Any, prefix: str = "person.") -> None:
         )
 
 
-def read_referral(data: dict[str, Any], *, source: str | None = None) -> Submission:
-    """The referral part: urgency, source (given by the system, or chosen), reason, needs."""
+def read_referral(
+    data: dict[str, Any], *, source: str | None = None, person_known: bool = False
+) -> Submission:
+    """The referral part: urgency, source (given by the system, or chosen), reason, needs;
+    and who the person is, unless the form already knows (started from their record)."""
     sub = Submission()
     urgency = _text(data, "urgency")
     if urgency not in URGENCIES:
@@ -136,8 +140,35 @@ def read_referral(data: dict[str, Any], *, source: str | None = None) -> Submiss
         sub.problem("external_id", f"external_id: text of {LIMITS['id']} characters or fewer")
     else:
         sub.external_id = external.strip()
-    read_person(sub, data.get("person"))
+    if not person_known:
+        read_person(sub, data.get("person"))
     return sub
+
+
+# The form's question, its answers in the order shown; "declined" is an answer the form
+# refuses, never one stored (joinedup.referrals.models.ReferralConsent).
+DECLINED = "declined"
+CONSENT_ITEMS: tuple[tuple[str, str], ...] = (
+    *ConsentAnswer.choices,
+    (DECLINED, "No, they declined"),
+)
+
+
+def read_consent(data: dict[str, Any], problems: list[Problem]) -> str | None:
+    """Whether the person agreed to being referred (form field consent): a ConsentAnswer,
+    or None with the problem added. A person with capacity who declines is not referred
+    unless there is a safeguarding concern (which is its own answer)."""
+    answer = _text(data, "consent")
+    if answer == DECLINED:
+        problems.append(
+            ("consent", "consent: a person with capacity who declines cannot be referred unless "
+             "there is a safeguarding concern")
+        )  # fmt: skip
+        return None
+    if answer not in ConsentAnswer.values:
+        problems.append(("consent", "consent: say whether the person agreed to the referral"))
+        return None
+    return answer
 
 
 def read_new_person(data: dict[str, Any], problems: list[Problem]) -> NewPerson | None:

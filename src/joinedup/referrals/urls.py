@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from joinedup.referrals.views import intake, new, queues, referral
+from joinedup.referrals.views import intake, new, queues, referral, visit_outcome
 
 urlpatterns = [
     path("new/", new.new_referral, name="new"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("intake/<int:intake_id>/", intake.intake, name="intake"),
     path("<str:referral_id>/", referral.referral, name="referral"),
     path("<str:referral_id>/act/", referral.act, name="act"),
+    path("<str:referral_id>/outcome/", visit_outcome.visit_outcome, name="visit_outcome"),
 ]

@@ -23,10 +23,18 @@ from joinedup.access.models import AuditAction
 from joinedup.access.policy import current_on, staff_of
 from joinedup.access.staff_names import name_of
 from joinedup.errors import UserError
+from joinedup.formatting import localtime_text
 from joinedup.notifications.sending import referral_changed
 from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Contact, Episode, Organisation, Person, Referral, Team
-from joinedup.referrals.models import ReferralEvent
+from joinedup.referrals.models import (
+    ConsentAnswer,
+    Outcome,
+    ReferralConsent,
+    ReferralEvent,
+    VisitOutcome,
+)
+from joinedup.referrals.visit_outcomes import DESTINATION_LIMIT, STATUS_AFTER, in_words
 
 TWO_HOURS = dt.timedelta(hours=2)
 # How long a referral may wait unaccepted before it is flagged to the referrer and triage.
@@ -137,10 +145,14 @@ def create_referral(
     referrer_organisation: Organisation | None = None,
     external_id: str | None = None,
     source_system: str | None = None,
+    consent: str | None = None,
     now: dt.datetime | None = None,
 ) -> Referral:
     """A new referral, requested. Two-hour ones go straight to the urgent response team,
-    so the two-hour clock is on its board at once; others wait for triage to route them."""
+    so the two-hour clock is on its board at once; others wait for triage to route them.
+    `consent` is the referrer's answer (a ConsentAnswer); None: not asked (a system's)."""
+    if consent is not None and consent not in ConsentAnswer.values:
+        raise ReferralError("consent: say whether the person agreed to the referral")
     now = now or timezone.now()
     team = urgent_response_team() if urgency == "two_hour" else None
     referral = Referral.objects.create(
@@ -161,9 +173,12 @@ def create_referral(
         source_system=actor.system if source_system is None else source_system,
         external_id=external_id or None,
     )
+    if consent is not None:
+        ReferralConsent.objects.create(referral=referral, answer=consent)
     _event(referral, actor, now, kind=ReferralEvent.Kind.CREATED, to_status="requested",
            to_team=team)  # fmt: skip
-    _audit(actor, AuditAction.CREATE, person.pk, f"referral {referral.pk} ({urgency})")
+    consented = f", consent: {consent}" if consent is not None else ""
+    _audit(actor, AuditAction.CREATE, person.pk, f"referral {referral.pk} ({urgency}{consented})")
     return referral
 
 
@@ -376,3 +391,81 @@ def record_first_visit(
     )  # fmt: skip
     _audit(actor, AuditAction.CREATE, referral.person_id, f"first visit for referral {referral.pk}")
     return contact
+
+
+def visit_outcome_refusal(referral: Referral) -> ReferralError | None:
+    """Why the visit's outcome cannot be recorded now, whatever it is (None: it can): a
+    conflict when it already was (someone else got there first)."""
+    earlier = VisitOutcome.objects.filter(referral=referral).first()
+    if earlier is not None:
+        return ReferralConflictError(
+            f"outcome: {name_of(earlier.recorded_by)} already recorded the visit's outcome on "
+            f"{localtime_text(earlier.recorded_at)}: {in_words(earlier)}"
+        )
+    if referral.urgency != "two_hour":
+        return ReferralError("referral: only two-hour referrals have a visit outcome")
+    if first_visit_minutes(referral) is None:
+        return ReferralError("outcome: record the first visit before what came of it")
+    if referral.status != "in-progress":
+        return ReferralError(
+            f"outcome: the referral is {referral.status}; a visit's outcome is recorded while "
+            "the referral is in progress"
+        )
+    return None
+
+
+def _destination(outcome: str, team: Team | None, words: str) -> tuple[Team | None, str]:
+    """Where a person referred on went: one of the teams, or a service named in words."""
+    words = words.strip()
+    if outcome != Outcome.REFERRED_ON:
+        return None, ""
+    if team is not None and words:
+        raise ReferralError("referred_to: choose one of the teams or write the service, not both")
+    if team is None and not words:
+        raise ReferralError(
+            "referred_to_team: choose the team the person was referred on to, or write the service"
+        )
+    if len(words) > DESTINATION_LIMIT:
+        raise ReferralError(
+            f"referred_to: write the service in {DESTINATION_LIMIT} characters or fewer"
+        )
+    return team, words
+
+
+@transaction.atomic
+def record_visit_outcome(
+    referral_id: str,
+    outcome: str,
+    *,
+    actor: Actor,
+    referred_to_team: Team | None = None,
+    referred_to: str = "",
+    expected_status: str | None = None,
+    now: dt.datetime | None = None,
+) -> VisitOutcome:
+    """What came of the first visit, once: kept, in the history and the audit, and the
+    referral ended as visit_outcomes.STATUS_AFTER says (which tells the referrer)."""
+    now = now or timezone.now()
+    referral = _locked(referral_id, None)
+    refusal = visit_outcome_refusal(referral)
+    if isinstance(refusal, ReferralConflictError):
+        raise refusal
+    if expected_status is not None and referral.status != expected_status:
+        raise ReferralConflictError(stale_message(referral))
+    if refusal is not None:
+        raise refusal
+    if outcome not in STATUS_AFTER:
+        raise ReferralError("outcome: choose what came of the visit")
+    team, words = _destination(outcome, referred_to_team, referred_to)
+    recorded = VisitOutcome.objects.create(
+        referral=referral, outcome=outcome, referred_to_team=team, referred_to=words,
+        recorded_at=now, recorded_by=actor.username,
+    )  # fmt: skip
+    said = in_words(recorded)
+    _event(referral, actor, now, kind=ReferralEvent.Kind.VISIT_OUTCOME, reason=said)
+    _audit(actor, AuditAction.CREATE, referral.person_id,
+           f"visit outcome for referral {referral.pk}: {outcome}")  # fmt: skip
+    change_status(
+        referral_id, STATUS_AFTER[outcome], actor=actor, reason=f"Visit outcome: {said}", now=now
+    )
+    return recorded

@@ -17,14 +17,15 @@ from django.utils import timezone
 
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
-from joinedup.forms.dates import TYPED, parse_date
-from joinedup.forms.errors import FieldError
+from joinedup.forms.dates import DateEntry, read_date, with_error
+from joinedup.forms.errors import FieldError, error_text
 from joinedup.notifications.sending import task_given
 from joinedup.record.models import Person, Team
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import Owner, parse_owner
 
 TITLE_MAX = Task._meta.get_field("title").max_length or 300
+DUE_EXAMPLE = "14 3 2027"
 DETAIL_MAX = 20_000  # as an MDT item's notes: room for a full handover, not a document dump
 
 
@@ -40,8 +41,9 @@ def read_action(
 ) -> tuple[ActionInput | None, list[FieldError]]:
     """The title, owner and due date of a task or action, or the problems with them.
 
-    Field names are `<prefix>title`, `<prefix>owner` and `<prefix>due`; so are the ids the
-    problems point at.
+    Field names are `<prefix>title`, `<prefix>owner` and the NHS.UK date input's
+    `<prefix>due_day`, `_month`, `_year`; the ids the problems point at are `<prefix>title`,
+    `<prefix>owner` and `<prefix>due-day`.
     """
     problems: list[FieldError] = []
     title = str(data.get(f"{prefix}title", "")).strip()
@@ -65,17 +67,21 @@ def read_action(
                 "(the one given is not known)",
             )
         )
-    due_text = str(data.get(f"{prefix}due", "")).strip()
-    due = parse_date(due_text, TYPED) if due_text else None
-    if not due_text:
-        problems.append(FieldError(f"{prefix}due", "Enter the due date"))
-    elif due is None:
-        problems.append(FieldError(f"{prefix}due", "Due date must be a real date, like 14/03/2027"))
-    elif due < today:
-        problems.append(FieldError(f"{prefix}due", "Due date must be today or in the future"))
+    entry = read_date(data, f"{prefix}due", "due date", example=DUE_EXAMPLE)
+    due = entry.date
+    if entry.error:
+        problems.append(FieldError(f"{prefix}due-day", entry.error))
+    elif due is not None and due < today:
+        problems.append(FieldError(f"{prefix}due-day", "The due date must be today or later"))
     if problems or owner is None or due is None:
         return None, problems
     return ActionInput(title=title, owner=owner, due=due), []
+
+
+def due_entry(data: Mapping[str, Any], problems: list[FieldError], prefix: str = "") -> DateEntry:
+    """The due date as typed, with its problem, to draw the date input again."""
+    entry = read_date(data, f"{prefix}due", "due date")
+    return with_error(entry, error_text(problems, f"{prefix}due-day"))
 
 
 def create_task(

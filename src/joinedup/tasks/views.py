@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -30,10 +31,11 @@ from joinedup.access.known_people import held_by
 from joinedup.access.models import AuditAction, StaffMember
 from joinedup.access.policy import NOT_RELATED, openable_person_ids, staff_of
 from joinedup.access.team_membership import member_of, teams_of
+from joinedup.forms.dates import DateEntry
 from joinedup.forms.errors import FieldError
 from joinedup.record.models import Organisation, Person, Team
 from joinedup.record.nhs_number import is_valid, normalise
-from joinedup.tasks.entry import DETAIL_MAX, create_task, read_action
+from joinedup.tasks.entry import DETAIL_MAX, create_task, due_entry, read_action
 from joinedup.tasks.lists import open_tasks, task_page
 from joinedup.tasks.models import Task
 from joinedup.tasks.owners import UNRELATED_OWNER, Owner, may_own, owner_options, parse_owner
@@ -67,7 +69,6 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "today": today,
-            "closed": request.GET.get("closed", ""),
             "openable": openable,
             "not_related": NOT_RELATED,
         },
@@ -107,7 +108,6 @@ def team(request: HttpRequest, team_id: str) -> HttpResponse:
             "owners": owners,
             "owner": owner.value if owner else "",
             "problems": problems,
-            "closed": request.GET.get("closed", ""),
             "openable": openable,
             "not_related": NOT_RELATED,
         },
@@ -168,7 +168,9 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             {"heading": "This task is already closed", "back": _next_url(request)},
             status=409,
         )
-    return HttpResponseRedirect(_with_query(_next_url(request), f"closed={task.pk}"))
+    done = "done" if status == Task.Status.DONE else "cancelled"
+    messages.success(request, f"Task {done}: {task.title}.")
+    return HttpResponseRedirect(_next_url(request))
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -178,10 +180,6 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return wanted
     return reverse("tasks:mine")
-
-
-def _with_query(url: str, query: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -196,7 +194,7 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = {
             name: str(request.POST.get(name, "")).strip()
-            for name in ("title", "nhs_number", "owner", "team", "due", "detail")
+            for name in ("title", "nhs_number", "owner", "team", "detail")
         }
         today = timezone.localdate()
         action, problems = read_action(request.POST, today=today)
@@ -225,9 +223,8 @@ def new(request: HttpRequest) -> HttpResponse:
                 detail=values["detail"],
                 what="task: added",
             )
-            return HttpResponseRedirect(
-                reverse("tasks:team", args=[the_team.pk]) + f"?created={task.pk}"
-            )
+            messages.success(request, f"Task added: {task.title}.")
+            return HttpResponseRedirect(reverse("tasks:team", args=[the_team.pk]))
     return render(
         request,
         "tasks/new.jinja",
@@ -235,13 +232,14 @@ def new(request: HttpRequest) -> HttpResponse:
             "teams": my_teams,
             "options": owner_options(the_team),
             "values": values,
+            "due": due_entry(request.POST, problems) if problems else DateEntry.blank(),
             "problems": problems,
         },
         status=400 if problems else 200,
     )
 
 
-FIELDS = ("title", "nhs_number", "owner", "team", "due", "detail")
+FIELDS = ("title", "nhs_number", "owner", "team", "due-day", "detail")
 
 
 def _person(

@@ -1,10 +1,12 @@
-"""A team's workspace: its caseload, episodes, key workers and workload (members only)."""
+"""A team's workspace: its caseload, episodes, key workers and workload (members only);
+and a key worker's own people."""
 
 from django.urls import path
 
-from joinedup.teams.views import caseload, episodes, key_worker
+from joinedup.teams.views import caseload, episodes, key_worker, my_people
 
 urlpatterns = [
+    path("my-people/", my_people.my_people, name="my_people"),
     path("<str:team_id>/caseload/", caseload.caseload, name="caseload"),
     path("<str:team_id>/caseload/open/", episodes.episode_open, name="episode_open"),
     path(

@@ -39,6 +39,7 @@ from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction
 from joinedup.access.policy import current_on
 from joinedup.errors import UserError
+from joinedup.formatting import long_date
 from joinedup.lake import schema
 from joinedup.lake.vocabulary import CARE_HOME_SERVICES
 from joinedup.mdt.agenda import MeetingHeldError, add_person, next_meeting
@@ -92,10 +93,9 @@ def follow_on_service(spell: HospitalSpell, pathway: int, chosen: str | None) ->
     allowed = FOLLOW_ON[pathway]
     if chosen:
         if chosen not in allowed:
-            words = ", ".join(allowed) or "none"
-            raise DischargeError(
-                "follow_on", f"Pathway {pathway} starts {words}, not {chosen.replace('_', ' ')}"
-            )
+            words = " or ".join(SERVICE_WORDS.get(s, s) for s in allowed) or "nothing"
+            asked = SERVICE_WORDS.get(chosen, "that service")
+            raise DischargeError("follow_on", f"Pathway {pathway} starts {words}, not {asked}")
         return chosen
     if pathway == 3 and spell.delay_reason == "awaiting_nursing_home":
         return "nursing_care"
@@ -107,7 +107,8 @@ def _check(
 ) -> None:
     if spell.discharge_date is not None:
         raise DischargeError(
-            "discharge_date", f"This stay was already discharged on {spell.discharge_date}"
+            "discharge_date",
+            f"This stay was already discharged on {long_date(spell.discharge_date)}",
         )
     if destination not in schema.DISCHARGE_DESTINATIONS:
         raise DischargeError("discharge_destination", "Select where the person went")
@@ -116,7 +117,8 @@ def _check(
     if discharge_date < spell.admission_date:
         raise DischargeError(
             "discharge_date",
-            f"The discharge date must be on or after the admission date, {spell.admission_date}",
+            "The discharge date must be on or after the admission date, "
+            f"{long_date(spell.admission_date)}",
         )
     if discharge_date > today:
         raise DischargeError(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
@@ -28,6 +30,15 @@ def notifications_link(request: Any) -> dict[str, str] | None:
     from joinedup.notifications.header import header_link
 
     return header_link(request)
+
+
+def confirmations(request: Any) -> list[tuple[str, bool]]:
+    """The messages the last change left (Django's messages framework), each with whether it
+    confirms a success (else it informs: "You have logged out"), read once: drawn by
+    web/base.jinja on the page after the change, so every app confirms the same way."""
+    if not isinstance(request, HttpRequest):  # a template drawn without a request
+        return []
+    return [(str(m), m.level == messages.SUCCESS) for m in messages.get_messages(request)]
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -53,6 +64,7 @@ def environment(**options: Any) -> Environment:
             "url": url,
             "menu": workspace_menu,
             "notifications_link": notifications_link,
+            "confirmations": confirmations,
         }
     )
     env.filters.update(

@@ -1,5 +1,5 @@
-"""The pages of a request that went wrong (404, 403, 405, 500), drawn even when the service
-is not whole.
+"""The pages of a request that went wrong (404, 403, 405, 500, a form's failed CSRF check),
+drawn even when the service is not whole.
 
 A 500 may come from the database or the static files, so its page uses neither: plain
 HTML with a few lines of style inline (allowed by their hash in its Content-Security-Policy,
@@ -96,6 +96,20 @@ def not_allowed_page(request: HttpRequest) -> ErrorPage:
     )
 
 
+def csrf_failure_page() -> ErrorPage:
+    return ErrorPage(
+        403,
+        "This form could not be sent",
+        (
+            "Your session on this form expired or the form was opened in another window; "
+            "go back, reload and try again.",
+            "Nothing has been changed.",
+        ),
+        "Go to your start page",
+        _address("workspace"),
+    )
+
+
 def server_error_page() -> ErrorPage:
     return ErrorPage(
         500,
@@ -185,6 +199,13 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler403 (a record's own refusal, people/refused.jinja, is drawn by its view)."""
     return error_response(request, forbidden_page())
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent without its valid token (a session that ended, a form
+    kept open in another window) gets a page that says what to do, not Django's bare one."""
+    logger.warning("form refused, CSRF check failed: %s", reason)
+    return error_response(request, csrf_failure_page())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

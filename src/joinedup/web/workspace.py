@@ -6,8 +6,8 @@ clinician starts at the triage queue, the urgent response team at its board, a t
 manager at the team's caseload, team members at their tasks, referrers (GPs, pharmacists)
 at their referrals, discharge coordinators and social care brokers at the transfer of care
 hub's board (team managers, who may read it, reach it from their caseload: their menu is
-full), commissioners at the outcome dashboards, system administrators at the staff
-accounts and analysts at the partnership overview.
+full), commissioners and analysts at the outcome dashboards and system administrators
+at the staff accounts.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ A member of staff attends once: the form checks, and the database's constraint
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -47,7 +48,10 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             if not lock_unheld(meeting.pk):
                 return refuse_held(request, meeting)
             if values.get("remove", "").isdecimal() and len(values["remove"]) <= 18:
-                Attendance.objects.filter(meeting=meeting, pk=int(values["remove"])).delete()
+                gone = Attendance.objects.filter(meeting=meeting, pk=int(values["remove"])).first()
+                if gone is not None:
+                    gone.delete()
+                    messages.success(request, f"{gone.name} taken off the attendance.")
                 return HttpResponseRedirect(reverse("mdt:attendance", args=[pk]))
             if row is not None:
                 try:
@@ -56,6 +60,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 except IntegrityError:
                     problems.append(FieldError("staff", ALREADY_ATTENDING))
                 else:
+                    messages.success(request, f"{row.name} recorded as attending.")
                     return HttpResponseRedirect(reverse("mdt:attendance", args=[pk]))
     return render(
         request,

@@ -9,6 +9,7 @@ with the person's id in the same transaction.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -22,14 +23,19 @@ from joinedup.access.models import AuditAction
 from joinedup.access.policy import objecting, openable_person_ids
 from joinedup.access.team_membership import member_of
 from joinedup.formatting import long_date
+from joinedup.forms.dates import DateEntry
 from joinedup.forms.errors import FieldError
 from joinedup.mdt.agenda_lines import agenda_items, agenda_line
 from joinedup.mdt.meeting_access import lock_unheld, refuse_held, why_not_open
 from joinedup.mdt.models import AgendaItem, Meeting
-from joinedup.tasks.entry import create_task, read_action
+from joinedup.tasks.entry import create_task, due_entry, read_action
 from joinedup.tasks.owners import UNRELATED_OWNER, may_own, owner_options
 
 TEXT_MAX = 20_000
+SAVED = {
+    "notes": "Notes and decisions saved.",
+    "action": "Action added: it is now a task of the team.",
+}
 
 
 def origin(meeting: Meeting) -> str:
@@ -51,10 +57,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
             return refuse_held(request, meeting)
         if request.POST.get("form") == "action":
             values.update(
-                {
-                    k: str(request.POST.get(k, "")).strip()
-                    for k in ("action_title", "action_owner", "action_due")
-                }
+                {k: str(request.POST.get(k, "")).strip() for k in ("action_title", "action_owner")}
             )
             saved = _add_action(request, found, problems)
         else:
@@ -66,7 +69,8 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
         if saved == "held":
             return refuse_held(request, meeting)
         if saved:
-            return HttpResponseRedirect(reverse("mdt:item", args=[pk]) + f"?saved={saved}")
+            messages.success(request, SAVED[saved])
+            return HttpResponseRedirect(reverse("mdt:item", args=[pk]))
     today = timezone.localdate()
     with transaction.atomic():
         fresh = agenda_items(meeting).get(pk=pk)
@@ -84,8 +88,10 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
             "values": values,
             "options": owner_options(meeting.team),
             "held": meeting.status == Meeting.Status.HELD,
+            "due": due_entry(request.POST, problems, "action_")
+            if request.POST.get("form") == "action"
+            else DateEntry.blank(),
             "problems": problems,
-            "saved": request.GET.get("saved", ""),
         },
         status=400 if problems else 200,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -33,7 +34,7 @@ from joinedup.mdt.agenda import MeetingHeldError, add_person, build_agenda, high
 from joinedup.mdt.agenda_lines import agenda_page
 from joinedup.mdt.meeting_access import meeting_for_member, refuse_held, why_not_open
 from joinedup.mdt.models import AgendaItem, Meeting
-from joinedup.mdt.scheduling import read_schedule
+from joinedup.mdt.scheduling import ScheduleForm, read_schedule
 from joinedup.record.models import Person
 from joinedup.record.nhs_number import is_valid, normalise
 
@@ -60,11 +61,9 @@ def rebuild(user: Any, meeting: Meeting) -> int:
 def meetings(request: HttpRequest, team_id: str) -> HttpResponse:
     """The team's upcoming and past meetings, and the form to schedule one."""
     _staff, team = member_of(request.user, team_id)
-    problems: list[FieldError] = []
-    values = {"starts_at": "", "location": ""}
+    form = ScheduleForm.blank()
     if request.method == "POST":
-        values = {k: str(request.POST.get(k, "")).strip() for k in values}
-        schedule, problems = read_schedule(request.POST, now=timezone.now())
+        schedule, form = read_schedule(request.POST, now=timezone.now())
         if schedule is not None:
             with transaction.atomic():
                 meeting = Meeting.objects.create(
@@ -74,7 +73,13 @@ def meetings(request: HttpRequest, team_id: str) -> HttpResponse:
                     created_at=timezone.now(),
                     created_by=request.user.get_username(),
                 )
-                rebuild(request.user, meeting)
+                added = rebuild(request.user, meeting)
+            messages.success(
+                request,
+                f"Meeting scheduled for {timezone.localtime(meeting.starts_at):%H:%M} on "
+                f"{long_date(timezone.localdate(meeting.starts_at))}: {_people(added)} "
+                "on its agenda.",
+            )
             return HttpResponseRedirect(reverse("mdt:meeting", args=[meeting.pk]))
     counted = Meeting.objects.filter(team=team).annotate(items_count=Count("items"))
     return render(
@@ -86,10 +91,10 @@ def meetings(request: HttpRequest, team_id: str) -> HttpResponse:
             "past": counted.exclude(status=Meeting.Status.SCHEDULED).order_by("-starts_at")[
                 :PAST_SHOWN
             ],
-            "values": values,
-            "problems": problems,
+            "form": form,
+            "problems": form.problems,
         },
-        status=400 if problems else 200,
+        status=400 if form.problems else 200,
     )
 
 
@@ -126,22 +131,23 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if request.POST.get("action") == "rebuild":
                 added = rebuild(request.user, the_meeting)
-                return HttpResponseRedirect(reverse("mdt:meeting", args=[pk]) + f"?rebuilt={added}")
+                messages.success(
+                    request,
+                    f"Agenda rebuilt: {_people(added)} added. Notes already written are kept.",
+                )
+                return HttpResponseRedirect(reverse("mdt:meeting", args=[pk]))
             nhs_typed = str(request.POST.get("nhs_number", "")).strip()
             item = _add_by_nhs_number(request, the_meeting, nhs_typed, problems)
         except MeetingHeldError:
             return refuse_held(request, the_meeting)
         if item is not None:
-            return HttpResponseRedirect(
-                reverse("mdt:meeting", args=[pk]) + f"?added={item.pk}#item-{item.pk}"
-            )
+            messages.success(request, "Person added to the agenda.")
+            return HttpResponseRedirect(reverse("mdt:meeting", args=[pk]) + f"#item-{item.pk}")
     context = _agenda_context(request, staff, the_meeting, "mdt agenda")
     context.update(
         {
             "problems": problems,
             "nhs_typed": nhs_typed,
-            "rebuilt": request.GET.get("rebuilt"),
-            "added": request.GET.get("added"),
         }
     )
     return render(request, "mdt/meeting.jinja", context, status=400 if problems else 200)
@@ -179,6 +185,21 @@ def _add_by_nhs_number(
             AuditAction.CREATE, user=request.user, person_id=person.pk, what="mdt agenda: added"
         )
     return item
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def _audit_held(user: Any, meeting: Meeting) -> None:
+    """Holding a meeting closes the notes on everyone on its agenda: a change for each of
+    them (one event for the meeting itself when no one is on it)."""
+    what = f"mdt meeting {meeting.pk}: held"
+    people = list(AgendaItem.objects.filter(meeting=meeting).values_list("person_id", flat=True))
+    if people:
+        record_events(AuditAction.UPDATE, user=user, person_ids=people, what=what)
+    else:
+        record_event(AuditAction.UPDATE, user=user, what=what)
 
 
 def not_started(meeting: Meeting, now: dt.datetime) -> str:
@@ -220,8 +241,13 @@ def hold(request: HttpRequest, pk: int) -> HttpResponse:
                 changed = Meeting.objects.filter(pk=pk, status=Meeting.Status.SCHEDULED).update(
                     status=Meeting.Status.HELD, held_at=now, summary=summary
                 )
+                if changed:
+                    _audit_held(request.user, the_meeting)
             if not changed:
                 return refuse_held(request, the_meeting)
+            messages.success(
+                request, "Meeting marked held: its agenda, notes and actions are its record now."
+            )
             return HttpResponseRedirect(reverse("mdt:summary", args=[pk]))
     items = AgendaItem.objects.filter(meeting=the_meeting)
     return render(

@@ -14,14 +14,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from joinedup.access.audit import access_report as audit_access_report
-from joinedup.access.capabilities import BREAK_GLASS
+from joinedup.access.capabilities import BREAK_GLASS, REFER
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.policy import (
     RecordAccess,
@@ -119,8 +118,8 @@ def _record_context(
         "timeline": page if not errors else None,
         # Writing needs a care relationship: break-glass reads (joinedup.people.entries).
         "may_write": held.legitimate,
-        # The confirmation left by the write that led here (Jinja has no context processor).
-        "notices": [str(message) for message in get_messages(request)],
+        # The referral form started for this person (joinedup.referrals.views.new).
+        "may_refer": REFER.allows(access.staff),
         "errors": errors,
         "filter": timeline_filter,
         "raw_filter": {

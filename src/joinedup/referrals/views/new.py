@@ -3,6 +3,10 @@
 Nothing is saved until the person is certain: an NHS number that matches (with the same
 date of birth), or one of the likely matches chosen by the referrer, or a new person
 record the referrer has confirmed is not any of them (audited with that confirmation).
+Started from a person's record (?person=<id>), the person is already certain: the form
+names them and asks nothing about who they are, and opening it is a read of their record
+(joinedup.access.policy.opened_record), refused as the record page refuses it, the same
+whether or not the person exists. Every referral made here says whether the person agreed.
 """
 
 from __future__ import annotations
@@ -15,14 +19,23 @@ from django.shortcuts import redirect, render
 
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
+from joinedup.access.policy import RecordRefusedError, opened_record
 from joinedup.access.staff_names import staff_name
 from joinedup.lake.schema import REFERRAL_SOURCES, SEX, URGENCIES
 from joinedup.people.search import Candidate
+from joinedup.people.views.record import refused
 from joinedup.record.models import GpPractice, Person, enum_choices
 from joinedup.referrals.matching import audited_match
 from joinedup.referrals.new_person import create_person
 from joinedup.referrals.permissions import referrer_or_403
-from joinedup.referrals.submission import URGENCY_LABELS, read_new_person, read_referral
+from joinedup.referrals.submission import (
+    CONSENT_ITEMS,
+    URGENCY_LABELS,
+    Submission,
+    read_consent,
+    read_new_person,
+    read_referral,
+)
 from joinedup.referrals.views.form_data import field_errors, nested
 from joinedup.referrals.workflow import Actor, create_referral
 
@@ -54,12 +67,15 @@ def _page(
     problems: list[tuple[str, str]] | None = None,
     candidates: list[Candidate] | None = None,
     ask_new: bool = False,
+    known: Person | None = None,
 ) -> HttpResponse:
     return render(
         request,
         "referrals/new.jinja",
         {
             "data": data,
+            "known": known,
+            "consent_items": CONSENT_ITEMS,
             "problems": field_errors(problems),
             "candidates": candidates or [],
             "ask_new": ask_new,
@@ -71,15 +87,35 @@ def _page(
     )
 
 
+def _known_person(request: HttpRequest, person_id: str) -> Person:
+    """The person the form was started for, their record's read audited; raises
+    RecordRefusedError as the record page does (nothing said about whether they exist)."""
+    with opened_record(request.user, person_id, what="referral form") as access:
+        return access.person
+
+
 @staff_member_required
 def new_referral(request: HttpRequest) -> HttpResponse:
     staff = referrer_or_403(request.user)
-    if request.method != "POST":
-        return _page(request, _initial(staff))
+    posted = request.method == "POST"
+    person_id = (request.POST.get("person_id") if posted else request.GET.get("person")) or ""
+    known = None
+    if person_id.strip():
+        try:
+            known = _known_person(request, person_id.strip())
+        except RecordRefusedError:
+            return refused(request, person_id.strip())
+    if not posted:
+        return _page(request, _initial(staff), known=known)
     data = nested(request.POST)
-    sub = read_referral(data)
-    if sub.problems or sub.details is None:
-        return _page(request, data, sub.problems)
+    sub = read_referral(data, person_known=known is not None)
+    read_problems = list(sub.problems)
+    consent = read_consent(data, read_problems)
+    if read_problems or consent is None or (known is None and sub.details is None):
+        return _page(request, data, read_problems, known=known)
+    if known is not None:
+        return _made(request, staff, sub, consent, known)
+    assert sub.details is not None
     found = audited_match(sub.details, request.user, "referral form: matching")
     if found.problem:
         return _page(request, data, [("person.nhs_number", found.problem)])
@@ -116,16 +152,23 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                 sub.details, new_person, actor=actor, candidates_seen=len(found.candidates)
             )
         assert person is not None
-        referral = create_referral(
-            person=person,
-            urgency=sub.urgency,
-            source=sub.source,
-            reason=sub.reason,
-            needs=sub.needs,
-            actor=actor,
-            referrer_name=sub.referrer_name,
-            referrer_role=sub.referrer_role,
-            referrer_phone=sub.referrer_phone,
-            referrer_organisation=staff.organisation,
-        )
+        return _made(request, staff, sub, consent, person)
+
+
+def _made(
+    request: HttpRequest, staff: StaffMember, sub: Submission, consent: str, person: Person
+) -> HttpResponse:
+    referral = create_referral(
+        person=person,
+        urgency=sub.urgency,
+        source=sub.source,
+        reason=sub.reason,
+        needs=sub.needs,
+        actor=Actor(user=request.user),
+        referrer_name=sub.referrer_name,
+        referrer_role=sub.referrer_role,
+        referrer_phone=sub.referrer_phone,
+        referrer_organisation=staff.organisation,
+        consent=consent,
+    )
     return redirect("referrals:referral", referral.pk)

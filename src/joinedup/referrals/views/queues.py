@@ -3,16 +3,19 @@
 Each shows people, so each writes a view event for exactly the people on the page (pages
 of PAGE_SIZE keep that bounded) in the transaction that read them. The urgent board also
 shows beside each person the alerts that change how a visit goes (key safe, do not visit
-alone, falls risk), read for the whole page at once in that transaction.
+alone, falls risk), read for the whole page at once in that transaction; and, below the
+clock, the visits whose outcome is still to be recorded and those recorded in the last
+day, so the nurse records it from the board and the team sees what came of its visits.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,12 +30,14 @@ from joinedup.referrals.models import Intake
 from joinedup.referrals.permissions import (
     DETAIL_HIDDEN,
     may_read_words,
+    records_urgent_visits_for,
     referrer_or_403,
     triage_or_403,
     urgent_board_or_403,
 )
 from joinedup.referrals.submission import URGENCY_LABELS
 from joinedup.referrals.two_hour_share import first_visits_until, shares_to
+from joinedup.referrals.visit_outcomes import in_words, last_days_to
 from joinedup.referrals.workflow import (
     TWO_HOURS,
     URGENCY_ORDER,
@@ -42,6 +47,8 @@ from joinedup.referrals.workflow import (
 )
 
 PAGE_SIZE = 50
+# How long a recorded outcome stays on the urgent board, for the team to see.
+OUTCOMES_SHOWN_FOR = dt.timedelta(hours=24)
 
 
 def _urgency_rank() -> Case:
@@ -151,11 +158,28 @@ def urgent(request: HttpRequest) -> HttpResponse:
         .order_by("received_at", "id")
     )
     page = _page(request, waiting)
+    visited = (
+        Referral.objects.filter(urgency="two_hour", first_visit_at__isnull=False)
+        .filter(
+            Q(status="in-progress", visit_outcome__isnull=True)
+            | Q(visit_outcome__recorded_at__gte=now - OUTCOMES_SHOWN_FOR)
+        )
+        .select_related("person", "team", "visit_outcome", "visit_outcome__referred_to_team")
+        .order_by("first_visit_at", "id")
+    )
     with transaction.atomic():
         rows = _audited(request, page, "urgent response board")
         alerts = visit_alerts([r.person_id for r in rows], now)
+        after_visit = list(visited[: PAGE_SIZE + 1])
+        record_views(
+            request.user,
+            list(dict.fromkeys(r.person_id for r in after_visit[:PAGE_SIZE])),
+            "urgent response board: after the first visit",
+        )
+    records = records_urgent_visits_for(staff)
     objectors = objecting([r.person_id for r in rows])
     today = timezone.localdate(now)
+    visits_end = first_visits_until(today)
     unmatched = Intake.objects.filter(status=Intake.Status.AWAITING_MATCH, urgency="two_hour")
     return render(
         request,
@@ -180,7 +204,17 @@ def urgent(request: HttpRequest) -> HttpResponse:
                 }
                 for i in unmatched.select_related("client").order_by("received_at", "id")
             ],
-            "shares": shares_to(first_visits_until(today)),
+            "after_visit": [
+                {
+                    "referral": r,
+                    "outcome": in_words(r.visit_outcome) if hasattr(r, "visit_outcome") else "",
+                    "may_record": records(r) and not hasattr(r, "visit_outcome"),
+                }
+                for r in after_visit[:PAGE_SIZE]
+            ],
+            "more_after_visit": len(after_visit) > PAGE_SIZE,
+            "shares": shares_to(visits_end),
+            "outcomes": last_days_to(visits_end),
             "today": today,
             "now": now,
             "hidden": DETAIL_HIDDEN,

@@ -2,7 +2,8 @@
 
 The page is for the referrer, the triage clinicians and the team the referral is with;
 each sees the actions their part allows (routing for triage; accepting, starting, holding
-and closing for the team; withdrawing for the referrer). Showing it is audited.
+and closing for the team; withdrawing for the referrer; the first visit and what came of
+it for the urgent response team). Showing it is audited.
 """
 
 from __future__ import annotations
@@ -25,15 +26,18 @@ from joinedup.access.policy import NOT_RELATED, has_objection, openable_person_i
 from joinedup.access.staff_names import names_of
 from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Referral, Team
+from joinedup.referrals.models import ReferralConsent, VisitOutcome
 from joinedup.referrals.permissions import (
     DETAIL_HIDDEN,
     REFERRER_NOT_RELATED,
     in_team,
     may_read_words,
     may_see_referral,
+    records_urgent_visits_for,
 )
 from joinedup.referrals.submission import URGENCY_LABELS
 from joinedup.referrals.views.form_data import field_errors
+from joinedup.referrals.visit_outcomes import in_words
 from joinedup.referrals.workflow import (
     TWO_HOURS,
     Actor,
@@ -66,7 +70,8 @@ STATUS_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def _referral(referral_id: str, user: Any) -> Referral:
+def shown_referral(referral_id: str, user: Any) -> Referral:
+    """The referral, for those it is shown to (404 for none, 403 for anyone else)."""
     referral = (
         Referral.objects.select_related("person", "team", "person__practice", "referred_by")
         .filter(pk=referral_id)
@@ -90,17 +95,20 @@ def _actions(
         "requested",
         "accepted",
     )
+    records_visits = referral.urgency == "two_hour" and records_urgent_visits_for(staff)(referral)
     return {
         "status_actions": team_actions,
         "may_route": status == "requested" and (triage or holder),
         "may_withdraw": referrer_may_withdraw and not team_actions,
         "may_mark_error": status in lifecycle.OPEN and (triage or holder),
-        "may_record_visit": referral.urgency == "two_hour"
+        "may_record_visit": records_visits
         and visit_minutes is None
-        and status in lifecycle.VISITABLE
-        and (triage or (holder and referral.team is not None
-                        and referral.team.kind == Team.Kind.URGENT_COMMUNITY_RESPONSE)),
-    }  # fmt: skip
+        and status in lifecycle.VISITABLE,
+        "may_record_outcome": records_visits
+        and visit_minutes is not None
+        and status == "in-progress"
+        and not VisitOutcome.objects.filter(referral=referral).exists(),
+    }
 
 
 def render_referral(
@@ -119,6 +127,9 @@ def render_referral(
     words = may_read_words(staff, referral, has_objection(referral.person_id))
     deadline = referral.received_at + TWO_HOURS if referral.urgency == "two_hour" else None
     visit_minutes = first_visit_minutes(referral) if deadline else None
+    outcome = VisitOutcome.objects.filter(referral=referral).select_related("referred_to_team")
+    visit_outcome = outcome.first() if deadline else None
+    consent = ReferralConsent.objects.filter(referral=referral).first()
     context = {
         "referral": referral,
         "person": referral.person,
@@ -127,7 +138,12 @@ def render_referral(
         if referral.referred_by_id == request.user.pk
         else NOT_RELATED,
         "events": events,
-        "staff_names": names_of(e.username for e in events),
+        "staff_names": names_of(
+            [e.username for e in events] + ([visit_outcome.recorded_by] if visit_outcome else [])
+        ),
+        "visit_outcome": visit_outcome,
+        "visit_outcome_words": in_words(visit_outcome) if visit_outcome else "",
+        "consent": consent.get_answer_display() if consent else "Not recorded",
         "words": words,
         "hidden": DETAIL_HIDDEN,
         "urgency_label": URGENCY_LABELS.get(referral.urgency or "", "Not recorded"),
@@ -147,7 +163,7 @@ def render_referral(
 
 @staff_member_required
 def referral(request: HttpRequest, referral_id: str) -> HttpResponse:
-    return render_referral(request, _referral(referral_id, request.user))
+    return render_referral(request, shown_referral(referral_id, request.user))
 
 
 def _team(value: str) -> Team | None:
@@ -164,7 +180,7 @@ def _team(value: str) -> Team | None:
 @staff_member_required
 def act(request: HttpRequest, referral_id: str) -> HttpResponse:
     """Change the referral's status or team, as the page offered; refusals explain why."""
-    found = _referral(referral_id, request.user)
+    found = shown_referral(referral_id, request.user)
     staff = staff_of(request.user)
     assert staff is not None
     allowed = _actions(staff, found, request.user, first_visit_minutes(found))
@@ -215,7 +231,7 @@ def act(request: HttpRequest, referral_id: str) -> HttpResponse:
         else:
             raise ReferralError("action: choose what to do with the referral")
     except ReferralConflictError as conflict:
-        return render_referral(request, _referral(referral_id, request.user),
+        return render_referral(request, shown_referral(referral_id, request.user),
                                [("status", str(conflict))], status=409)  # fmt: skip
     except (ReferralError, lifecycle.IllegalTransitionError) as error:
         name = str(error).split(":", 1)[0]

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,10 +30,11 @@ from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import NOT_RELATED, has_objection, objecting, openable_person_ids
 from joinedup.formatting import long_date
+from joinedup.forms.dates import DateEntry
 from joinedup.forms.errors import FieldError
 from joinedup.people import record_summary
 from joinedup.record.models import CarePackage, HospitalSpell, Neighbourhood
-from joinedup.tasks.entry import read_action
+from joinedup.tasks.entry import due_entry, read_action
 from joinedup.tasks.owners import UNRELATED_OWNER, owner_options
 from joinedup.transfers import board as board_rows
 from joinedup.transfers.capacity import EXPLAINED, FLOW, capacity_picture
@@ -85,7 +87,6 @@ SAVED_NOTICES = {
     "unchanged": "Nothing to save: the plan is as it was.",
     "action": "The action is added.",
     "closed": "The action is closed.",
-    "discharged": "The discharge is recorded.",
 }
 
 
@@ -215,11 +216,10 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
                     return response
         elif kind == "action":
             action_values = {
-                k: str(request.POST.get(k, "")).strip()
-                for k in ("action_title", "action_owner", "action_due")
+                k: str(request.POST.get(k, "")).strip() for k in ("action_title", "action_owner")
             }
             if _add_action(request, spell, action_problems):
-                return _saved(spell, "action")
+                return _saved(request, spell, "action")
             status = 400
         elif kind == "close":
             return _close(request, spell)
@@ -238,14 +238,18 @@ def stay(request: HttpRequest, spell_id: str) -> HttpResponse:
         {
             "action_values": action_values,
             "action_problems": action_problems,
-            "saved": SAVED_NOTICES.get(request.GET.get("saved", ""), ""),
+            "action_due": due_entry(request.POST, action_problems, "action_")
+            if action_problems
+            else DateEntry.blank(),
         }
     )
     return render(request, "transfers/stay.jinja", context, status=status)
 
 
-def _saved(spell: HospitalSpell, what: str) -> HttpResponse:
-    return HttpResponseRedirect(reverse("transfers:stay", args=[spell.pk]) + f"?saved={what}")
+def _saved(request: HttpRequest, spell: HospitalSpell, what: str) -> HttpResponse:
+    """Back to the stay, which confirms what was done."""
+    messages.success(request, SAVED_NOTICES[what])
+    return HttpResponseRedirect(reverse("transfers:stay", args=[spell.pk]))
 
 
 def _save(
@@ -260,7 +264,7 @@ def _save(
     """Save a checked plan: a redirect when saved or unchanged, the 409 page on a conflict."""
     assert form.plan is not None and form.base is not None
     if form.plan == current_plan(spell) and not form.note and form.base == current_version(spell):
-        return _saved(spell, "unchanged")
+        return _saved(request, spell, "unchanged")
     try:
         outcome = save_plan(
             user=request.user,
@@ -275,7 +279,7 @@ def _save(
     except StayEndedError as ended:
         return _ended(request, staff, spell, day, ended.discharged)
     if not outcome.conflict:
-        return _saved(spell, "plan")
+        return _saved(request, spell, "plan")
     fresh = _spell(spell.pk, day)
     theirs = outcome.latest
     who = authors([theirs.updated_by])[theirs.updated_by] if theirs else Author("", "")
@@ -340,7 +344,7 @@ def _close(request: HttpRequest, spell: HospitalSpell) -> HttpResponse:
             {"heading": "This action is already closed, or is not this stay's", "back": back},
             status=409,
         )
-    return _saved(spell, "closed")
+    return _saved(request, spell, "closed")
 
 
 # --- what the stay's pages show -------------------------------------------------------
@@ -485,7 +489,7 @@ def _stay_context(
         "conflict": False,
         "action_values": {},
         "action_problems": [],
-        "saved": "",
+        "action_due": DateEntry.blank(),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -84,7 +85,13 @@ def capacity(request: HttpRequest) -> HttpResponse:
         entry, problems = cap.read_capacity(request.POST)
         if entry is not None:
             report = cap.record_capacity(request.user, entry)
-            return HttpResponseRedirect(reverse("transfers:capacity") + f"?recorded={report.pk}")
+            service = Capacity.Service(report.service)
+            messages.success(
+                request,
+                f"Recorded: {service.label}, {cap.area_name(report.neighbourhood)}: "
+                f"{quantity(report.available, report.service)}.",
+            )
+            return HttpResponseRedirect(reverse("transfers:capacity"))
     today = timezone.localdate()
     day = board_day(today)
     picture = cap.capacity_picture(day)
@@ -98,12 +105,6 @@ def capacity(request: HttpRequest) -> HttpResponse:
         ),
     )
     history = list(Capacity.objects.select_related("neighbourhood")[:HISTORY])
-    recorded_id = request.GET.get("recorded", "")
-    recorded = (
-        Capacity.objects.select_related("neighbourhood").filter(pk=recorded_id).first()
-        if recorded_id.isdecimal() and len(recorded_id) <= 18
-        else None
-    )
     return render(
         request,
         "transfers/capacity_page.jinja",
@@ -122,7 +123,6 @@ def capacity(request: HttpRequest) -> HttpResponse:
             "history": history,
             "staff_names": names_of(r.recorded_by for r in (*current, *history)),
             "history_size": HISTORY,
-            "recorded": recorded,
             "area_name": cap.area_name,
             "labels": dict(Capacity.Service.choices),
             "amount": amount,

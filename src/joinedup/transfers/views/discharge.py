@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,7 +19,7 @@ from joinedup.access.audit import record_view
 from joinedup.access.capabilities import RECORD_DISCHARGES
 from joinedup.access.decorators import staff_member_required
 from joinedup.access.policy import NOT_RELATED, openable_person_ids
-from joinedup.forms.dates import ISO_8601, parse_date
+from joinedup.forms.dates import DateEntry, read_date, with_error
 from joinedup.forms.errors import FieldError
 from joinedup.people import record_summary
 from joinedup.record.models import HospitalSpell
@@ -54,8 +55,8 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
     day = board_day(today)
     spell = _spell(spell_id, day)
     stay = getattr(spell, "stay", None)
+    date = DateEntry.of(day)
     values: dict[str, Any] = {
-        "discharge_date": day.isoformat(),
         "destination": "usual_residence",
         "pathway": ""
         if stay is None or stay.proposed_pathway is None
@@ -65,10 +66,11 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
     problems: list[FieldError] = []
     if request.method == "POST":
         values = {key: str(request.POST.get(key, "")).strip() for key in values}
-        when = parse_date(values["discharge_date"], (ISO_8601,))
+        date = read_date(request.POST, "discharge_date", "discharge date")
+        when = date.date
         pathway = next((p for p in PATHWAYS if str(p) == values["pathway"]), None)
-        if when is None:
-            problems.append(FieldError("discharge_date", "Discharge date must be a real date"))
+        if date.error:
+            problems.append(FieldError("discharge_date-day", date.error))
         if pathway is None:
             problems.append(FieldError("pathway", "Discharge pathway: choose pathway 0, 1, 2 or 3"))
         if not problems and when is not None and pathway is not None:
@@ -84,12 +86,17 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
                     today=day,  # not past the board's day: the hospital data end there
                 )
             except DischargeError as exc:
-                field = {"discharge_destination": "destination", "discharge_pathway": "pathway"}
+                field = {
+                    "discharge_destination": "destination",
+                    "discharge_pathway": "pathway",
+                    "discharge_date": "discharge_date-day",
+                }
                 problems.append(FieldError(field.get(exc.field, exc.field), exc.message))
+                if exc.field == "discharge_date":
+                    date = with_error(date, exc.message)
             else:
-                return HttpResponseRedirect(
-                    reverse("transfers:stay", args=[spell.pk]) + "?saved=discharged"
-                )
+                messages.success(request, "The discharge is recorded.")
+                return HttpResponseRedirect(reverse("transfers:stay", args=[spell.pk]))
     record_view(request.user, spell.person_id, f"discharge form of hospital spell {spell.pk}")
     context = {
         "spell": spell,
@@ -97,6 +104,7 @@ def discharge(request: HttpRequest, spell_id: str) -> HttpResponse:
         "openable": openable_person_ids(staff, [spell.person_id]),
         "not_related": NOT_RELATED,
         "values": values,
+        "date": date,
         "problems": problems,
         "destinations": DESTINATION_WORDS,
         "pathways": PATHWAYS,
