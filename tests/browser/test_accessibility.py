@@ -225,11 +225,11 @@ def test_board_and_stay_pages_have_no_accessibility_violations(page: Page, tiny_
     page.goto("/transfers/stay/s4/")
     expect(page.locator("#plan")).to_be_visible()
     assert violations(page) == []
-    page.get_by_label("Discharge ready date").fill("2019-01-01")  # before the admission
+    fill_date(page, "Discharge ready date", dt.date(2019, 1, 1))  # before the admission
     page.get_by_role("button", name="Save the plan").click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert violations(page) == []
-    page.get_by_label("Discharge ready date").fill(day.isoformat())
+    fill_date(page, "Discharge ready date", day)
     page.get_by_label("Proposed pathway").select_option("1")
     page.get_by_label("Delay reason").select_option("awaiting_care_package")
     page.get_by_role("button", name="Save the plan").click()

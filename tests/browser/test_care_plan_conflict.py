@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from date_input import fill_date
 from django.utils import timezone
 from page_checks import screenshot, violations
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
@@ -85,7 +86,7 @@ def test_two_people_save_the_same_plan_and_nothing_is_lost(
     sessions: dict[str, Page],
 ) -> None:
     nurse, social_worker = sessions["nurse"], sessions["social_worker"]
-    review = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+    review = timezone.localdate() + dt.timedelta(days=90)
 
     # The nurse writes the first version with Ada.
     expect(nurse.get_by_role("heading", level=1)).to_have_text("Write the care plan")
@@ -95,8 +96,20 @@ def test_two_people_save_the_same_plan_and_nothing_is_lost(
     nurse.get_by_label("Action 1", exact=True).fill("Fit a grab rail by the back door")
     nurse.get_by_label("Who is responsible for action 1").select_option("council")
     nurse.get_by_label("Name or role for action 1").fill("Occupational therapist")
-    nurse.get_by_label("Due date for action 1").fill(review)
-    nurse.get_by_label("Review date").fill(review)
+    fill_date(nurse, "Due date for action 1", review)
+    # A review date without its day is refused, naming the field, with what was typed kept.
+    boxes = nurse.get_by_role("group", name="Review date")
+    boxes.get_by_label("Month").fill(str(review.month))
+    boxes.get_by_label("Year").fill(str(review.year))
+    nurse.get_by_role("button", name="Save the care plan").click()
+    expect(nurse.locator(".nhsuk-error-summary")).to_contain_text(
+        "The review date must include a day"
+    )
+    expect(nurse.get_by_role("group", name="Review date").get_by_label("Year")).to_have_value(
+        str(review.year)
+    )
+    assert violations(nurse) == []
+    fill_date(nurse, "Review date", review)
     nurse.get_by_role("button", name="Save the care plan").click()
     expect(nurse).to_have_url("/care-plans/p-ada/")
     expect(nurse.locator("#version-1")).to_contain_text("Nia Hart")

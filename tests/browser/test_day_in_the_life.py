@@ -15,6 +15,7 @@ import datetime as dt
 import json
 
 import pytest
+from date_input import fill_date
 from django.test import Client
 from django.utils import timezone
 from header_menu import follow_menu_link, header_settled
@@ -107,6 +108,7 @@ def test_a_referral_from_the_record_to_the_key_workers_list_and_a_hospital_admis
     page.get_by_label("Phone number to call you back").fill("01632 960123")
     page.get_by_role("button", name="Send referral").click()
     expect(page.locator("#status")).to_contain_text("Waiting to be accepted")
+    expect(page.locator("#notice-1")).to_contain_text(f"Referral sent for {ada}.")
     referral = Referral.objects.get(person=ada)
     assert referral.consent.answer == "agreed"  # type: ignore[attr-defined]
     checked(page)
@@ -119,6 +121,7 @@ def test_a_referral_from_the_record_to_the_key_workers_list_and_a_hospital_admis
     checked(page)
     page.get_by_role("button", name="Accept").click()
     expect(page.locator("#status")).to_contain_text("Accepted")
+    expect(page.locator("#notice-1")).to_contain_text("The referral is accepted for Northgate INT.")
 
     # The GP is told, in the header of whatever page they are on.
     switch_to(page, "gp", PASSWORD)
@@ -188,9 +191,8 @@ def test_the_urgent_response_nurse_records_what_came_of_a_visit(
     page.locator(f"#urgent-{referral.pk}").get_by_role("link").click()
     checked(page)
     arrived = timezone.localtime(referral.received_at + dt.timedelta(minutes=52))
-    page.get_by_label("First visit: when did the responder arrive?").fill(
-        arrived.strftime("%Y-%m-%dT%H:%M")
-    )
+    fill_date(page, "First visit: the day the responder arrived", arrived)
+    page.get_by_label("Time they arrived").fill(f"{arrived:%H:%M}")
     page.get_by_role("button", name="Record first visit").click()
     expect(page.locator("#two-hour-clock")).to_contain_text("52 minutes after the referral")
 

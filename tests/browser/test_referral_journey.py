@@ -15,6 +15,7 @@ import datetime as dt
 import re
 
 import pytest
+from date_input import fill_date
 from django.utils import timezone
 from header_menu import follow_menu_link
 from page_checks import accessible, screenshot
@@ -56,7 +57,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     page.get_by_label("NHS number (if known)").fill(bert.nhs_number or "")
     page.get_by_label("Given name").fill(bert.given_name)
     page.get_by_label("Family name").fill(bert.family_name)
-    page.get_by_label("Date of birth").fill(bert.birth_date.isoformat())
+    fill_date(page, "Date of birth", bert.birth_date)
     page.get_by_label("Postcode").fill(bert.postcode)
     page.get_by_label("Yes, they agreed").check()
     page.get_by_label("Routine").check()
@@ -139,7 +140,7 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     page.get_by_role("button", name="Add the action").click()
     expect(page.locator("#actions")).to_contain_text("Sol Webb")
     page.goto(f"/care-plans/{bert.pk}/edit/")
-    review = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+    review = timezone.localdate() + dt.timedelta(days=90)
     page.get_by_label("What matters to me").fill("Getting to church on Sundays and staying home.")
     page.get_by_label("Goal 1", exact=True).fill("Walk to the bus stop without a fall")
     page.get_by_label("Status of goal 1").select_option("in_progress")
@@ -149,12 +150,13 @@ def test_a_referral_from_gp_to_care_plan_and_back(
     page.get_by_label("Action 2", exact=True).fill("Care act assessment for help at home")
     page.get_by_label("Who is responsible for action 2").select_option("council")
     page.get_by_label("Name or role for action 2").fill("Sol Webb, social worker")
-    page.get_by_label("Review date").fill(review)
+    fill_date(page, "Review date", review)
     page.get_by_role("button", name="Save the care plan").click()
     expect(page.locator("main")).to_contain_text("Falls assessment and strength exercises")
     expect(page).to_have_url(f"/care-plans/{bert.pk}/")
     plan = CarePlan.objects.get(person=bert)
     assert plan.version == 1 and len(plan.versions.get().actions) == 2
+    assert plan.review_date == review
 
     # The key worker completes the referral with its outcome.
     switch_to(page, "nurse", PASSWORD)
@@ -199,9 +201,8 @@ def test_the_urgent_board_counts_down_and_records_the_first_visit(
     row.get_by_role("link").click()
     expect(page.locator("#two-hour-clock")).to_contain_text("left of the two hours")
     arrived = timezone.localtime(referral.received_at + dt.timedelta(minutes=38))
-    page.get_by_label("First visit: when did the responder arrive?").fill(
-        arrived.strftime("%Y-%m-%dT%H:%M")
-    )
+    fill_date(page, "First visit: the day the responder arrived", arrived)
+    page.get_by_label("Time they arrived").fill(f"{arrived:%H:%M}")
     page.get_by_role("button", name="Record first visit").click()
     expect(page.locator("#two-hour-clock")).to_contain_text("38 minutes after the referral")
     expect(page.locator("#status")).to_contain_text("In progress")

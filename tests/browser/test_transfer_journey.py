@@ -64,7 +64,7 @@ def test_a_delayed_discharge_from_the_board_to_the_mdt_agenda(
     accessible(page)
     page.get_by_role("link", name="Bertram Oakes").first.click()
     ready = today - dt.timedelta(days=2)
-    page.get_by_label("Discharge ready date").fill(ready.isoformat())
+    fill_date(page, "Discharge ready date", ready)
     page.get_by_label("Proposed pathway").select_option("1")
     page.get_by_label("Delay reason").select_option("awaiting_care_package")
     page.get_by_label("Responsible for the delay").select_option("social_care")

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from clock import clock_at
+from date_boxes import date_boxes, typed_boxes
 from joinedup.access.models import AuditEvent, CareTeamMember
 from joinedup.access.policy import break_glass
 from joinedup.careplans.changes import changes
@@ -37,13 +39,22 @@ GOAL = "Walk to the post office on my own"
 ACTION = "Fit a grab rail by the back door"
 
 
+MOMENT = timezone.now()
+clock = clock_at(MOMENT)  # one "today" for the module
+
+
 @pytest.fixture
 def world() -> Workspace:
     return build_workspace()
 
 
-def later(days: int = 60) -> str:
-    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+def later(days: int = 60) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def no_date(prefix: str) -> dict[str, str]:
+    """A date input left blank."""
+    return typed_boxes(prefix, "", "", "")
 
 
 def plan_post(version: int, **changes: str) -> dict[str, str]:
@@ -58,12 +69,12 @@ def plan_post(version: int, **changes: str) -> dict[str, str]:
         "action-0-text": ACTION,
         "action-0-owner": "council",
         "action-0-who": "Occupational therapist",
-        "action-0-due": later(14),
+        **date_boxes("action-0-due", later(14)),
         "action-1-text": "",
         "action-1-owner": "",
         "action-1-who": "",
-        "action-1-due": "",
-        "review_date": later(),
+        **no_date("action-1-due"),
+        **date_boxes("review_date", later()),
     }
     post.update(changes)
     return post
@@ -109,7 +120,7 @@ def test_first_save_creates_the_plan_and_version_1(world: Workspace) -> None:
     assert hidden_base(text_of(form)) == "0"
     # An empty plan offers three blank goal rows and three blank action rows.
     assert 'id="goal-2-text"' in text_of(form) and 'id="goal-3-text"' not in text_of(form)
-    assert 'id="action-2-due"' in text_of(form)
+    assert 'id="action-2-due-day"' in text_of(form) and 'name="action-2-due_year"' in text_of(form)
 
     saved = nurse.post(f"/care-plans/{ADA}/edit/", plan_post(0))
     assert saved.status_code == 302 and saved["Location"] == f"/care-plans/{ADA}/"
@@ -118,13 +129,18 @@ def test_first_save_creates_the_plan_and_version_1(world: Workspace) -> None:
 
     plan = CarePlan.objects.get(person_id=ADA)
     assert plan.version == 1
-    assert plan.review_date == dt.date.fromisoformat(later())
+    assert plan.review_date == later()
     first = plan.versions.get()
     assert first.number == 1
     assert first.what_matters == WHAT_MATTERS
     assert first.goals == [{"goal": GOAL, "status": "in_progress"}]  # the blank row is ignored
     assert first.actions == [
-        {"action": ACTION, "owner": "council", "who": "Occupational therapist", "due": later(14)}
+        {
+            "action": ACTION,
+            "owner": "council",
+            "who": "Occupational therapist",
+            "due": later(14).isoformat(),  # kept as ISO text in the version, as before
+        }
     ]
     assert (first.saved_by, first.saved_by_name) == ("nurse", "Nia Hart")
     assert first.profession == "district_nurse"
@@ -151,6 +167,13 @@ def test_second_save_makes_version_2_and_keeps_version_1_unchanged(world: Worksp
     assert WHAT_MATTERS in form and GOAL in form and ACTION in form  # pre-filled
     assert 'id="goal-1-text"' in form and 'id="goal-3-text"' in form  # 1 filled + 3 blank
     assert 'id="goal-4-text"' not in form
+    # The saved dates are back in their boxes, as people type them.
+    for name, value in {
+        **date_boxes("review_date", later()),
+        **date_boxes("action-0-due", later(14)),
+    }.items():
+        assert re.search(rf'name="{name}"[^>]*value="{value}"', form), name
+    assert re.search(r'name="action-1-due_day"[^>]*value=""', form)  # a blank row: no date
 
     social_worker = world.client("social_worker")
     changed = plan_post(
@@ -160,6 +183,8 @@ def test_second_save_makes_version_2_and_keeps_version_1_unchanged(world: Worksp
             "goal-0-status": "achieved",
             "goal-1-text": "Cook a hot meal",
             "goal-1-status": "not_started",
+            **date_boxes("action-0-due", later(21)),
+            **date_boxes("review_date", later(90)),
         },
     )
     assert social_worker.post(f"/care-plans/{ADA}/edit/", changed).status_code == 302
@@ -178,6 +203,9 @@ def test_second_save_makes_version_2_and_keeps_version_1_unchanged(world: Worksp
     assert "What matters to me" in page and "Seeing my sister on Sundays." in page
     assert f"Status of goal: {GOAL}" in page
     assert "Goal added" in page and "Cook a hot meal" in page
+    assert f"Action changed: {ACTION}" in page and f"due {later(21):%-d %B %Y}" in page
+    assert "Review date" in page and f"{later(90):%-d %B %Y}" in page
+    assert second.actions[0]["due"] == later(21).isoformat() and second.review_date == later(90)
     # Version 1 is still there, read-only, as it was.
     old = social_worker.get(f"/care-plans/{ADA}/versions/1/")
     assert old.status_code == 200
@@ -270,16 +298,48 @@ def test_two_first_saves_conflict_too(world: Workspace) -> None:
             "Enter what will be done for action 1",
         ),
         (
-            {"action-0-due": "2026-02-30"},
-            "action-0-due",
+            typed_boxes("action-0-due", "30", "2", "2026"),
+            "action-0-due-day",
+            "The due date of action 1 must be a real date, like 27 3 2025",
+        ),
+        (
+            typed_boxes("action-0-due", "next", "week", ""),
+            "action-0-due-day",
+            "The due date of action 1 must include a year",
+        ),
+        (
+            typed_boxes("action-0-due", "14", "", "2026"),
+            "action-0-due-day",
+            "The due date of action 1 must include a month",
+        ),
+        (
+            typed_boxes("action-0-due", "14", "3", "26"),
+            "action-0-due-day",
             "The due date of action 1 must be a real date",
         ),
-        ({"action-0-due": "next week"}, "action-0-due", "must be a real date"),
         ({"action-0-who": "w" * 201}, "action-0-who", "The name or role for action 1 must be"),
-        ({"review_date": ""}, "review_date", "Enter the review date"),
-        ({"review_date": "31/31/2026"}, "review_date", "The review date must be a real date"),
-        ({"review_date": "2020-01-01"}, "review_date", "The review date must be today or later"),
-        ({"review_date": later(4000)}, "review_date", "within 3 years"),
+        (no_date("review_date"), "review_date-day", "Enter the review date"),
+        (
+            typed_boxes("review_date", "31", "31", "2026"),
+            "review_date-day",
+            "The review date must be a real date, like 27 3 2025",
+        ),
+        (
+            typed_boxes("review_date", "", "12", "2026"),
+            "review_date-day",
+            "The review date must include a day",
+        ),
+        (
+            date_boxes("review_date", dt.date(2020, 1, 1)),
+            "review_date-day",
+            "The review date must be today or later",
+        ),
+        (
+            date_boxes("review_date", later(-1)),
+            "review_date-day",
+            "The review date must be today or later",
+        ),
+        (date_boxes("review_date", later(4000)), "review_date-day", "within 3 years"),
         ({"base": "one"}, "what_matters", "This form is out of date"),
     ],
 )
@@ -297,6 +357,9 @@ def test_bad_input_names_the_field_and_saves_nothing(
     assert f'id="{field}"' in page  # the link lands on the field
     assert "nhsuk-form-group--error" in page
     assert (ACTION if "goal-0-text" in changes else GOAL) in page  # what was typed is kept
+    for name, typed in changes.items():  # a date's boxes show back what was typed
+        if name.endswith(("_day", "_month", "_year")) and typed:
+            assert re.search(rf'name="{name}"[^>]*value="{typed}"', page), name
     assert not CarePlan.objects.filter(person_id=ADA).exists()
     assert changes_audited("create") == [] and changes_audited("update") == []
 
@@ -421,7 +484,7 @@ def test_printable_view_is_written_for_the_person(world: Workspace) -> None:
     assert "The council: Occupational therapist" in page and "You</td>" in page
     contact = page[page.index('id="contact"') :]
     assert "Sol Webb" in contact and "01632 960777" in contact
-    review = dt.date.fromisoformat(later())
+    review = later()
     assert f"{review.day} {review:%B %Y}" in page[page.index('id="review"') :]
 
 

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from clock import clock_at
+from date_boxes import date_boxes
 from joinedup.access.models import AuditAction, AuditEvent
 from joinedup.formatting import nhs_number_text
 from joinedup.record.models import Person, Referral
@@ -150,7 +151,7 @@ def by_search(person: Person, consent: str) -> dict[str, str]:
             "person.nhs_number": person.nhs_number or "",
             "person.given_name": person.given_name,
             "person.family_name": person.family_name,
-            "person.birth_date": person.birth_date.isoformat(),
+            **date_boxes("person-birth-date", person.birth_date),
             "person.postcode": person.postcode,
         }
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
+from date_boxes import date_boxes, typed_boxes
 from joinedup.access.models import AuditAction, AuditEvent, Consent
 from joinedup.formatting import long_date
 from joinedup.record.models import Contact, Episode, Person, Referral
@@ -23,10 +25,17 @@ from joinedup.referrals.workflow import (
     create_referral,
     redirect_to_team,
 )
+from page_notices import notices
 from workspace_world import Workspace, build_workspace
 
 # Referrals through the ORM; the transition constraint runs on both.
 pytestmark = [pytest.mark.django_db, pytest.mark.once_on_postgres]
+
+
+def arrival_boxes(moment: dt.datetime) -> dict[str, str]:
+    """The first visit's date input and time box, as a nurse fills them in (local time)."""
+    local = timezone.localtime(moment)
+    return {**date_boxes("arrived-at", local), "arrived-at-time": f"{local:%H:%M}"}
 
 
 @pytest.fixture
@@ -34,12 +43,15 @@ def world() -> Workspace:
     return build_workspace()
 
 
+BORN = "person-birth-date"  # the date of birth's date input
+
+
 def form(person: Person | None = None, **changes: str) -> dict[str, str]:
     data = {
         "person.nhs_number": person.nhs_number or "" if person else "",
         "person.given_name": person.given_name if person else "",
         "person.family_name": person.family_name if person else "",
-        "person.birth_date": person.birth_date.isoformat() if person else "",
+        **(date_boxes(BORN, person.birth_date) if person else typed_boxes(BORN, "", "", "")),
         "person.postcode": person.postcode if person else "",
         "consent": "agreed",
         "urgency": "routine",
@@ -77,14 +89,34 @@ def test_a_gp_refers_by_nhs_number_and_nothing_else_is_needed(world: Workspace) 
     ("changes", "field", "message"),
     [
         ({"person.given_name": ""}, "person-given-name", "Enter the given name"),
-        ({"person.birth_date": "11/13/1938"}, "person-birth-date", "write the date as"),
+        (typed_boxes(BORN, "", "", ""), "person-birth-date-day", "Enter the date of birth"),
+        (
+            typed_boxes(BORN, "11", "13", "1938"),
+            "person-birth-date-day",
+            "The date of birth must be a real date, like 11 2 1938",
+        ),
+        (
+            typed_boxes(BORN, "11", "2", ""),
+            "person-birth-date-day",
+            "The date of birth must include a year",
+        ),
+        (
+            date_boxes(BORN, dt.date(2100, 2, 11)),
+            "person-birth-date-day",
+            "The date of birth must be today or in the past",
+        ),
+        (
+            date_boxes(BORN, dt.date(1889, 2, 11)),
+            "person-birth-date-day",
+            "The date of birth must be in 1890 or later",
+        ),
         ({"person.nhs_number": "999 000 0001"}, "person-nhs-number", "not a valid NHS number"),
         ({"person.postcode": "NOT A CODE"}, "person-postcode", "not a UK postcode"),
         ({"urgency": "soon"}, "urgency", "choose how urgent it is (two_hour, urgent, routine)"),
         ({"reason": " "}, "reason", "enter the reason for referral"),
         ({"needs": ""}, "needs", "enter what the person needs"),
         ({"referrer.phone": ""}, "referrer-phone", "enter a phone number to call back"),
-        ({"person.birth_date": "1938-02-12"}, "person-nhs-number", "different date of birth"),
+        (date_boxes(BORN, dt.date(1938, 2, 12)), "person-nhs-number", "different date of birth"),
     ],
 )
 def test_bad_input_names_the_field_and_saves_nothing(
@@ -96,13 +128,17 @@ def test_bad_input_names_the_field_and_saves_nothing(
     body = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in body
     assert f'href="#{field}"' in body and message.lower() in body.lower()
+    assert f'id="{field}"' in body  # the link lands on the field
+    for name, typed in changes.items():  # a date's boxes show back what was typed
+        if name.startswith(BORN) and typed:
+            assert re.search(rf'name="{name}"[^>]*value="{typed}"', body), name
     assert not Referral.objects.exists()
     # nothing changed; the one answer that discloses someone (whose NHS number it is) is
     # audited as a search hit on them
     disclosed = list(AuditEvent.objects.filter(action=AuditAction.SEARCH_HIT).values_list(
         "person_id", flat=True
     ))  # fmt: skip
-    assert disclosed == (["p-ada"] if "date of birth" in message else [])
+    assert disclosed == (["p-ada"] if "different date of birth" in message else [])
     assert (AuditEvent.objects.count() - len(disclosed), Person.objects.count()) == before
 
 
@@ -188,6 +224,7 @@ def test_accepting_routes_to_the_team_and_puts_the_person_on_its_caseload(
         },
     )
     assert response.status_code == 302
+    assert notices(spa, response["Location"]) == ["The referral is accepted for Northgate INT."]
     referral.refresh_from_db()
     assert (referral.status, referral.team_id) == ("accepted", "t-north")
     assert referral.accepted_at is not None
@@ -250,10 +287,11 @@ def test_reject_needs_a_reason_and_redirect_moves_the_referral(world: Workspace)
     refused = spa.post(f"/referrals/{referral.pk}/act/", {"action": "status", "status": "rejected"})
     assert refused.status_code == 400 and "Give the reason" in refused.content.decode()
 
-    spa.post(
+    moved = spa.post(
         f"/referrals/{referral.pk}/act/",
         {"action": "redirect", "team": "t-south", "reason": "Lives in Southmead"},
     )
+    assert notices(spa, moved["Location"]) == ["The referral is redirected to Southmead INT."]
     referral.refresh_from_db()
     assert (referral.status, referral.team_id) == ("requested", "t-south")
     assert referral.events.filter(kind="redirected", to_team_id="t-south").exists()
@@ -295,11 +333,15 @@ def test_two_hour_referrals_go_to_the_urgent_board_and_the_first_visit_stops_the
     assert world.client("nurse").get("/referrals/urgent/").status_code == 403
 
     arrived = timezone.localtime(referral.received_at + dt.timedelta(minutes=45))
-    response = world.client("ucr_nurse").post(
+    ucr = world.client("ucr_nurse")
+    response = ucr.post(
         f"/referrals/{referral.pk}/act/",
-        {"action": "first_visit", "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M")},
+        {"action": "first_visit", **arrival_boxes(arrived)},
     )
     assert response.status_code == 302
+    assert notices(ucr, response["Location"]) == [
+        "First visit recorded, 45 minutes after the referral."
+    ]
     referral.refresh_from_db()
     assert referral.status == "in-progress" and referral.first_visit_at is not None
     visit = Contact.objects.get(referral=referral)
@@ -318,7 +360,7 @@ def test_two_hour_referrals_go_to_the_urgent_board_and_the_first_visit_stops_the
 
     again = world.client("ucr_nurse").post(
         f"/referrals/{referral.pk}/act/",
-        {"action": "first_visit", "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M")},
+        {"action": "first_visit", **arrival_boxes(arrived)},
     )
     assert again.status_code == 403 and Contact.objects.filter(referral=referral).count() == 1
 
@@ -328,11 +370,38 @@ def test_a_visit_before_the_referral_is_refused(world: Workspace) -> None:
     early = timezone.localtime(referral.received_at - dt.timedelta(hours=1))
     response = world.client("ucr_nurse").post(
         f"/referrals/{referral.pk}/act/",
-        {"action": "first_visit", "arrived_at": early.strftime("%Y-%m-%dT%H:%M")},
+        {"action": "first_visit", **arrival_boxes(early)},
     )
     assert response.status_code == 400
     assert "cannot be before the referral" in response.content.decode()
     assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "words"),
+    [
+        ({"arrived-at_day": "31", "arrived-at_month": "2"}, "arrived-at", "real date"),
+        ({"arrived-at_day": ""}, "arrived-at", "The date of the first visit must include a day"),
+        ({"arrived-at-time": "25:10"}, "arrived-at-time", "must be a real time"),
+        ({"arrived-at-time": ""}, "arrived-at-time", "Enter the time the responder arrived"),
+    ],
+)
+def test_a_first_visit_typed_wrong_is_refused_at_its_box(
+    world: Workspace, typed: dict[str, str], field: str, words: str
+) -> None:
+    referral = _refer(world, "cora", "two_hour", dt.timedelta(minutes=20))
+    arrived = referral.received_at + dt.timedelta(minutes=10)
+    response = world.client("ucr_nurse").post(
+        f"/referrals/{referral.pk}/act/",
+        {"action": "first_visit", **arrival_boxes(arrived), **typed},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and not Contact.objects.exists()
+    assert f'href="#{field}"' in page and words in page  # the summary links to the box
+    for box, value in typed.items():  # what was typed is shown back
+        assert f'name="{box}" type="text" value="{value}"' in page or (
+            f'name="{box}"' in page and value == ""
+        )
 
 
 # --- the endpoint for systems ---------------------------------------------------------

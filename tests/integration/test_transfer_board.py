@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clock import clock_at
-from date_boxes import date_boxes
+from date_boxes import date_boxes, typed_boxes
 from joinedup.access.models import AuditAction, AuditEvent, Consent, Profession, StaffMember
 from joinedup.formatting import long_date
 from joinedup.record.models import HospitalSpell, Person
@@ -420,13 +420,23 @@ def test_a_stay_outside_the_board_is_not_found(
 # --- the stay's plan --------------------------------------------------------------------
 
 
+def plan_dates(expected: dt.date | None, ready: dt.date | None) -> dict[str, str]:
+    """The plan's two date inputs as a coordinator fills them (None: left blank)."""
+    boxes: dict[str, str] = {}
+    for prefix, date in (
+        ("expected_discharge_date", expected),
+        ("ready_for_discharge_date", ready),
+    ):
+        boxes |= date_boxes(prefix, date) if date else typed_boxes(prefix, "", "", "")
+    return boxes
+
+
 def plan_form(**changes: str) -> dict[str, str]:
     form = {
         "form": "plan",
         "version": "0",
         "ward": "Ward 12",
-        "expected_discharge_date": days_ago(-2).isoformat(),
-        "ready_for_discharge_date": days_ago(3).isoformat(),
+        **plan_dates(days_ago(-2), days_ago(3)),
         "proposed_pathway": "1",
         "delay_reason": "awaiting_care_package",
         "delay_responsibility": "social_care",
@@ -500,8 +510,7 @@ def test_saving_the_plan_unchanged_writes_nothing(
     coordinator = world.client("coordinator")
     unchanged = {
         "form": "plan", "version": "1", "ward": "Ward 7",
-        "expected_discharge_date": days_ago(2).isoformat(),
-        "ready_for_discharge_date": days_ago(14).isoformat(), "proposed_pathway": "1",
+        **plan_dates(days_ago(2), days_ago(14)), "proposed_pathway": "1",
         "delay_reason": "awaiting_care_package", "delay_responsibility": "both",
     }  # fmt: skip
     before = last_sequence()
@@ -578,23 +587,29 @@ def test_two_saves_racing_from_one_version_let_exactly_one_in(committed_audit: N
 
 
 BAD_PLANS = [
-    ({"ready_for_discharge_date": days_ago(11).isoformat()}, "ready_for_discharge_date",
+    (date_boxes("ready_for_discharge_date", days_ago(11)), "ready_for_discharge_date-day",
      f"Discharge ready date must be on or after the admission date, {long_date(days_ago(10))}"),
-    ({"ready_for_discharge_date": days_ago(-1).isoformat()}, "ready_for_discharge_date",
+    (date_boxes("ready_for_discharge_date", days_ago(-1)), "ready_for_discharge_date-day",
      f"Discharge ready date must be on or before {long_date(TODAY)}"),
-    ({"ready_for_discharge_date": "31/02/2025"}, "ready_for_discharge_date",
-     "Discharge ready date must be a real date"),
-    ({"expected_discharge_date": days_ago(12).isoformat()}, "expected_discharge_date",
+    (typed_boxes("ready_for_discharge_date", "31", "2", "2025"), "ready_for_discharge_date-day",
+     "The discharge ready date must be a real date, like 27 3 2025"),
+    (typed_boxes("ready_for_discharge_date", "3", "", str(TODAY.year)),
+     "ready_for_discharge_date-day", "The discharge ready date must include a month"),
+    (date_boxes("expected_discharge_date", days_ago(12)), "expected_discharge_date-day",
      "Expected date of discharge must be on or after the admission date"),
-    ({"expected_discharge_date": "soon"}, "expected_discharge_date",
-     "Expected date of discharge must be a real date"),
+    (typed_boxes("expected_discharge_date", "soon", "", ""), "expected_discharge_date-day",
+     "The expected date of discharge must include a month"),
+    (typed_boxes("expected_discharge_date", "30", "2", str(TODAY.year)),
+     "expected_discharge_date-day", "The expected date of discharge must be a real date"),
+    (typed_boxes("expected_discharge_date", "14", "3", "25"), "expected_discharge_date-day",
+     "The expected date of discharge must be a real date, like 27 3 2025"),
     ({"proposed_pathway": "4"}, "proposed_pathway",
      "Proposed pathway: choose pathway 0, 1, 2 or 3"),
     ({"proposed_pathway": "one"}, "proposed_pathway", "Proposed pathway: choose"),
     ({"delay_reason": "waiting_for_godot"}, "delay_reason", "Delay reason: choose a reason"),
     ({"delay_responsibility": "council"}, "delay_responsibility",
      "Responsible for the delay: choose NHS, social care or both"),
-    ({"ready_for_discharge_date": ""}, "delay_reason",
+    (typed_boxes("ready_for_discharge_date", "", "", ""), "delay_reason",
      "Delay reason needs a discharge ready date"),
     ({"delay_reason": ""}, "delay_responsibility",
      "Responsible for the delay needs a delay reason"),
@@ -618,8 +633,12 @@ def test_every_problem_names_its_field_and_saves_nothing(
     assert response.status_code == 400
     page = response.content.decode()
     assert f'<a href="#{field}">{message}' in page.replace("&#39;", "'")
-    if field != "plan":
-        assert f'id="{field}-error"' in page  # the message beside the field too
+    if field != "plan":  # the message beside the field (a date input's, beside its boxes)
+        assert f'id="{field.removesuffix("-day")}-error"' in page
+        assert f'id="{field}"' in page  # the link lands on the field
+    for name, typed in changes.items():  # a date's boxes show back what was typed
+        if name.endswith(("_day", "_month", "_year")) and typed:
+            assert re.search(rf'name="{name}"[^>]*value="{typed}"', page), name
     assert HospitalSpell.objects.filter(pk="s-cora").values().get() == before_spell
     assert not Stay.objects.filter(pk="s-cora").exists()
     assert not PlanChange.objects.exists()
@@ -632,12 +651,12 @@ def test_a_broker_sets_the_reason_and_responsibility_only(
     broker = world.client("broker")
     page = broker.get("/transfers/stay/s-bert/").content.decode()
     assert 'name="delay_reason"' in page and 'name="delay_responsibility"' in page
-    assert 'name="ward"' not in page and 'name="ready_for_discharge_date"' not in page
+    assert 'name="ward"' not in page and 'name="ready_for_discharge_date' not in page
     assert 'id="broker-scope"' in page and 'id="discharge-link"' not in page
     response = broker.post(
         "/transfers/stay/s-bert/",
         plan_form(version="1", ward="Broker's ward",
-                  ready_for_discharge_date=days_ago(1).isoformat(), proposed_pathway="3",
+                  **date_boxes("ready_for_discharge_date", days_ago(1)), proposed_pathway="3",
                   delay_reason="awaiting_public_funding",
                   delay_responsibility="social_care", note="Funding panel on Friday"),
     )  # fmt: skip

@@ -343,3 +343,22 @@ def test_the_database_refuses_an_outcome_that_goes_nowhere_or_twice(world: Works
             referral=referral, at=timezone.now(), kind="status", from_status="completed",
             to_status="in-progress",
         )  # fmt: skip
+
+
+def test_the_two_hour_outcome_page_shows_what_came_of_first_visits(world: Workspace) -> None:
+    """Commissioners read the visits' outcomes beside the two-hour share: a year of them,
+    per team, with no person named."""
+    stayed = visited(world, "cora", hours_ago=30)
+    visited(world, "bert", hours_ago=3)  # no outcome yet
+    record_visit_outcome(
+        stayed.pk, "stayed_home", actor=Actor(user=world.user("ucr_nurse")), now=MOMENT
+    )
+    page = get(world.client("commissioner"), "/outcomes/two_hour_response_pct/")
+    summary = page[page.index('id="visit-outcomes-table"') :]
+    assert "365 days to" in summary
+    row = summary[summary.index("Urgent Community Response") :]
+    cells = re.findall(r'joinedup-table__value">([^<]*)</div>', row[: row.index("</tr>")])
+    assert cells == ["2", "1", "0", "0", "0", "1"]
+    assert "Cora" not in page and "Bertram" not in page
+    other = get(world.client("commissioner"), "/outcomes/emergency_admissions_per_100k/")
+    assert 'id="visit-outcomes-table"' not in other

@@ -1,10 +1,12 @@
 """The care plan form: what staff typed, read back and checked before a version is saved.
 
 The form is plain HTML with repeated rows (no JavaScript), so what comes back is a flat
-POST: goal-<i>-text, goal-<i>-status, action-<i>-text, -owner, -who, -due. Rows left blank
-are dropped and the rest renumbered, so an error names the row as the page shows it again
-("Choose a status for goal 2") and its link lands on that row's field. Everything is kept
-as typed, so a form shown again (with errors, or on a conflict) loses nothing.
+POST: goal-<i>-text, goal-<i>-status, action-<i>-text, -owner, -who, and the due date's
+NHS.UK date input action-<i>-due_day, _month, _year (the review date's is review_date_day
+...). Rows left blank are dropped and the rest renumbered, so an error names the row as the
+page shows it again ("Choose a status for goal 2") and its link lands on that row's field.
+Everything is kept as typed, so a form shown again (with errors, or on a conflict) loses
+nothing. A version stores its dates as before: the review date a date, a due date ISO text.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from joinedup.careplans.models import ActionOwner, CarePlanVersion, GoalStatus
-from joinedup.forms.dates import ISO_OR_DAY_FIRST, parse_date
+from joinedup.forms.dates import (
+    ISO_OR_DAY_FIRST,
+    DateEntry,
+    parse_date,
+    read_date,
+    read_optional_date,
+    with_error,
+)
 from joinedup.forms.errors import FieldError
 
 WHAT_MATTERS_MAX = 4000
@@ -27,7 +36,10 @@ MAX_ROWS = 50  # goals, and actions: a plan longer than this is no longer a plan
 REVIEW_WITHIN_DAYS = 3 * 366  # a later review date is a typing slip (2062 for 2026)
 BLANK_ROWS = 3  # empty rows offered under the filled ones
 
-_ROW_FIELD = re.compile(r"^(goal|action)-(\d{1,4})-(text|status|owner|who|due)$")
+_ROW_FIELD = re.compile(
+    r"^(goal|action)-(\d{1,4})-(text|status|owner|who|due_day|due_month|due_year)$"
+)
+REVIEW = "review_date"  # the review date's boxes: review_date_day, _month, _year
 
 
 @dataclass
@@ -37,16 +49,19 @@ class PlanForm:
     what_matters: str = ""
     goals: list[dict[str, str]] = field(default_factory=list)
     actions: list[dict[str, str]] = field(default_factory=list)
-    review_date: str = ""
+    dues: list[DateEntry] = field(default_factory=list)  # each action's due date, as typed
+    review: DateEntry = field(default_factory=DateEntry.blank)
     errors: list[FieldError] = field(default_factory=list)
 
     def goal_rows(self) -> list[dict[str, str]]:
         """The filled goals and BLANK_ROWS empty ones, for the form."""
         return self.goals + [{"goal": "", "status": ""} for _ in range(BLANK_ROWS)]
 
-    def action_rows(self) -> list[dict[str, str]]:
+    def action_rows(self) -> list[tuple[dict[str, str], DateEntry]]:
+        """The filled actions with their due dates as typed, and BLANK_ROWS empty ones."""
         blank = {"action": "", "owner": "", "who": "", "due": ""}
-        return self.actions + [dict(blank) for _ in range(BLANK_ROWS)]
+        filled = list(zip(self.actions, self.dues, strict=True))
+        return filled + [(dict(blank), DateEntry.blank()) for _ in range(BLANK_ROWS)]
 
     def version_fields(self) -> dict[str, Any]:
         """The CarePlanVersion fields of a form without errors."""
@@ -55,8 +70,15 @@ class PlanForm:
             "what_matters": self.what_matters,
             "goals": [dict(goal) for goal in self.goals],
             "actions": [dict(action) for action in self.actions],
-            "review_date": parse_date(self.review_date, ISO_OR_DAY_FIRST),
+            "review_date": self.review.date,
         }
+
+
+def _entry(value: dt.date | str | None) -> DateEntry:
+    """A saved date in the boxes (a due date is ISO text in the version's JSON)."""
+    if isinstance(value, str):
+        value = parse_date(value, ISO_OR_DAY_FIRST) if value else None
+    return DateEntry.of_optional(value)
 
 
 def form_from_version(version: CarePlanVersion | None) -> PlanForm:
@@ -78,17 +100,21 @@ def form_from_version(version: CarePlanVersion | None) -> PlanForm:
             }
             for a in version.actions
         ],
-        review_date=version.review_date.isoformat() if version.review_date else "",
+        dues=[_entry(str(a.get("due", ""))) for a in version.actions],
+        review=_entry(version.review_date),
     )
 
 
 def _rows(post: Mapping[str, Any], kind: str, names: tuple[str, ...]) -> list[dict[str, str]]:
-    """The rows of one kind in the order of their index, every value stripped."""
+    """The rows of one kind in the order of their index, every value stripped ("index" is
+    the row's number on the page that sent it, before blank rows are dropped)."""
     indices = sorted(
         {int(m.group(2)) for key in post if (m := _ROW_FIELD.match(key)) and m.group(1) == kind}
     )
     return [
-        {name: str(post.get(f"{kind}-{i}-{name}", "")).strip() for name in names} for i in indices
+        {"index": str(i)}
+        | {name: str(post.get(f"{kind}-{i}-{name}", "")).strip() for name in names}
+        for i in indices
     ]
 
 
@@ -114,12 +140,19 @@ def _read_goals(post: Mapping[str, Any], errors: list[FieldError]) -> list[dict[
     return goals
 
 
-def _read_actions(post: Mapping[str, Any], errors: list[FieldError]) -> list[dict[str, str]]:
+def _read_actions(
+    post: Mapping[str, Any], errors: list[FieldError]
+) -> tuple[list[dict[str, str]], list[DateEntry]]:
+    """The filled actions (due dates as ISO text, as a version keeps them) and each one's
+    due date as typed; a due date is optional, so blank boxes are no date."""
     actions: list[dict[str, str]] = []
-    for row in _rows(post, "action", ("text", "owner", "who", "due")):
-        if not (row["text"] or row["who"] or row["due"]):
-            continue  # a blank row
+    dues: list[DateEntry] = []
+    for row in _rows(post, "action", ("text", "owner", "who")):
+        typed_at = f"action-{row['index']}-due"
         n = len(actions) + 1
+        due = read_optional_date(post, typed_at, f"due date of action {n}")
+        if not (row["text"] or row["who"] or due.typed):
+            continue  # a blank row
         prefix = f"action-{n - 1}"
         if not row["text"]:
             errors.append(
@@ -142,32 +175,23 @@ def _read_actions(post: Mapping[str, Any], errors: list[FieldError]) -> list[dic
                     f"The name or role for action {n} must be {WHO_MAX} characters or fewer",
                 )
             )
-        due = row["due"]
-        if due:
-            parsed = parse_date(due, ISO_OR_DAY_FIRST)
-            if parsed is None:
-                errors.append(
-                    FieldError(
-                        f"{prefix}-due",
-                        f"The due date of action {n} must be a real date, for example 2026-12-31",
-                    )
-                )
-            else:
-                due = parsed.isoformat()
+        if due.error:
+            errors.append(FieldError(f"{prefix}-due-day", due.error))
         actions.append(
-            {"action": row["text"], "owner": row["owner"], "who": row["who"], "due": due}
+            {
+                "action": row["text"],
+                "owner": row["owner"],
+                "who": row["who"],
+                "due": due.date.isoformat() if due.date else "",
+            }
         )
+        dues.append(due)
     if len(actions) > MAX_ROWS:
         errors.append(FieldError("action-0-text", f"A plan can have at most {MAX_ROWS} actions"))
-    return actions
+    return actions, dues
 
 
-def _review_date_error(text: str, today: dt.date) -> str:
-    if not text.strip():
-        return "Enter the review date"
-    review = parse_date(text, ISO_OR_DAY_FIRST)
-    if review is None:
-        return "The review date must be a real date, for example 2026-12-31"
+def _review_date_error(review: dt.date, today: dt.date) -> str:
     if review < today:
         return "The review date must be today or later"
     if (review - today).days > REVIEW_WITHIN_DAYS:
@@ -189,16 +213,18 @@ def read_form(post: Mapping[str, Any], today: dt.date) -> PlanForm:
             )
         )
     goals = _read_goals(post, errors)
-    actions = _read_actions(post, errors)
-    review_text = str(post.get("review_date", "")).strip()
-    review_date = parse_date(review_text, ISO_OR_DAY_FIRST)
-    if error := _review_date_error(review_text, today):
-        errors.append(FieldError("review_date", error))
+    actions, dues = _read_actions(post, errors)
+    review = read_date(post, REVIEW, "review date")
+    if review.date is not None and (later := _review_date_error(review.date, today)):
+        review = with_error(review, later)
+    if review.error:
+        errors.append(FieldError(f"{REVIEW}-day", review.error))
     return PlanForm(
         what_matters=what_matters,
         goals=goals,
         actions=actions,
-        review_date=review_date.isoformat() if review_date else review_text,
+        dues=dues,
+        review=review,
         errors=errors,
     )
 

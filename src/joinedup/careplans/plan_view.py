@@ -138,8 +138,7 @@ def plan_view(version: CarePlanVersion, today: dt.date, access: RecordAccess) ->
 
 def plan_view_of_form(form: PlanForm, today: dt.date) -> PlanView:
     """The editor's submitted plan, laid out as a saved one is (for the conflict page)."""
-    review = parse_date(form.review_date, ISO_OR_DAY_FIRST)
-    return _laid_out(form.what_matters, form.goals, form.actions, review, today)
+    return _laid_out(form.what_matters, form.goals, form.actions, form.review.date, today)
 
 
 def version_line(version: CarePlanVersion, access: RecordAccess) -> VersionLine:

@@ -58,6 +58,16 @@ class DateEntry:
         """Empty boxes, for a form shown before anything was typed."""
         return cls("", "", "", None, "")
 
+    @classmethod
+    def of_optional(cls, date: dt.date | None) -> DateEntry:
+        """A saved date that may be missing (a plan's review, a stay's ready date)."""
+        return cls.of(date) if date else cls.blank()
+
+    @property
+    def typed(self) -> bool:
+        """Whether any box holds anything."""
+        return bool(self.day or self.month or self.year)
+
 
 def read_date(
     data: Mapping[str, str], prefix: str, label: str, *, example: str = "27 3 2025"
@@ -82,6 +92,15 @@ def read_date(
     except ValueError:
         return DateEntry(day, month, year, None, not_real)
     return DateEntry(day, month, year, date, "")
+
+
+def read_optional_date(
+    data: Mapping[str, str], prefix: str, label: str, *, example: str = "27 3 2025"
+) -> DateEntry:
+    """As read_date, for a date a form may leave out: three blank boxes are no date (and no
+    problem); anything typed is read and checked."""
+    entry = read_date(data, prefix, label, example=example)
+    return entry if entry.typed else DateEntry.blank()
 
 
 def with_error(entry: DateEntry, error: str) -> DateEntry:

@@ -45,6 +45,7 @@ from joinedup.outcomes.dashboard import (
 )
 from joinedup.outcomes.models import AREA, OutcomeResult, PeriodKind
 from joinedup.outcomes.panels import metric_charts
+from joinedup.referrals.visit_outcomes import last_days_to
 
 CHARTS = ("area", "panels", "league")
 
@@ -116,6 +117,10 @@ def _yours(staff: StaffMember) -> list[str]:
     return [p.name for p in places(ids, staff)]
 
 
+TWO_HOUR_METRIC = "two_hour_response_pct"
+VISIT_OUTCOME_DAYS = 365
+
+
 @require_safe
 @staff_member_required
 def index(request: HttpRequest) -> HttpResponse:
@@ -152,6 +157,10 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+TWO_HOUR_METRIC = "two_hour_response_pct"
+VISIT_OUTCOME_DAYS = 365
+
+
 @require_safe
 @staff_member_required
 def metric(request: HttpRequest, name: str) -> HttpResponse:
@@ -175,6 +184,11 @@ def metric(request: HttpRequest, name: str) -> HttpResponse:
             "year_choices": _year_choices(years, year),
             "error": error,
             "yours": [p for p in series.places if p.yours],
+            # What came of the urgent response's first visits, beside its two-hour share:
+            # the nurses' own records in joinedup over the last year, not the lake's.
+            "visit_outcomes": last_days_to(timezone.localdate(), VISIT_OUTCOME_DAYS)
+            if info.name == TWO_HOUR_METRIC
+            else None,
             "swatches": {
                 "place": swatch(LINE_BLUE),
                 "area": swatch(SECONDARY, dashed=True),
@@ -190,6 +204,10 @@ def _csv(text: str, filename: str) -> HttpResponse:
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+TWO_HOUR_METRIC = "two_hour_response_pct"
+VISIT_OUTCOME_DAYS = 365
 
 
 @require_safe
@@ -215,6 +233,10 @@ def metric_csv(request: HttpRequest, name: str, chart: str) -> HttpResponse:
     return _csv(downloads.panels_csv(series), f"{title}-by-{groups}.csv")
 
 
+TWO_HOUR_METRIC = "two_hour_response_pct"
+VISIT_OUTCOME_DAYS = 365
+
+
 @require_safe
 @staff_member_required
 def figures_csv(request: HttpRequest, exact: bool) -> HttpResponse:
@@ -238,6 +260,10 @@ def _stored_groups() -> list[str]:
     )
 
 
+TWO_HOUR_METRIC = "two_hour_response_pct"
+VISIT_OUTCOME_DAYS = 365
+
+
 @require_safe
 @staff_member_required
 def audit_commission_page(request: HttpRequest) -> HttpResponse:
@@ -259,6 +285,10 @@ def audit_commission_page(request: HttpRequest) -> HttpResponse:
             "yours": _yours(staff),
         },
     )
+
+
+TWO_HOUR_METRIC = "two_hour_response_pct"
+VISIT_OUTCOME_DAYS = 365
 
 
 @require_safe

@@ -7,13 +7,14 @@ while any problem remains.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
-from joinedup.forms.dates import ISO_OR_DAY_FIRST, parse_date
+from joinedup.forms.dates import ISO_OR_DAY_FIRST, DateEntry, parse_date
 from joinedup.lake.schema import REFERRAL_SOURCES, SEX, URGENCIES
 from joinedup.people.search import normalise_postcode
 from joinedup.record import nhs_number
@@ -28,6 +29,7 @@ URGENCY_LABELS = {
 }
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 LIMITS = {"reason": 300, "needs": 4000, "name": 100, "referrer": 200, "phone": 40, "id": 100}
+EARLIEST_BIRTH_YEAR = 1890  # an earlier year is a typing slip, not a person being referred
 Problem = tuple[str, str]
 
 
@@ -77,7 +79,41 @@ def _required(sub: Submission, data: dict[str, Any], key: str, name: str, what: 
     return text
 
 
-def read_person(sub: Submission, data: Any, prefix: str = "person.") -> None:
+def _born_as_text(sub: Submission, data: dict[str, Any], prefix: str) -> dt.date | None:
+    """The endpoint's date of birth: ISO text, as its contract says."""
+    born_text = _required(sub, data, "birth_date", f"{prefix}birth_date", "the date of birth", 20)
+    born = parse_date(born_text, ISO_OR_DAY_FIRST) if born_text else None
+    if born_text and born is None:
+        sub.problem(f"{prefix}birth_date", f"{prefix}birth_date: write the date as 2026-03-01")
+    elif born is not None and (born > timezone.localdate() or born.year < EARLIEST_BIRTH_YEAR):
+        sub.problem(f"{prefix}birth_date", f"{prefix}birth_date: must be a real date in the past")
+    return born
+
+
+def _born_in_boxes(sub: Submission, entry: DateEntry, prefix: str) -> dt.date | None:
+    """The form's date of birth, read from its day, month and year boxes (read_date), with
+    the endpoint's rule on what is a date of birth. The problem is at the day box
+    (<prefix>birth_date_day, whose element id the form's date input gives it)."""
+    name = f"{prefix}birth_date_day"
+    if entry.error:
+        sub.problem(name, f"{name}: {entry.error}")
+        return None
+    born = entry.date
+    assert born is not None
+    if born > timezone.localdate():
+        sub.problem(name, f"{name}: the date of birth must be today or in the past")
+        return None
+    if born.year < EARLIEST_BIRTH_YEAR:
+        sub.problem(name, f"{name}: the date of birth must be in {EARLIEST_BIRTH_YEAR} or later")
+        return None
+    return born
+
+
+def read_person(
+    sub: Submission, data: Any, prefix: str = "person.", born_typed: DateEntry | None = None
+) -> None:
+    """Who the person is. `born_typed` is the form's date of birth as typed in its boxes;
+    without it (the endpoint) the date of birth is the text at "birth_date"."""
     if not isinstance(data, dict):
         sub.problem("person", "person: give the person's details")
         return
@@ -85,12 +121,10 @@ def read_person(sub: Submission, data: Any, prefix: str = "person.") -> None:
                       LIMITS["name"])  # fmt: skip
     family = _required(sub, data, "family_name", f"{prefix}family_name", "the family name",
                        LIMITS["name"])  # fmt: skip
-    born_text = _required(sub, data, "birth_date", f"{prefix}birth_date", "the date of birth", 20)
-    born = parse_date(born_text, ISO_OR_DAY_FIRST) if born_text else None
-    if born_text and born is None:
-        sub.problem(f"{prefix}birth_date", f"{prefix}birth_date: write the date as 2026-03-01")
-    elif born is not None and (born > timezone.localdate() or born.year < 1890):
-        sub.problem(f"{prefix}birth_date", f"{prefix}birth_date: must be a real date in the past")
+    if born_typed is None:
+        born = _born_as_text(sub, data, prefix)
+    else:
+        born = _born_in_boxes(sub, born_typed, prefix)
     number = nhs_number.normalise(_text(data, "nhs_number"))
     if number and not nhs_number.is_valid(number):
         sub.problem(
@@ -111,10 +145,15 @@ def read_person(sub: Submission, data: Any, prefix: str = "person.") -> None:
 
 
 def read_referral(
-    data: dict[str, Any], *, source: str | None = None, person_known: bool = False
+    data: dict[str, Any],
+    *,
+    source: str | None = None,
+    person_known: bool = False,
+    born_typed: DateEntry | None = None,
 ) -> Submission:
     """The referral part: urgency, source (given by the system, or chosen), reason, needs;
-    and who the person is, unless the form already knows (started from their record)."""
+    and who the person is, unless the form already knows (started from their record).
+    `born_typed`: the form's date of birth boxes (the endpoint sends ISO text instead)."""
     sub = Submission()
     urgency = _text(data, "urgency")
     if urgency not in URGENCIES:
@@ -141,7 +180,7 @@ def read_referral(
     else:
         sub.external_id = external.strip()
     if not person_known:
-        read_person(sub, data.get("person"))
+        read_person(sub, data.get("person"), born_typed=born_typed)
     return sub
 
 

@@ -26,7 +26,7 @@ from django.db import transaction
 from joinedup.access.audit import record_event
 from joinedup.access.models import AuditAction, StaffMember
 from joinedup.formatting import long_date
-from joinedup.forms.dates import parse_date
+from joinedup.forms.dates import DateEntry, read_optional_date, with_error
 from joinedup.forms.errors import FieldError
 from joinedup.record.models import HospitalSpell
 from joinedup.save_outcome import SaveOutcome
@@ -48,6 +48,12 @@ FIELD_LABELS = {
     "note": "Note",
 }
 assert tuple(FIELD_LABELS) == PLAN_FIELDS
+# The plan's dates, each an NHS.UK date input (<name>_day, _month, _year), and the words its
+# messages name it by ("The discharge ready date must include a month").
+DATE_FIELDS = {
+    "expected_discharge_date": "expected date of discharge",
+    "ready_for_discharge_date": "discharge ready date",
+}
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,9 @@ def current_version(spell: HospitalSpell) -> int:
 
 
 def form_values(plan: Plan) -> dict[str, str]:
-    """The plan as a form shows it (dates as 2025-03-14 for date inputs)."""
+    """The plan's fields other than its dates as a form shows them (dates: form_dates)."""
     return {
         "ward": plan.ward,
-        "expected_discharge_date": _iso(plan.expected_discharge_date),
-        "ready_for_discharge_date": _iso(plan.ready_for_discharge_date),
         "proposed_pathway": "" if plan.proposed_pathway is None else str(plan.proposed_pathway),
         "delay_reason": plan.delay_reason,
         "delay_responsibility": plan.delay_responsibility,
@@ -95,16 +99,19 @@ def form_values(plan: Plan) -> dict[str, str]:
     }
 
 
-def _iso(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
+def form_dates(plan: Plan) -> dict[str, DateEntry]:
+    """The plan's dates in their day, month and year boxes (empty where there is none)."""
+    return {name: DateEntry.of_optional(getattr(plan, name)) for name in DATE_FIELDS}
 
 
 @dataclass(frozen=True)
 class PlanForm:
-    """What was submitted: the values as typed (to show back), the plan when it is good,
-    the note, the version it was drawn from (None: missing or malformed) and the problems."""
+    """What was submitted: the values and dates as typed (to show back), the plan when it
+    is good, the note, the version it was drawn from (None: missing or malformed) and the
+    problems."""
 
     values: dict[str, str]
+    dates: dict[str, DateEntry]
     plan: Plan | None
     note: str
     base: int | None
@@ -132,6 +139,12 @@ def read_plan_form(
     values = {
         name: str(data.get(name, "")).strip() if name in editable else shown[name]
         for name in PLAN_FIELDS
+        if name not in DATE_FIELDS
+    }
+    dates = form_dates(current) | {
+        name: read_optional_date(data, name, DATE_FIELDS[name])
+        for name in DATE_FIELDS
+        if name in editable
     }
     values["note"] = str(data.get("note", "")).replace("\r\n", "\n").strip()
     problems: list[FieldError] = []
@@ -146,25 +159,28 @@ def read_plan_form(
     ward = values["ward"]
     if len(ward) > WARD_MAX:
         add("ward", f"Ward must be {WARD_MAX} characters or fewer")
-    expected = _date(values, "expected_discharge_date", add)
+    expected = dates["expected_discharge_date"].date
     if expected is not None and expected < admitted:
-        add(
-            "expected_discharge_date",
+        dates["expected_discharge_date"] = with_error(
+            dates["expected_discharge_date"],
             "Expected date of discharge must be on or after the admission date, "
             f"{long_date(admitted)}",
         )
-    ready = _date(values, "ready_for_discharge_date", add)
+    ready = dates["ready_for_discharge_date"].date
     if ready is not None and ready < admitted:
-        add(
-            "ready_for_discharge_date",
+        dates["ready_for_discharge_date"] = with_error(
+            dates["ready_for_discharge_date"],
             f"Discharge ready date must be on or after the admission date, {long_date(admitted)}",
         )
     elif ready is not None and ready > board_day:
-        add(
-            "ready_for_discharge_date",
+        dates["ready_for_discharge_date"] = with_error(
+            dates["ready_for_discharge_date"],
             f"Discharge ready date must be on or before {long_date(board_day)}, the day the "
             "board describes: record it when the person no longer meets the criteria to reside",
         )
+    for name in DATE_FIELDS:  # in the form's order: ward, then the dates, then the rest
+        if dates[name].error:
+            add(f"{name}-day", dates[name].error)
     pathway_text = values["proposed_pathway"]
     pathway: int | None = None
     if pathway_text:
@@ -175,7 +191,7 @@ def read_plan_form(
     reason = values["delay_reason"]
     if reason and reason not in DELAY_REASON_WORDS:
         add("delay_reason", "Delay reason: choose a reason from the list")
-    elif reason and not values["ready_for_discharge_date"]:
+    elif reason and not any(dates["ready_for_discharge_date"].values().values()):
         add(
             "delay_reason",
             "Delay reason needs a discharge ready date: a delay runs from the day the person "
@@ -193,7 +209,7 @@ def read_plan_form(
         add("note", f"Note must be {NOTE_MAX:,} characters or fewer")
     base = read_base(data)
     if problems:
-        return PlanForm(values, None, values["note"], base, problems)
+        return PlanForm(values, dates, None, values["note"], base, problems)
     plan = Plan(
         ward=ward,
         expected_discharge_date=expected,
@@ -202,17 +218,7 @@ def read_plan_form(
         delay_reason=reason,
         delay_responsibility=responsibility,
     )
-    return PlanForm(values, plan, values["note"], base, [])
-
-
-def _date(values: dict[str, str], name: str, add: Any) -> dt.date | None:
-    text = values[name]
-    if not text:
-        return None
-    parsed = parse_date(text)
-    if parsed is None:
-        add(name, f"{FIELD_LABELS[name]} must be a real date, like 14/03/2025")
-    return parsed
+    return PlanForm(values, dates, plan, values["note"], base, [])
 
 
 # --- saving ---------------------------------------------------------------------------

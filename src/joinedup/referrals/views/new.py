@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,8 @@ from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import RecordRefusedError, opened_record
 from joinedup.access.staff_names import staff_name
+from joinedup.forms.dates import DateEntry, read_date, with_error
+from joinedup.forms.errors import error_text
 from joinedup.lake.schema import REFERRAL_SOURCES, SEX, URGENCIES
 from joinedup.people.search import Candidate
 from joinedup.people.views.record import refused
@@ -48,6 +51,13 @@ SOURCE_BY_PROFESSION = {
     "care_navigator": "voluntary",
 }
 NEW = "new"
+# The date of birth's NHS.UK date input: boxes person-birth-date_day, _month, _year, and the
+# day box's id person-birth-date-day (field_id of the problem's name, person.birth_date_day).
+BIRTH_DATE = "person-birth-date"
+
+
+def _born_typed(request: HttpRequest) -> DateEntry:
+    return read_date(request.POST, BIRTH_DATE, "date of birth", example="11 2 1938")
 
 
 def _initial(staff: StaffMember) -> dict[str, Any]:
@@ -69,14 +79,19 @@ def _page(
     ask_new: bool = False,
     known: Person | None = None,
 ) -> HttpResponse:
+    errors = field_errors(problems)
+    born = DateEntry.blank()
+    if request.method == "POST":  # what was typed, with its problem (if any) beside it
+        born = with_error(_born_typed(request), error_text(errors, f"{BIRTH_DATE}-day"))
     return render(
         request,
         "referrals/new.jinja",
         {
             "data": data,
             "known": known,
+            "born": born,
             "consent_items": CONSENT_ITEMS,
-            "problems": field_errors(problems),
+            "problems": errors,
             "candidates": candidates or [],
             "ask_new": ask_new,
             "urgencies": [(u, URGENCY_LABELS[u]) for u in URGENCIES],
@@ -108,7 +123,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     if not posted:
         return _page(request, _initial(staff), known=known)
     data = nested(request.POST)
-    sub = read_referral(data, person_known=known is not None)
+    sub = read_referral(data, person_known=known is not None, born_typed=_born_typed(request))
     read_problems = list(sub.problems)
     consent = read_consent(data, read_problems)
     if read_problems or consent is None or (known is None and sub.details is None):
@@ -171,4 +186,5 @@ def _made(
         referrer_organisation=staff.organisation,
         consent=consent,
     )
+    messages.success(request, f"Referral sent for {person}.")
     return redirect("referrals:referral", referral.pk)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +25,8 @@ from joinedup.access.decorators import staff_member_required
 from joinedup.access.models import StaffMember
 from joinedup.access.policy import NOT_RELATED, has_objection, openable_person_ids, staff_of
 from joinedup.access.staff_names import names_of
+from joinedup.forms.dates import DateEntry, read_date, with_error
+from joinedup.forms.times import TimeEntry, read_time
 from joinedup.record import referral_lifecycle as lifecycle
 from joinedup.record.models import Referral, Team
 from joinedup.referrals.models import ReferralConsent, VisitOutcome
@@ -154,7 +157,7 @@ def render_referral(
         "visit_minutes": visit_minutes,
         "suggested": suggested_team(referral.person, referral.urgency),
         "teams": list(Team.objects.order_by("kind", "name", "id")),
-        "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
+        **_arrival_entries(request, now, problems or []),
         "problems": field_errors(problems),
         **_actions(staff, referral, request.user, visit_minutes),
     }
@@ -205,6 +208,7 @@ def act(request: HttpRequest, referral_id: str) -> HttpResponse:
                 found.pk, team, actor=actor, reason=reason, expected_status=expected,
                 expected_team=expected_team,
             )  # fmt: skip
+            done = f"The referral is redirected to {team.name}."
         elif action == "status":
             offered = {s for s, _ in allowed["status_actions"]}
             if allowed["may_withdraw"]:
@@ -223,11 +227,15 @@ def act(request: HttpRequest, referral_id: str) -> HttpResponse:
                 found.pk, new_status, actor=actor, reason=reason, team=team,
                 expected_status=expected, expected_team=expected_team,
             )  # fmt: skip
+            done = STATUS_DONE.get(new_status, "The referral is updated") + (
+                f" for {team.name}." if team is not None else "."
+            )
         elif action == "first_visit":
             if not allowed["may_record_visit"]:
                 raise PermissionDenied("You cannot record a visit for this referral.")
-            arrived = _arrival(request.POST.get("arrived_at", ""))
-            record_first_visit(found.pk, arrived, actor=actor)
+            arrived = _arrival(request.POST)
+            contact = record_first_visit(found.pk, arrived, actor=actor)
+            done = f"First visit recorded, {contact.response_minutes} minutes after the referral."
         else:
             raise ReferralError("action: choose what to do with the referral")
     except ReferralConflictError as conflict:
@@ -236,15 +244,53 @@ def act(request: HttpRequest, referral_id: str) -> HttpResponse:
     except (ReferralError, lifecycle.IllegalTransitionError) as error:
         name = str(error).split(":", 1)[0]
         return render_referral(request, found, [(name, str(error))], status=400)
+    messages.success(request, done)
     return redirect("referrals:referral", found.pk)
 
 
-def _arrival(text: str) -> dt.datetime:
-    """The arrival time from a datetime-local field, in the service's time zone."""
-    try:
-        naive = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ReferralError("arrived_at: give the date and time the visit arrived") from None
-    if naive.tzinfo is not None:
-        return naive
-    return timezone.make_aware(naive, timezone.get_current_timezone())
+# What each status a person may set says once it is set (the confirmation).
+STATUS_DONE = {
+    "accepted": "The referral is accepted",
+    "rejected": "The referral is rejected",
+    "in-progress": "The referral is in progress",
+    "on-hold": "The referral is on hold",
+    "completed": "The referral is completed",
+    "cancelled": "The referral is withdrawn",
+    "entered-in-error": "The referral is marked as entered in error",
+}
+
+
+# The first visit's arrival: the NHS.UK date input (boxes ARRIVAL_day, _month, _year) and the
+# one time box beside it (joinedup.forms.times), named so their ids are the field ids the
+# workflow's errors name ("arrived_at: ..." shows on the date).
+ARRIVAL = "arrived-at"
+ARRIVAL_TIME = "arrived-at-time"
+_ARRIVAL_LABELS = ("date of the first visit", "time the responder arrived")
+
+
+def _arrival(data: Any) -> dt.datetime:
+    """The arrival, in the service's time zone, or the problem naming its box."""
+    date = read_date(data, ARRIVAL, _ARRIVAL_LABELS[0])
+    time = read_time(data, ARRIVAL_TIME, _ARRIVAL_LABELS[1])
+    if date.date is None:
+        raise ReferralError(f"arrived_at: {date.error}")
+    if time.time is None:
+        raise ReferralError(f"{ARRIVAL_TIME}: {time.error}")
+    return timezone.make_aware(dt.datetime.combine(date.date, time.time))
+
+
+def _arrival_entries(
+    request: HttpRequest, now: dt.datetime, problems: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """The first-visit boxes: as typed when the form came back with a problem (shown on its
+    box), else now."""
+    if request.method == "POST" and request.POST.get("action") == "first_visit":
+        date = read_date(request.POST, ARRIVAL, _ARRIVAL_LABELS[0])
+        time = read_time(request.POST, ARRIVAL_TIME, _ARRIVAL_LABELS[1])
+        for name, message in problems:
+            if name == "arrived_at" and not date.error:
+                date = with_error(date, field_errors([(name, message)])[0].text)
+    else:
+        local = timezone.localtime(now)
+        date, time = DateEntry.of(local.date()), TimeEntry(f"{local:%H:%M}", local.time(), "")
+    return {"arrival_date": date, "arrival_time": time}

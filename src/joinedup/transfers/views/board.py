@@ -75,6 +75,7 @@ from joinedup.transfers.stay_plan import (
     StayEndedError,
     current_plan,
     current_version,
+    form_dates,
     form_values,
     read_plan_form,
     save_plan,
@@ -444,6 +445,7 @@ def _stay_context(
     assert end is not None
     delayed = (end - ready).days if ready is not None and ready <= end else None
     values = form.values if form is not None else form_values(plan)
+    dates = form.dates if form is not None else form_dates(plan)
     problems = form.problems if form is not None else []
     editable = _editable(staff, spell, objection) if in_hospital else frozenset()
     return {
@@ -470,6 +472,7 @@ def _stay_context(
         if form is not None and form.base is not None
         else current_version(spell),
         "values": values,
+        "dates": dates,
         "problems": problems,
         "editable": editable,
         "plan_fields": PLAN_FIELDS,
