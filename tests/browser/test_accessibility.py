@@ -189,7 +189,7 @@ def test_capacity_and_situation_report_pages_have_no_accessibility_violations(
     expect(page.locator("#sitrep")).to_be_visible()
     expect(page.locator("#delayed-days-chart-title")).to_be_attached()
     assert violations(page) == []
-    page.goto("/transfers/situation-report/?day=not-a-day")
+    page.goto("/transfers/situation-report/?on_day=not&on_month=a&on_year=day")
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert violations(page) == []
 

@@ -453,7 +453,7 @@ def person_urls(person_id: str) -> list[str]:
         base,
         base + "?sector=health",
         base + "?sector=social_care&kind=note",
-        base + "?from=2023-01-01&to=2024-12-31",
+        base + "?from_day=1&from_month=1&from_year=2023&to_day=31&to_month=12&to_year=2024",
         base + "access-report/",
         base + "details/history/",
         # the shared care plan is the person's data too (joinedup.careplans; its edit page,

@@ -18,6 +18,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from date_boxes import date_boxes, typed_boxes
 from joinedup.access.models import AuditAction, AuditEvent, Profession
 from joinedup.record.models import CarePackage, HospitalSpell, Person
 from joinedup.transfers.capacity import (
@@ -210,7 +211,9 @@ def test_an_earlier_day_counts_people_discharged_since(world: Workspace) -> None
           reason="awaiting_residential_home")  # fmt: skip
     spell(world, "bert", "s-left-that-day", admitted=earlier - dt.timedelta(days=10),
           ready=earlier - dt.timedelta(days=2), discharged=earlier, reason="housing")  # fmt: skip
-    response = world.client("broker").get(f"/transfers/situation-report.csv?day={earlier}")
+    response = world.client("broker").get(
+        "/transfers/situation-report.csv", date_boxes("on", earlier)
+    )
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     counted = {
         (r["delay_reason"], r["delay_band"]): (int(r["people"]), int(r["delayed_days"]))
@@ -218,21 +221,30 @@ def test_an_earlier_day_counts_people_discharged_since(world: Workspace) -> None
         if "all" not in (r["delay_reason"], r["delay_band"]) and r["people"] != "0"
     }
     assert counted == direct_report(earlier) == {("awaiting_residential_home", "7-13"): (1, 7)}
+    # The page for that day offers the same day's CSV.
+    page = world.client("broker").get("/transfers/situation-report/", date_boxes("on", earlier))
+    link = f"/transfers/situation-report.csv?on_day={earlier.day}&amp;on_month={earlier.month}"
+    assert f'href="{link}&amp;on_year={earlier.year}"' in page.content.decode()
 
 
 def test_a_bad_day_is_refused_naming_the_field(world: Workspace) -> None:
     client = world.client("coordinator")
-    page = client.get("/transfers/situation-report/?day=31/02/2025")
+    page = client.get("/transfers/situation-report/", typed_boxes("on", "31", "2", "2025"))
     assert page.status_code == 400
-    assert 'href="#day"' in page.content.decode()
-    assert "Day must be a real date" in page.content.decode()
-    year_one = client.get("/transfers/situation-report/?day=01/01/0001")
+    assert 'href="#on-day"' in page.content.decode()
+    assert "The day must be a real date" in page.content.decode()
+    assert 'name="on_day" type="text" value="31"' in page.content.decode()  # shown back
+    partly = client.get("/transfers/situation-report/", typed_boxes("on", "3", "", "2025"))
+    assert partly.status_code == 400 and "The day must include a month" in partly.content.decode()
+    year_one = client.get("/transfers/situation-report/", typed_boxes("on", "1", "1", "0001"))
     assert year_one.status_code == 400
-    assert "Day must be in 1900 or later" in year_one.content.decode()
-    later = client.get(f"/transfers/situation-report.csv?day={DAY + dt.timedelta(days=1)}")
+    assert "The day must be in 1900 or later" in year_one.content.decode()
+    later = client.get(
+        "/transfers/situation-report.csv", date_boxes("on", DAY + dt.timedelta(days=1))
+    )
     assert later.status_code == 400
     assert later.content.decode().startswith(
-        "Day must be on or before 31 March 2025, when the hospital data end"
+        "The day must be on or before 31 March 2025, when the hospital data end"
     )
 
 

@@ -1,10 +1,10 @@
-"""Dates typed into a form: the one parser, for the NHS.UK date input and for one text box.
+"""Dates typed into a form, and dates written as text: the one parser.
 
-The NHS.UK date input (day, month and year boxes) is read by read_date, whose every message
-names the field (the label staff see), so the error summary and the message beside the boxes
-say the same thing, as the NHS.UK pattern asks. A date typed into one box (an
-<input type="date">, or text in browsers without one) is read by parse_date in the ways a
-page accepts: each page keeps its own formats, and its own words for what went wrong.
+Every form takes a date in the NHS.UK date input (day, month and year boxes), read by
+read_date (read_optional_date where it may be left out), whose every message names the
+field (the label staff see), so the error summary and the message beside the boxes say the
+same thing, as the NHS.UK pattern asks. A date written as text (what a page stored as
+text, a JSON API's ISO date) is read by parse_date in the formats its caller accepts.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+# The NHS.UK date input's boxes, in the order people fill them in (<prefix>_day, ...).
+DATE_PARTS = ("day", "month", "year")
 # A format that is not strptime's: datetime.date.fromisoformat (2025-03-14, also 20250314).
 ISO_8601 = "ISO 8601"
 # What a date input sends (2025-03-14), or a date written the British way (14/03/2025).
@@ -74,9 +76,7 @@ def read_date(
 ) -> DateEntry:
     """Read `<prefix>_day`, `<prefix>_month` and `<prefix>_year`; `label` names the field
     in every message, and `example` is the real date a message shows."""
-    day, month, year = (
-        data.get(f"{prefix}_{part}", "").strip() for part in ("day", "month", "year")
-    )
+    day, month, year = (data.get(f"{prefix}_{part}", "").strip() for part in DATE_PARTS)
     if not (day or month or year):
         return DateEntry(day, month, year, None, f"Enter the {label}")
     missing = [

@@ -30,7 +30,7 @@ from joinedup.access.policy import (
     referral_sector,
 )
 from joinedup.access.staff_names import names_of
-from joinedup.forms.dates import ISO_8601, parse_date
+from joinedup.forms.dates import DATE_PARTS, DateEntry, read_optional_date, with_error
 from joinedup.forms.errors import FieldError
 from joinedup.people.models import Alert, CaseNote
 from joinedup.people.record_summary import SECTOR_LABELS
@@ -85,6 +85,8 @@ class TimelineFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     page: int = 1
+    # the date boxes as typed, to show back ("from" and "to"; blank when none was sent)
+    typed: Mapping[str, DateEntry] = field(default_factory=dict, compare=False)
 
     @property
     def active(self) -> bool:
@@ -93,10 +95,9 @@ class TimelineFilter:
     def query(self, page: int | None = None) -> list[tuple[str, str]]:
         """The GET parameters for these filters (and a page), for links."""
         params = [("sector", s) for s in self.sectors] + [("kind", k) for k in self.kinds]
-        if self.date_from:
-            params.append(("from", self.date_from.isoformat()))
-        if self.date_to:
-            params.append(("to", self.date_to.isoformat()))
+        for prefix, date in (("from", self.date_from), ("to", self.date_to)):
+            if date:
+                params += [(f"{prefix}_{part}", str(getattr(date, part))) for part in DATE_PARTS]
         if page and page != 1:
             params.append(("page", str(page)))
         return params
@@ -110,12 +111,11 @@ def _choices(values: list[str], allowed: Mapping[str, str], field_id: str, what:
     return tuple(v for v in allowed if v in values)
 
 
-def _date(value: str, field_id: str, label: str) -> dt.date | FieldError | None:
-    if not value.strip():
-        return None
-    return parse_date(value, (ISO_8601,)) or FieldError(
-        field_id, f"{label} must be a real date, written like 2024-03-31 (year-month-day)"
-    )
+def _date(params: Any, prefix: str, label: str) -> tuple[DateEntry, dt.date | FieldError | None]:
+    """A filter date's NHS.UK date input (<prefix>_day, _month, _year; all blank: none), as
+    typed and as read: its error names the boxes (the first, where the summary links)."""
+    entry = read_optional_date(params, prefix, label, example="31 3 2024")
+    return entry, FieldError(f"{prefix}-day", entry.error) if entry.error else entry.date
 
 
 def parse_filter(params: Any) -> tuple[TimelineFilter, list[FieldError]]:
@@ -123,8 +123,8 @@ def parse_filter(params: Any) -> tuple[TimelineFilter, list[FieldError]]:
     errors: list[FieldError] = []
     sectors = _choices(params.getlist("sector"), FILTER_SECTORS, "sector", "sector")
     kinds = _choices(params.getlist("kind"), KIND_LABELS, "kind", "kind of entry")
-    date_from = _date(params.get("from", ""), "from", "The date from")
-    date_to = _date(params.get("to", ""), "to", "The date to")
+    typed_from, date_from = _date(params, "from", "date from")
+    typed_to, date_to = _date(params, "to", "date to")
     page_text = params.get("page", "1").strip() or "1"
     page = int(page_text) if page_text.isascii() and page_text.isdigit() else 0
     for value in (sectors, kinds, date_from, date_to):
@@ -133,10 +133,13 @@ def parse_filter(params: Any) -> tuple[TimelineFilter, list[FieldError]]:
     if page < 1 or page > 1_000_000:
         errors.append(FieldError("timeline", "The page must be a whole number, 1 or more"))
     if isinstance(date_from, dt.date) and isinstance(date_to, dt.date) and date_from > date_to:
-        errors.append(FieldError("to", "The date to must be the same as or after the date from"))
+        order = "The date to must be the same as or after the date from"
+        typed_to = with_error(typed_to, order)
+        errors.append(FieldError("to-day", order))
+    typed = {"from": typed_from, "to": typed_to}
     if errors or isinstance(date_from, FieldError) or isinstance(date_to, FieldError):
-        return TimelineFilter(), errors
-    return TimelineFilter(sectors, kinds, date_from, date_to, page), []
+        return TimelineFilter(typed=typed), errors
+    return TimelineFilter(sectors, kinds, date_from, date_to, page, typed), []
 
 
 # --- which entries, and which page ------------------------------------------------------

@@ -125,8 +125,6 @@ def _record_context(
         "raw_filter": {
             "sectors": request.GET.getlist("sector"),
             "kinds": request.GET.getlist("kind"),
-            "from": request.GET.get("from", ""),
-            "to": request.GET.get("to", ""),
         },
         "sector_choices": FILTER_SECTORS,
         "kind_choices": KIND_LABELS,

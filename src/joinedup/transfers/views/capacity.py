@@ -10,6 +10,7 @@ everyone else gets 403.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -25,7 +26,7 @@ from joinedup.access.models import StaffMember
 from joinedup.access.policy import staff_of
 from joinedup.access.staff_names import names_of
 from joinedup.formatting import long_date
-from joinedup.forms.dates import parse_date
+from joinedup.forms.dates import DATE_PARTS, DateEntry, read_optional_date, with_error
 from joinedup.forms.errors import FieldError
 from joinedup.record.models import Neighbourhood
 from joinedup.transfers import capacity as cap
@@ -132,25 +133,31 @@ def capacity(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _day(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date, list[FieldError]]:
-    """The day asked for (default: the board's day), the board's day, and any problem."""
+# The report's day: the NHS.UK date input, boxes on_day, on_month, on_year (blank: the board's).
+DAY = "on"
+
+
+def _day(
+    request: HttpRequest, today: dt.date
+) -> tuple[dt.date, dt.date, DateEntry, list[FieldError]]:
+    """The day asked for (default: the board's day), the board's day, the boxes as typed (to
+    show back, with their problem) and the problems."""
     board = board_day(today)
-    text = str(request.GET.get("day", "")).strip()
-    if not text:
-        return board, board, []
-    day = parse_date(text)
-    if day is None:
-        return board, board, [FieldError("day", "Day must be a real date, like 31/03/2025")]
-    if day.year < EARLIEST_YEAR:
-        return board, board, [FieldError("day", f"Day must be in {EARLIEST_YEAR} or later")]
-    if day > board:
-        limit = (
-            "today or earlier"
-            if board == today
-            else f"on or before {long_date(board)}, when the hospital data end"
-        )
-        return board, board, [FieldError("day", f"Day must be {limit}")]
-    return day, board, []
+    typed = read_optional_date(request.GET, DAY, "day", example="31 3 2025")
+    day = typed.date or board
+    if not typed.error and typed.date is not None:
+        if day.year < EARLIEST_YEAR:
+            typed = with_error(typed, f"The day must be in {EARLIEST_YEAR} or later")
+        elif day > board:
+            limit = (
+                "today or earlier"
+                if board == today
+                else f"on or before {long_date(board)}, when the hospital data end"
+            )
+            typed = with_error(typed, f"The day must be {limit}")
+    if typed.error:
+        return board, board, typed, [FieldError(f"{DAY}-day", typed.error)]
+    return day, board, typed if typed.typed else DateEntry.of(board), []
 
 
 @require_safe
@@ -159,7 +166,7 @@ def situation_page(request: HttpRequest) -> HttpResponse:
     """The situation report for a day, and metrics 6, 7, 8 of the 30 days to it."""
     staff = _reader(request)
     today = timezone.localdate()
-    day, board, problems = _day(request, today)
+    day, board, typed, problems = _day(request, today)
     report = situation_report(day)
     start, end = metric_period(day)
     metrics = delay_metrics(start, end)
@@ -188,7 +195,8 @@ def situation_page(request: HttpRequest) -> HttpResponse:
             "day": day,
             "board": board,
             "today": today,
-            "day_value": request.GET.get("day", "") if problems else day.isoformat(),
+            "typed": typed,
+            "day_query": urlencode({f"{DAY}_{part}": getattr(day, part) for part in DATE_PARTS}),
             "problems": problems,
             "report": report,
             "reasons": REASONS,
@@ -210,7 +218,7 @@ def situation_page(request: HttpRequest) -> HttpResponse:
 def situation_csv(request: HttpRequest) -> HttpResponse:
     """The situation report for a day as CSV (columns: joinedup.transfers.situation_report)."""
     _reader(request)
-    day, _board, problems = _day(request, timezone.localdate())
+    day, _board, _typed, problems = _day(request, timezone.localdate())
     if problems:
         return HttpResponse(
             problems[0].text + "\n", status=400, content_type="text/plain; charset=utf-8"
