@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 
 from joinedup.record.models import Contact, Team
 
@@ -33,17 +34,22 @@ class TeamShare:
         return self.share is not None and self.share >= STANDARD
 
 
-def share_by_team(start: dt.date, end: dt.date) -> list[TeamShare]:
-    """Each team's first visits dated start..end (inclusive) and how many were in time."""
-    rows = (
+def first_visits_by_team(start: dt.date, end: dt.date) -> QuerySet[Contact, Any]:
+    """First visits (the contacts with response_minutes) dated start..end, inclusive, grouped
+    by team: what every summary of urgent responses counts."""
+    return (
         Contact.objects.filter(
             response_minutes__isnull=False, contact_date__gte=start, contact_date__lte=end
         )
         .order_by()
         .values("team_id")
-        .annotate(
-            visits=Count("id"), within=Count("id", filter=Q(response_minutes__lte=WITHIN_MINUTES))
-        )
+    )
+
+
+def share_by_team(start: dt.date, end: dt.date) -> list[TeamShare]:
+    """Each team's first visits dated start..end (inclusive) and how many were in time."""
+    rows = first_visits_by_team(start, end).annotate(
+        visits=Count("id"), within=Count("id", filter=Q(response_minutes__lte=WITHIN_MINUTES))
     )
     names = {t.pk: str(t) for t in Team.objects.all()}
     shares = [

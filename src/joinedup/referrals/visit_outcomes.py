@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from joinedup.record.models import Contact, Team
+from joinedup.record.models import Team
 from joinedup.referrals.models import Outcome, VisitOutcome
+from joinedup.referrals.two_hour_share import first_visits_by_team
 
 # What each outcome does to the referral (it is in progress once the first visit is
 # recorded): the urgent response ends. Staying at home, admission and a referral on are
@@ -62,19 +63,12 @@ def outcomes_by_team(start: dt.date, end: dt.date) -> list[TeamOutcomes]:
     def outcome_is(value: str) -> Count:
         return Count("id", filter=Q(referral__visit_outcome__outcome=value))
 
-    rows = (
-        Contact.objects.filter(
-            response_minutes__isnull=False, contact_date__gte=start, contact_date__lte=end
-        )
-        .order_by()
-        .values("team_id")
-        .annotate(
-            visits=Count("id"),
-            stayed_home=outcome_is(Outcome.STAYED_HOME),
-            admitted=outcome_is(Outcome.ADMITTED),
-            referred_on=outcome_is(Outcome.REFERRED_ON),
-            declined=outcome_is(Outcome.DECLINED),
-        )
+    rows = first_visits_by_team(start, end).annotate(
+        visits=Count("id"),
+        stayed_home=outcome_is(Outcome.STAYED_HOME),
+        admitted=outcome_is(Outcome.ADMITTED),
+        referred_on=outcome_is(Outcome.REFERRED_ON),
+        declined=outcome_is(Outcome.DECLINED),
     )
     names = {t.pk: str(t) for t in Team.objects.all()}
     counts = [
